@@ -1,0 +1,7 @@
+import type { CliCommand } from '../command.js';
+
+/**
+ * Every top-level `winc-cert` command. Each feature owns its own file in this
+ * folder and adds exactly one line here.
+ */
+export const COMMANDS: CliCommand[] = [];

@@ -1,0 +1,59 @@
+import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { API_METHODS, IPC_CHANNEL_PREFIX, IPC_EVENT_CHANNEL } from '../api/contract.js';
+import { Backend, toErrorData } from '../backend/backend.js';
+import { CONTENT_SECURITY_POLICY } from '../security/csp.js';
+import { isTrustedSender } from './sender-guard.js';
+import { mainWindowOptions } from './window-options.js';
+
+// Thin shell: everything of substance lives in the backend, which also runs without Electron.
+const buildDir = __dirname;
+const rendererIndex = path.join(buildDir, 'renderer', 'index.html');
+const rendererUrl = pathToFileURL(rendererIndex).toString();
+
+let mainWindow: BrowserWindow | undefined;
+
+app.enableSandbox();
+
+app.on('web-contents-created', (_event, contents) => {
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+});
+
+void app.whenReady().then(() => {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  ses.setPermissionCheckHandler(() => false);
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  });
+
+  const backend = new Backend({ mode: 'electron' });
+  for (const method of API_METHODS) {
+    ipcMain.handle(`${IPC_CHANNEL_PREFIX}${method}`, async (event, ...args: unknown[]) => {
+      if (!isTrustedSender(event, mainWindow?.webContents.id, rendererUrl)) {
+        return { ok: false, error: { code: 'FORBIDDEN', message: 'IPC sender is not the app window' } };
+      }
+      try {
+        return { ok: true, result: await backend.dispatch(method, args) };
+      } catch (error) {
+        return { ok: false, error: toErrorData(error) };
+      }
+    });
+  }
+  backend.onEvent((event) => mainWindow?.webContents.send(IPC_EVENT_CHANNEL, event));
+
+  mainWindow = new BrowserWindow(mainWindowOptions(path.join(buildDir, 'preload.cjs')));
+  mainWindow.once('ready-to-show', () => mainWindow?.show());
+  void mainWindow.loadFile(rendererIndex);
+});
+
+app.on('window-all-closed', () => app.quit());
+
+// Links the user clicks in the app open in the system browser, never inside the app.
+export function openExternal(url: string): void {
+  if (/^https:\/\//.test(url)) void shell.openExternal(url);
+}
