@@ -1,0 +1,10 @@
+#!/bin/sh
+# sizereport.sh SIZE-TOOL ELF BIN LINK_ADDR BOARD: print sizes, fail if the image does not fit.
+set -e
+size_tool=$1; elf=$2; bin=$3; link=$4; board=$5
+"$size_tool" "$elf" | sed "s|^|  [$board] |"
+flash_total=262144
+avail=$((flash_total - link))
+used=$(wc -c < "$bin")
+echo "  [$board] image $used bytes at $link, $avail available ($((used * 100 / avail))% of flash)"
+if [ "$used" -gt "$avail" ]; then echo "  [$board] ERROR: image does not fit"; exit 1; fi
