@@ -2,35 +2,14 @@
 // and cannot be fetched (an offline machine). `npm run web`: browser mode explicitly.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { installedElectronBinary, tryDownloadElectron } from './electron-binary.mjs';
 
-const require = createRequire(import.meta.url);
 const wantWeb = process.argv.includes('--web');
 const passThrough = process.argv.slice(2).filter((arg) => arg !== '--web');
 
-if (!existsSync('build/web.mjs') || !existsSync('build/renderer/index.html')) {
+if (!existsSync('build/web.mjs') || !existsSync('build/renderer/index.html') || !existsSync('build/electron-main.cjs')) {
   const built = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
   if (built.status !== 0) process.exit(built.status ?? 1);
-}
-
-function electronBinary() {
-  try {
-    const binary = require('electron'); // a path string when the binary is installed
-    return typeof binary === 'string' && existsSync(binary) ? binary : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function tryFetchElectron() {
-  let installer;
-  try {
-    installer = require.resolve('electron/install.js');
-  } catch {
-    return false;
-  }
-  const fetched = spawnSync(process.execPath, [installer], { stdio: 'ignore', timeout: 60_000 });
-  return fetched.status === 0;
 }
 
 function run(command, args) {
@@ -39,8 +18,8 @@ function run(command, args) {
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 }
 
-let binary = wantWeb ? undefined : electronBinary();
-if (!wantWeb && !binary && tryFetchElectron()) binary = electronBinary();
+let binary = wantWeb ? undefined : installedElectronBinary();
+if (!wantWeb && !binary && (await tryDownloadElectron(spawnSync))) binary = installedElectronBinary();
 
 if (binary) {
   run(binary, ['.', ...passThrough]);
