@@ -1,0 +1,46 @@
+/** What the server reports about each HTTP request it answered. */
+export interface RequestLogEvent {
+  /** ISO-8601 time the request arrived. */
+  time: string;
+  /** Client address and port, e.g. "192.168.1.40:51234". */
+  peer: string;
+  method: string;
+  /** Requested name (decoded) or, for a malformed target, the raw target; sanitised. */
+  file: string;
+  status: number;
+  /** Body bytes sent. */
+  bytes: number;
+  durationMs: number;
+  /** True when the file was token-protected and a token was spent or checked. */
+  tokenUsed: boolean;
+}
+
+/** A connection that ended without an HTTP exchange: TLS failure, plain HTTP, timeout. */
+export interface ConnectionErrorEvent {
+  time: string;
+  peer: string;
+  kind: 'tls-handshake' | 'plain-http' | 'timeout' | 'header-overflow' | 'bad-request' | 'socket';
+  message: string;
+}
+
+const MAX_LOGGED_NAME = 120;
+
+/** Makes untrusted text safe for a single log line (no control characters, bounded). */
+export function sanitizeForLog(text: string): string {
+  const escaped = text.replace(/[\u0000-\u001f\u007f-\u009f]/gu, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return escaped.length > MAX_LOGGED_NAME ? `${escaped.slice(0, MAX_LOGGED_NAME)}…` : escaped;
+}
+
+/**
+ * One line in the spirit of `openssl s_server -WWW`, which prints `FILE:name`
+ * for each request, extended with what a technician needs to see.
+ */
+export function formatRequestLogLine(event: RequestLogEvent): string {
+  const outcome = event.status === 200 ? 'OK' : event.status === 404 ? 'not found' : 'error';
+  const head = event.method === 'GET' ? '' : `${event.method} `;
+  return `${event.time} ${event.peer} ${head}FILE:${event.file} ${event.status} ${outcome} ${event.bytes} bytes ${Math.round(event.durationMs)} ms`;
+}
+
+export function formatConnectionErrorLine(event: ConnectionErrorEvent): string {
+  return `${event.time} ${event.peer} ERROR ${event.kind}: ${sanitizeForLog(event.message)}`;
+}
