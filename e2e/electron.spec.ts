@@ -15,9 +15,9 @@ test.describe('the real Electron app', () => {
   test('opens the window with an isolated renderer and the documented bridge', async () => {
     const app = await electron.launch({ executablePath: binary!, args: [REPO_ROOT], cwd: REPO_ROOT });
     try {
-      const window = await app.firstWindow();
-      await expect(window.getByTestId('app-status')).toContainText('electron mode');
-      const globals = await window.evaluate(() => ({
+      const page = await app.firstWindow();
+      await expect(page.getByTestId('app-status')).toContainText('electron mode');
+      const globals = await page.evaluate(() => ({
         require: typeof (window as unknown as { require?: unknown }).require,
         process: typeof (window as unknown as { process?: unknown }).process,
         bridgeKeys: Object.keys(window.wincApi ?? {}).sort(),
@@ -25,7 +25,7 @@ test.describe('the real Electron app', () => {
       expect(globals.require).toBe('undefined');
       expect(globals.process).toBe('undefined');
       expect(globals.bridgeKeys).toEqual([...BRIDGE_KEYS].sort());
-      const reply = await window.evaluate(() => window.wincApi!.echo('ping'));
+      const reply = await page.evaluate(() => window.wincApi!.echo('ping'));
       expect(reply.text).toBe('ping');
     } finally {
       await app.close();
