@@ -1,0 +1,192 @@
+/**
+ * A SAMD21G18A board with the Arduino SAM-BA bootloader, behind a real pseudo-terminal.
+ * Blank application area (or a double tap / 1200-baud touch) → it speaks SAM-BA; after the
+ * reset command with a valid application at 0x2000 it stops speaking SAM-BA and hands the port
+ * to `onApplicationStart` (the simulated firmware).
+ */
+import { SerialPort } from 'serialport';
+import { BOARDS, type SambaBoard } from '../boards.js';
+import { SAMD21 } from '../samd21.js';
+import type { PortInfo } from '../serial-edge.js';
+import { createPtyPair, type PtyPair } from './pty-pair.js';
+import { SambaMonitor } from './samba-monitor.js';
+import { Samd21Device } from './samd21-device.js';
+
+export interface SimulatedApplicationContext {
+  /** The application area (0x2000…end of flash) at start-up. */
+  flash: Uint8Array;
+  /** Bytes from the firmware to the host. */
+  write(data: Uint8Array): void;
+  /** Bytes from the host to the firmware. */
+  onData(listener: (data: Uint8Array) => void): void;
+  /** What the Arduino core does on a 1200-baud touch: erase the first application row and reset. */
+  resetToBootloader(): void;
+}
+
+export interface SimulatedApplication {
+  stop?(): void | Promise<void>;
+}
+
+export interface SimulatedBootloaderOptions {
+  board?: 'mkr1000' | 'feather-m0-wifi';
+  /** Application image already in flash at 0x2000 (the board then starts in the application). */
+  application?: Uint8Array;
+  /** DSU.DID (default 0x10010305 = ATSAMD21G18A). */
+  deviceId?: number;
+  capabilities?: string;
+  version?: string;
+  serialNumber?: string;
+  onApplicationStart?: (context: SimulatedApplicationContext) => SimulatedApplication | void;
+  onCommand?: (command: string, address: number, value: number) => void;
+  faults?: {
+    /** Flip this flash byte after every buffer write that covers it (verify must catch it). */
+    corruptFlashAddress?: number;
+    /** Pull the "cable" after this many Y (write) commands. */
+    vanishAfterWrites?: number;
+  };
+}
+
+export interface SimulatedBootloaderHandle {
+  /** The client end: open this like a serial port (or pass it to bossac). */
+  portPath: string;
+  close(): Promise<void>;
+  readonly mode: 'bootloader' | 'application' | 'gone';
+  readonly device: Samd21Device;
+  /** What SerialPort.list() would show for this board right now. */
+  listPorts(): Promise<PortInfo[]>;
+  /** The effect of a 1200-baud touch on the running application. */
+  touch(): void;
+  /** Double-tap reset: back to the bootloader without erasing. */
+  doubleTapReset(): void;
+  /** Pull the cable: the pty pair disappears. */
+  vanish(): Promise<void>;
+}
+
+export async function startSimulatedBootloader(options: SimulatedBootloaderOptions = {}): Promise<SimulatedBootloaderHandle> {
+  const board = BOARDS[options.board ?? 'mkr1000'] as SambaBoard;
+  const device = new Samd21Device(options.deviceId === undefined ? {} : { deviceId: options.deviceId });
+  if (options.application) device.flash.set(options.application.subarray(0, SAMD21.flashSize - SAMD21.bootloaderSize), SAMD21.bootloaderSize);
+
+  const pty: PtyPair = await createPtyPair();
+  const port = await new Promise<SerialPort>((resolve, reject) => {
+    const p = new SerialPort({ path: pty.devicePath, baudRate: 921600, autoOpen: false });
+    p.open((error) => (error ? reject(error) : resolve(p)));
+  }).catch(async (error: unknown) => {
+    await pty.destroy();
+    throw error;
+  });
+
+  let mode: 'bootloader' | 'application' | 'gone' = 'bootloader';
+  let monitor: SambaMonitor;
+  let app: SimulatedApplication | void = undefined;
+  let appListeners: Array<(data: Uint8Array) => void> = [];
+  let writes = 0;
+  const send = (data: Uint8Array): void => {
+    if (mode !== 'gone') port.write(Buffer.from(data));
+  };
+
+  const stopApplication = (): void => {
+    const running = app;
+    app = undefined;
+    appListeners = [];
+    void running?.stop?.();
+  };
+
+  const enterBootloader = (): void => {
+    stopApplication();
+    mode = 'bootloader';
+    monitor = new SambaMonitor(device, send, {
+      ...(options.capabilities === undefined ? {} : { capabilities: options.capabilities }),
+      ...(options.version === undefined ? {} : { version: options.version }),
+      onCommand: (command, address, value) => {
+        options.onCommand?.(command, address, value);
+        if (command === 'Y' && value !== 0) {
+          writes++;
+          if (options.faults?.vanishAfterWrites !== undefined && writes >= options.faults.vanishAfterWrites) void handle.vanish();
+        }
+      },
+      onJump: (address) => {
+        if (address === SAMD21.bootloaderSize) startApplicationOrStay();
+      },
+    });
+  };
+
+  const startApplication = (): void => {
+    stopApplication();
+    mode = 'application';
+    const context: SimulatedApplicationContext = {
+      flash: device.applicationImage(),
+      write: send,
+      onData: (listener) => void appListeners.push(listener),
+      resetToBootloader: () => handle.touch(),
+    };
+    app = options.onApplicationStart?.(context);
+  };
+
+  // main.c check_start_application: a blank word at 0x2000 keeps the bootloader running.
+  const startApplicationOrStay = (): void => {
+    const firstWord = device.read(SAMD21.bootloaderSize, 4);
+    if (firstWord === 0xffffffff) enterBootloader();
+    else startApplication();
+  };
+
+  device.onSystemReset = () => {
+    // The reply-less reset: let the host's write complete before the "USB" goes away.
+    setTimeout(() => startApplicationOrStay(), 20);
+  };
+
+  if (options.faults?.corruptFlashAddress !== undefined) {
+    const target = options.faults.corruptFlashAddress;
+    const copy = device.copyToFlash.bind(device);
+    device.copyToFlash = (source, destination, length) => {
+      copy(source, destination, length);
+      if (target >= destination && target < destination + length) device.flash[target] = (device.flash[target] ?? 0) ^ 0x5a;
+    };
+  }
+
+  port.on('data', (chunk: Buffer) => {
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
+    if (mode === 'bootloader') monitor.feed(bytes);
+    else if (mode === 'application') for (const listener of appListeners) listener(bytes);
+  });
+  port.on('error', () => {});
+
+  if (options.application) startApplicationOrStay();
+  else enterBootloader();
+
+  const serialNumber = options.serialNumber ?? 'SIM0D21A3C5E7F901';
+  let closed: Promise<void> | undefined;
+  const handle: SimulatedBootloaderHandle = {
+    portPath: pty.clientPath,
+    get mode() {
+      return mode;
+    },
+    device,
+    async listPorts() {
+      if (mode === 'gone') return [];
+      const ids = mode === 'bootloader' ? board.bootloaderUsbIds[0] : board.applicationUsbIds[0];
+      return [{ path: pty.clientPath, vendorId: ids?.vendorId, productId: ids?.productId, serialNumber, manufacturer: 'WINC Cert Studio simulator' } as PortInfo];
+    },
+    touch() {
+      if (mode !== 'application') return;
+      // Reset.cpp banzai(): erase the row holding the application's vector table, then reset.
+      device.eraseRow(SAMD21.bootloaderSize);
+      startApplicationOrStay();
+    },
+    doubleTapReset() {
+      if (mode !== 'gone') enterBootloader();
+    },
+    async vanish() {
+      if (mode === 'gone') return;
+      mode = 'gone';
+      stopApplication();
+      await new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
+      await pty.destroy();
+    },
+    close() {
+      closed ??= handle.vanish();
+      return closed;
+    },
+  };
+  return handle;
+}
