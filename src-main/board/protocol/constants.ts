@@ -1,0 +1,133 @@
+/** Numbers of docs/serial-protocol.md, with the names the host uses for them. */
+
+export const RequestType = {
+  HELLO: 0x01,
+  PING: 0x02,
+  GET_STATS: 0x03,
+  CONFIGURE_WIFI: 0x10,
+  CONFIGURE_SERVER: 0x11,
+  SET_JOB: 0x12,
+  RUN_JOB: 0x13,
+  READ_FLASH: 0x20,
+  WRITE_FLASH: 0x21,
+  ERASE_FLASH: 0x22,
+  ERASE_ROOT_STORE: 0x23,
+  ERASE_TLS_STORE: 0x24,
+  REINIT_WINC: 0x25,
+  CANCEL: 0x3f,
+} as const;
+export type RequestTypeName = keyof typeof RequestType;
+
+export const RESPONSE_BIT = 0x80;
+
+export const EventType = {
+  LOG: 0x40,
+  PROGRESS: 0x41,
+  STATE: 0x42,
+  ERROR: 0x43,
+  WIFI_CONNECTED: 0x50,
+  DOWNLOAD_STARTED: 0x51,
+  FILE_PACKET_RECEIVED: 0x52,
+  FILE_DOWNLOADED: 0x53,
+  CERTIFICATE_FOUND: 0x54,
+  WINC_DOWNLOAD_MODE: 0x55,
+  SECTION_VERIFIED: 0x56,
+  ROOT_CERT_WRITTEN: 0x57,
+  TLS_STORE_WRITTEN: 0x58,
+  WINC_READY: 0x59,
+} as const;
+
+export function isRequestType(type: number): boolean {
+  return type >= 0x01 && type <= 0x3f;
+}
+export function isResponseType(type: number): boolean {
+  return (type & RESPONSE_BIT) !== 0;
+}
+export function isEventType(type: number): boolean {
+  return type >= 0x40 && type <= 0x7f;
+}
+
+export const ERROR_CODES = {
+  UNKNOWN_REQUEST: 1,
+  BAD_PAYLOAD: 2,
+  PAYLOAD_TOO_LARGE: 3,
+  UNSUPPORTED_VERSION: 4,
+  BUSY: 5,
+  CANCELLED: 6,
+  NOT_CONFIGURED: 7,
+  INVALID_JOB: 8,
+  ADDRESS_OUT_OF_RANGE: 9,
+  ADDRESS_NOT_ALLOWED: 10,
+  ALIGNMENT: 11,
+  WINC_NOT_RESPONDING: 12,
+  DOWNLOAD_MODE_FAILED: 13,
+  ERASE_FAILED: 14,
+  WRITE_FAILED: 15,
+  VERIFY_FAILED: 16,
+  READ_FAILED: 17,
+  WIFI_CONNECT_FAILED: 18,
+  DNS_FAILED: 19,
+  TLS_CONNECT_FAILED: 20,
+  CERT_VERIFICATION_FAILED: 21,
+  HTTP_STATUS: 22,
+  DOWNLOAD_FAILED: 23,
+  FILE_TOO_LARGE: 24,
+  CERT_PARSE_FAILED: 25,
+  STORE_FULL: 26,
+  UNSUPPORTED_KEY: 27,
+  INTERNAL: 28,
+  TIMEOUT: 29,
+} as const;
+export type ProtocolErrorName = keyof typeof ERROR_CODES;
+
+export function errorNameOf(code: number): ProtocolErrorName | undefined {
+  for (const [name, value] of Object.entries(ERROR_CODES)) if (value === code) return name as ProtocolErrorName;
+  return undefined;
+}
+
+export const PHASES = [
+  'none',
+  'session',
+  'wifi-connect',
+  'download',
+  'enter-download-mode',
+  'erase',
+  'write',
+  'verify',
+  'reinit',
+  'read',
+  'configure',
+] as const;
+export type WirePhase = (typeof PHASES)[number];
+
+export const BOARD_STATES = ['idle', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type BoardState = (typeof BOARD_STATES)[number];
+
+export const BOARD_KINDS = ['unknown', 'samd21-xpro', 'mkr1000', 'feather-m0-wifi'] as const;
+export type BoardKind = (typeof BOARD_KINDS)[number];
+
+export const CERT_TYPES = ['ROOT_CERT', 'TLS_RSA_CERT', 'TLS_ECC_CERT'] as const;
+export type CertType = (typeof CERT_TYPES)[number];
+/** Wire value = index + 1. */
+export function certTypeCode(type: CertType): number {
+  return CERT_TYPES.indexOf(type) + 1;
+}
+
+export const WIFI_SECURITY = ['open', 'wpa-psk', 'wep'] as const;
+export type WifiSecurity = (typeof WIFI_SECURITY)[number];
+
+export const Capability = {
+  SIMULATED: 1 << 0,
+  HOST_BUILD: 1 << 1,
+  JOB_RUNNER: 1 << 2,
+  FLASH_ACCESS: 1 << 3,
+  CANCEL: 1 << 4,
+} as const;
+
+/** WINC certificate sections, the only range WRITE/ERASE may touch. */
+export const WRITABLE_FLASH_START = 0x4000;
+export const WRITABLE_FLASH_END = 0x7000;
+export const WINC_SECTOR_SIZE = 4096;
+
+export const LOG_LEVELS = ['debug', 'info', 'warning', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
