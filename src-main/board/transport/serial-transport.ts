@@ -1,0 +1,136 @@
+import { realpathSync } from 'node:fs';
+import { SerialPort } from 'serialport';
+import { BoardError } from '../errors.js';
+import { TransportListeners, type ByteTransport } from './byte-transport.js';
+
+/** The subset of a serialport stream the transport uses (SerialPort and SerialPortMock both fit). */
+export interface SerialPortLike {
+  readonly isOpen: boolean;
+  open(callback: (error: Error | null) => void): void;
+  write(data: Buffer, callback?: (error: Error | null | undefined) => void): boolean;
+  drain(callback: (error: Error | null) => void): void;
+  close(callback?: (error: Error | null) => void): void;
+  set(options: { dtr?: boolean; rts?: boolean; brk?: boolean; cts?: boolean; dsr?: boolean }, callback: (error: Error | null) => void): void;
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+  on(event: 'close', listener: (error?: Error & { disconnected?: boolean }) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+}
+
+export type SerialPortFactory = (options: { path: string; baudRate: number }) => SerialPortLike;
+
+export const defaultSerialPortFactory: SerialPortFactory = ({ path, baudRate }) =>
+  new SerialPort({ path, baudRate, autoOpen: false, hupcl: true }) as unknown as SerialPortLike;
+
+export interface SerialOpenOptions {
+  path: string;
+  baudRate?: number;
+  /** Asserted after opening (both default true, as the firmware expects). */
+  dtr?: boolean;
+  rts?: boolean;
+  factory?: SerialPortFactory;
+}
+
+/** Paths opened by this process, canonicalised, so one port has exactly one owner. */
+const owners = new Map<string, SerialTransport>();
+
+function canonicalPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+export class SerialTransport implements ByteTransport {
+  private readonly listeners = new TransportListeners();
+  private closing = false;
+  private ownerKey: string;
+
+  private constructor(
+    private readonly port: SerialPortLike,
+    readonly path: string,
+    key: string,
+  ) {
+    this.ownerKey = key;
+    port.on('data', (chunk) => this.listeners.emitData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+    port.on('error', () => {
+      // Errors surface through write/close; an error event alone must not crash the process.
+    });
+    port.on('close', (error) => this.finish(this.closing ? undefined : (error ?? new Error(`${path} closed`))));
+  }
+
+  get description(): string {
+    return this.path;
+  }
+  get isOpen(): boolean {
+    return this.port.isOpen && !this.closing;
+  }
+
+  /** Opens `path`; refuses a second owner in this process with PORT_BUSY. */
+  static async open(options: SerialOpenOptions): Promise<SerialTransport> {
+    const key = canonicalPath(options.path);
+    const existing = owners.get(key);
+    if (existing) {
+      throw new BoardError('PORT_BUSY', `${options.path} is already open in this app (${existing.path}). Close the other connection first.`, { phase: 'open' });
+    }
+    const factory = options.factory ?? defaultSerialPortFactory;
+    const port = factory({ path: options.path, baudRate: options.baudRate ?? 115200 });
+    const transport = new SerialTransport(port, options.path, key);
+    owners.set(key, transport);
+    try {
+      await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
+    } catch (error) {
+      owners.delete(key);
+      const message = error instanceof Error ? error.message : String(error);
+      const code = /no such file|ENOENT|cannot open|File not found/i.test(message) ? 'PORT_NOT_FOUND' : /busy|lock|EBUSY|Access denied/i.test(message) ? 'PORT_BUSY' : 'PORT_OPEN_FAILED';
+      throw new BoardError(code, `Cannot open ${options.path}: ${message}. Check the cable and that no other program (serial monitor, IDE) has the port open.`, {
+        phase: 'open',
+        cause: error,
+      });
+    }
+    // ptys reject modem-control ioctls; DTR/RTS are a courtesy for real CDC ports, not a requirement.
+    await transport.setSignals({ dtr: options.dtr ?? true, rts: options.rts ?? true }).catch(() => undefined);
+    return transport;
+  }
+
+  /** Sets DTR and RTS together (serialport resets omitted flags to defaults, so both are always passed). */
+  setSignals(signals: { dtr: boolean; rts: boolean }): Promise<void> {
+    return new Promise((resolve, reject) => this.port.set({ dtr: signals.dtr, rts: signals.rts, brk: false }, (error) => (error ? reject(error) : resolve())));
+  }
+
+  write(data: Uint8Array): Promise<void> {
+    if (!this.isOpen) return Promise.reject(new BoardError('DISCONNECTED', `${this.path} is not open.`, { phase: 'none' }));
+    return new Promise((resolve, reject) => {
+      this.port.write(Buffer.from(data.buffer, data.byteOffset, data.length), (error) => {
+        if (error) reject(error);
+      });
+      this.port.drain((error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  onData(listener: (chunk: Uint8Array) => void): () => void {
+    return this.listeners.addData(listener);
+  }
+  onClose(listener: (error?: Error) => void): () => void {
+    return this.listeners.addClose(listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.port.isOpen) {
+      await new Promise<void>((resolve) => this.port.close(() => resolve()));
+    }
+    this.finish();
+  }
+
+  private finish(error?: Error): void {
+    if (owners.get(this.ownerKey) === this) owners.delete(this.ownerKey);
+    this.listeners.emitClose(error);
+  }
+}
+
+/** Paths this process currently holds open (for diagnostics and tests). */
+export function openSerialPaths(): string[] {
+  return [...owners.values()].map((t) => t.path);
+}
