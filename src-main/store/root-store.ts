@@ -149,23 +149,27 @@ export function checkRootCapacity(entries: RootEntryContent[], layout: Pick<Flas
     const size = rootEntrySize(entry, layout.rootFormat);
     if (used + size > capacity) {
       const label = entry.label ?? entry.subject ?? `entry ${index + 1}`;
-      throw rootFullError(label, used, size, capacity, index);
+      throw rootFullError(label, used, used + size, size, capacity, index);
     }
     used += size;
   });
 }
 
-export function rootFullError(label: string, usedBefore: number, size: number, capacity: number, storedCount: number): StoreFullError {
-  const overBy = usedBefore + size - capacity;
+/**
+ * The ROOT_STORE_FULL error: `label` would make the store `required` bytes long
+ * (its entry is `size` bytes) where the section holds `capacity`.
+ */
+export function rootFullError(label: string, usedBefore: number, required: number, size: number, capacity: number, storedCount: number): StoreFullError {
+  const overBy = required - capacity;
   return new StoreFullError(
     'ROOT_STORE_FULL',
     label,
     overBy,
-    usedBefore + size,
+    required,
     capacity,
-    `Root certificate store is full: ${label} (${size} bytes) does not fit; it would need ${overBy} more byte${overBy === 1 ? '' : 's'} than the ${capacity}-byte section holds ` +
-      `(${storedCount} certificate${storedCount === 1 ? '' : 's'} already use ${usedBefore} bytes, ${capacity - usedBefore} free). ` +
-      `Nothing was written. Remove certificates the device does not need, or use a smaller (e.g. ECDSA P-256 or RSA-2048) root.`,
+    `Root certificate store is full: ${label} (${size} bytes) does not fit; the store would need ${overBy} more byte${overBy === 1 ? '' : 's'} than the ${capacity}-byte section holds ` +
+      `(${storedCount} other certificate${storedCount === 1 ? '' : 's'} use ${usedBefore} bytes with the header, ${Math.max(0, capacity - usedBefore)} free). ` +
+      `Nothing was written. Remove certificates the device does not need, or use a smaller root (ECDSA P-256 or RSA-2048).`,
   );
 }
 
