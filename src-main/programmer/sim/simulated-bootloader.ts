@@ -43,6 +43,8 @@ export interface SimulatedBootloaderOptions {
     corruptFlashAddress?: number;
     /** Pull the "cable" after this many Y (write) commands. */
     vanishAfterWrites?: number;
+    /** The bootloader enumerates but never answers (hung, or grabbed by ModemManager). */
+    mute?: boolean;
   };
 }
 
@@ -146,7 +148,9 @@ export async function startSimulatedBootloader(options: SimulatedBootloaderOptio
 
   port.on('data', (chunk: Buffer) => {
     const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length);
-    if (mode === 'bootloader') monitor.feed(bytes);
+    if (mode === 'bootloader') {
+      if (!options.faults?.mute) monitor.feed(bytes);
+    }
     else if (mode === 'application') for (const listener of appListeners) listener(bytes);
   });
   port.on('error', () => {});
