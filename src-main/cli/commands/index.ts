@@ -1,7 +1,12 @@
 import type { CliCommand } from '../command.js';
+import { inspectCommand } from './inspect.js';
+import { rootCommand } from './root.js';
 
 /**
  * Every top-level `winc-cert` command. Each feature owns its own file in this
  * folder and adds exactly one line here.
  */
-export const COMMANDS: CliCommand[] = [];
+export const COMMANDS: CliCommand[] = [
+  inspectCommand,
+  rootCommand,
+];

@@ -1,0 +1,238 @@
+import { createHash } from 'node:crypto';
+import { parseCertificate, type ParsedCertificate } from '../x509/certificate.js';
+import { finding, type Finding } from './findings.js';
+import { IntakeError } from './intake-error.js';
+import { looksLikePem, splitPem, type PemBlock } from './pem.js';
+import { readPkcs12 } from './pkcs12.js';
+import { readPrivateKeyDer, type PrivateKeyFormat, type PrivateKeyMaterial } from './private-key.js';
+import { sniffDer } from './sniff.js';
+
+/** One dropped or named file. */
+export interface IntakeInput {
+  name: string;
+  bytes: Uint8Array;
+  /** PKCS#12 password, when the file is a .p12/.pfx. */
+  password?: string;
+}
+
+export interface ItemSource {
+  fileName: string;
+  /** Position of the file in the input list. */
+  fileIndex: number;
+  /** Position of this object inside its file (bundles and .p12 hold several). */
+  part: number;
+  container: 'pem' | 'der' | 'pkcs12';
+}
+
+export interface CertificateItem {
+  /** Stable: derived from the content, so the same file gives the same id every time. */
+  id: string;
+  type: 'certificate';
+  source: ItemSource;
+  der: Uint8Array;
+  certificate: ParsedCertificate;
+  /** Set when an identical certificate came earlier; such items take no further part. */
+  duplicateOf?: string;
+}
+
+export interface PrivateKeyItem {
+  id: string;
+  type: 'private-key';
+  source: ItemSource;
+  key: PrivateKeyMaterial;
+  duplicateOf?: string;
+}
+
+export type IntakeItem = CertificateItem | PrivateKeyItem;
+
+export interface ReadResult {
+  items: IntakeItem[];
+  findings: Finding[];
+}
+
+type RawObject =
+  | { type: 'certificate'; der: Uint8Array; container: ItemSource['container'] }
+  | { type: 'private-key'; der: Uint8Array; format: PrivateKeyFormat; container: ItemSource['container'] };
+
+const IGNORED_PEM_LABELS: Record<string, string> = {
+  'EC PARAMETERS': 'EC curve parameters',
+  'CERTIFICATE REQUEST': 'a certificate request (CSR)',
+  'NEW CERTIFICATE REQUEST': 'a certificate request (CSR)',
+  'PUBLIC KEY': 'a bare public key',
+  'RSA PUBLIC KEY': 'a bare public key',
+  'X509 CRL': 'a revocation list',
+  'DH PARAMETERS': 'Diffie-Hellman parameters',
+};
+
+/**
+ * Reads every input into certificate and private-key items. Nothing here throws:
+ * a file that cannot be read becomes a finding with a stable code.
+ */
+export function readInputs(inputs: readonly IntakeInput[]): ReadResult {
+  const items: IntakeItem[] = [];
+  const findings: Finding[] = [];
+  const seen = new Map<string, string>();
+  const idCounts = new Map<string, number>();
+
+  inputs.forEach((input, fileIndex) => {
+    const problem = (code: Parameters<typeof finding>[0], message: string) =>
+      findings.push(finding(code, `${input.name}: ${message}`, { fileNames: [input.name] }));
+    let objects: RawObject[];
+    try {
+      objects = extractObjects(input, (label) => problem('PEM_BLOCK_IGNORED', `${IGNORED_PEM_LABELS[label] ?? `a "${label}" block`} is not needed and was left out.`));
+    } catch (error) {
+      if (error instanceof IntakeError) problem(error.code, error.message);
+      else problem('UNRECOGNISED_CONTENT', 'This file could not be read as a certificate, key or PKCS#12 file; check that it is the right file.');
+      return;
+    }
+    if (objects.length === 0 && !findings.some((f) => f.fileNames.includes(input.name))) {
+      problem('NO_CERTIFICATE_MATERIAL', 'This file holds no certificate or key and was left out.');
+    }
+    objects.forEach((object, part) => {
+      const source: ItemSource = { fileName: input.name, fileIndex, part, container: object.container };
+      try {
+        const item = toItem(object, source);
+        const contentKey = `${item.type}:${item.type === 'certificate' ? item.certificate.sha256Fingerprint : sha256(item.key.spkiDer)}`;
+        const count = (idCounts.get(item.id) ?? 0) + 1;
+        idCounts.set(item.id, count);
+        if (count > 1) item.id = `${item.id}-${count}`;
+        const earlier = seen.get(contentKey);
+        if (earlier) {
+          item.duplicateOf = earlier;
+          const first = items.find((i) => i.id === earlier);
+          findings.push(
+            finding(
+              'DUPLICATE_FILE',
+              `${describeSource(source)} is the same ${item.type === 'certificate' ? 'certificate' : 'key'} as ${first ? describeSource(first.source) : 'an earlier file'}; the copy is ignored, remove it.`,
+              { itemIds: [item.id, earlier], fileNames: [input.name, ...(first ? [first.source.fileName] : [])] },
+            ),
+          );
+        } else {
+          seen.set(contentKey, item.id);
+        }
+        items.push(item);
+      } catch (error) {
+        const code = error instanceof IntakeError ? error.code : object.type === 'certificate' ? 'CERT_MALFORMED' : 'KEY_MALFORMED';
+        const message =
+          error instanceof IntakeError
+            ? error.message
+            : object.type === 'certificate'
+              ? 'A certificate in this file is damaged or truncated: export it again.'
+              : 'A private key in this file is damaged or truncated: export it again.';
+        problem(code, objects.length > 1 ? `object ${part + 1}: ${message}` : message);
+      }
+    });
+  });
+  return { items, findings };
+}
+
+export function describeSource(source: ItemSource): string {
+  return source.part > 0 || source.container === 'pkcs12' ? `${source.fileName} (#${source.part + 1})` : source.fileName;
+}
+
+function toItem(object: RawObject, source: ItemSource): IntakeItem {
+  if (object.type === 'certificate') {
+    let certificate: ParsedCertificate;
+    try {
+      certificate = parseCertificate(object.der);
+    } catch {
+      throw new IntakeError('CERT_MALFORMED', 'The certificate is damaged or truncated: export it again.');
+    }
+    return { id: `cert-${certificate.sha256Fingerprint.slice(0, 12)}`, type: 'certificate', source, der: object.der, certificate };
+  }
+  const key = readPrivateKeyDer(object.der, object.format);
+  return { id: `key-${sha256(key.spkiDer).slice(0, 12)}`, type: 'private-key', source, key };
+}
+
+function extractObjects(input: IntakeInput, ignored: (label: string) => void): RawObject[] {
+  const bytes = input.bytes;
+  if (bytes.length === 0 || bytes.every((byte) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09)) {
+    throw new IntakeError('FILE_EMPTY', 'The file is empty: pick the file that holds the certificate or key.');
+  }
+  if (looksLikePem(bytes)) return splitPem(bytes).flatMap((block) => pemObjects(block, ignored));
+  return derObjects(bytes, input.password, 'der');
+}
+
+function pemObjects(block: PemBlock, ignored: (label: string) => void): RawObject[] {
+  switch (block.label) {
+    case 'CERTIFICATE':
+    case 'X509 CERTIFICATE':
+      return [{ type: 'certificate', der: block.der, container: 'pem' }];
+    case 'TRUSTED CERTIFICATE':
+      // OpenSSL's trusted form: the DER certificate followed by trust settings.
+      return [{ type: 'certificate', der: firstElement(block.der), container: 'pem' }];
+    case 'RSA PRIVATE KEY':
+    case 'EC PRIVATE KEY':
+      if ((block.headers['Proc-Type'] ?? '').includes('ENCRYPTED')) throw encryptedKey();
+      return [{ type: 'private-key', der: block.der, format: block.label === 'RSA PRIVATE KEY' ? 'pkcs1' : 'sec1', container: 'pem' }];
+    case 'PRIVATE KEY':
+      return [{ type: 'private-key', der: block.der, format: 'pkcs8', container: 'pem' }];
+    case 'ENCRYPTED PRIVATE KEY':
+      throw encryptedKey();
+    case 'PKCS7':
+    case 'CMS':
+      throw pkcs7();
+    default:
+      ignored(block.label);
+      return [];
+  }
+}
+
+function derObjects(bytes: Uint8Array, password: string | undefined, container: 'der'): RawObject[] {
+  switch (sniffDer(bytes)) {
+    case 'certificate':
+      return [{ type: 'certificate', der: bytes, container }];
+    case 'pkcs1-private-key':
+      return [{ type: 'private-key', der: bytes, format: 'pkcs1', container }];
+    case 'pkcs8-private-key':
+      return [{ type: 'private-key', der: bytes, format: 'pkcs8', container }];
+    case 'sec1-private-key':
+      return [{ type: 'private-key', der: bytes, format: 'sec1', container }];
+    case 'pkcs8-encrypted-private-key':
+      throw encryptedKey();
+    case 'pkcs7':
+      throw pkcs7();
+    case 'pkcs12': {
+      const contents = readPkcs12(bytes, password);
+      return [
+        ...contents.certificates.map((der): RawObject => ({ type: 'certificate', der, container: 'pkcs12' })),
+        ...contents.keys.map((key): RawObject => ({ type: 'private-key', der: key.der, format: key.format, container: 'pkcs12' })),
+      ];
+    }
+    default:
+      if (isMostlyText(bytes)) return [];
+      throw new IntakeError('UNRECOGNISED_CONTENT', 'This is not a certificate, private key or PKCS#12 file, or it is damaged: check that it is the right file.');
+  }
+}
+
+function encryptedKey(): IntakeError {
+  return new IntakeError(
+    'KEY_ENCRYPTED',
+    'The private key is password-protected: export it unencrypted (openssl pkey -in key.pem -out key-plain.pem) or give a .p12 file with its password.',
+  );
+}
+
+function pkcs7(): IntakeError {
+  return new IntakeError('CONTAINER_UNSUPPORTED', 'PKCS#7 (.p7b) bundles are not read: export the certificates as PEM or DER files instead.');
+}
+
+function firstElement(der: Uint8Array): Uint8Array {
+  if (der.length < 2) return der;
+  const lengthByte = der[1]!;
+  if ((lengthByte & 0x80) === 0) return der.subarray(0, Math.min(der.length, 2 + lengthByte));
+  const count = lengthByte & 0x7f;
+  let length = 0;
+  for (let i = 0; i < count && 2 + i < der.length; i++) length = length * 256 + der[2 + i]!;
+  return der.subarray(0, Math.min(der.length, 2 + count + length));
+}
+
+function isMostlyText(bytes: Uint8Array): boolean {
+  const sample = bytes.subarray(0, 4096);
+  let printable = 0;
+  for (const byte of sample) if (byte === 0x09 || byte === 0x0a || byte === 0x0d || (byte >= 0x20 && byte < 0x7f) || byte >= 0xc0) printable++;
+  return printable / sample.length > 0.95;
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
