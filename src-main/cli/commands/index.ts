@@ -1,6 +1,5 @@
 import type { CliCommand } from '../command.js';
 import { inspectCommand } from './inspect.js';
-import { rootCommand } from './root.js';
 
 /**
  * Every top-level `winc-cert` command. Each feature owns its own file in this
@@ -8,5 +7,4 @@ import { rootCommand } from './root.js';
  */
 export const COMMANDS: CliCommand[] = [
   inspectCommand,
-  rootCommand,
 ];
