@@ -1,0 +1,38 @@
+/* HTTP/1.1 GET client over an abstract byte stream: status line, headers,
+ * Content-Length / chunked / read-to-close bodies, bounded sizes. */
+#ifndef HTTP_CLIENT_H
+#define HTTP_CLIENT_H
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    /* 0 = ok, <0 error */
+    int (*send)(void *ctx, const uint8_t *p, size_t n);
+    /* >0 bytes, 0 = peer closed, <0 error/timeout */
+    int (*recv)(void *ctx, uint8_t *p, size_t max);
+    void *ctx;
+} http_io_t;
+
+typedef void (*http_progress_t)(void *ctx, uint32_t received, uint32_t total /* 0 unknown */);
+
+typedef enum {
+    HTTP_OK = 0,
+    HTTP_ERR_IO = -1,          /* send/recv failed before the body completed */
+    HTTP_ERR_STATUS = -2,      /* status other than 200; status/status_line filled */
+    HTTP_ERR_TOO_LARGE = -3,   /* body larger than the buffer */
+    HTTP_ERR_PROTOCOL = -4,    /* malformed status line, headers or chunking; header block too big */
+    HTTP_ERR_TRUNCATED = -5,   /* connection closed before Content-Length / last chunk */
+} http_err_t;
+
+typedef struct {
+    int status;
+    char status_line[64];
+    uint32_t content_length;   /* 0xFFFFFFFF if none */
+    size_t body_len;
+} http_result_t;
+
+#define HTTP_HEADER_MAX 1024u
+
+http_err_t http_get(const http_io_t *io, const char *host, uint16_t port, const char *path, uint8_t *body,
+                    size_t body_max, http_result_t *res, http_progress_t progress, void *pctx);
+#endif

@@ -1,0 +1,173 @@
+/* Boot and download mode per winc-host-driver.md 2.1, 2.4, 2.5, 4.1. */
+#include "winc_drv.h"
+#include <string.h>
+#include "hal.h"
+#include "winc_flash.h"
+#include "winc_regs.h"
+#include "winc_spi.h"
+
+winc_info_t g_winc;
+
+uint32_t winc_normalise_chip_id(uint32_t raw)
+{
+    return (raw & ~0x000F0000u) | 0x00050000u;
+}
+
+void winc_hw_reset(void)
+{
+    /* CHIP_EN high >= 10 ms before RESET_N rises, RESET_N low >= 50 ms, 10 ms before SPI (2.1) */
+    hal_winc_cs(false);
+    hal_winc_chip_en_pin(false);
+    hal_winc_reset_pin(false);
+    hal_delay_ms(50);
+    hal_winc_chip_en_pin(true);
+    hal_winc_wake_pin(true);
+    hal_delay_ms(10);
+    hal_winc_reset_pin(true);
+    hal_delay_ms(10);
+}
+
+static winc_err_t bus_up(void)
+{
+    memset(&g_winc, 0, sizeof g_winc);
+    winc_hw_reset();
+    if (winc_spi_init() != 0) {
+        return WINC_ERR_BUS;
+    }
+    uint32_t raw;
+    if (winc_reg_read(WINC_REG_CHIPID, &raw) != 0) {
+        return WINC_ERR_BUS;
+    }
+    uint32_t rev = raw & 0xFF0u;
+    if (rev != 0x3A0u && rev != 0x2B0u) {
+        return WINC_ERR_CHIP;
+    }
+    g_winc.chip_id = winc_normalise_chip_id(raw);
+    return WINC_OK;
+}
+
+static int enable_interrupts(void)
+{
+    uint32_t v;
+    if (winc_reg_read(WINC_REG_PIN_MUX_0, &v) != 0 || winc_reg_write(WINC_REG_PIN_MUX_0, v | (1u << 8)) != 0) {
+        return -1;
+    }
+    if (winc_reg_read(WINC_REG_INTR_ENABLE, &v) != 0 || winc_reg_write(WINC_REG_INTR_ENABLE, v | (1u << 16)) != 0) {
+        return -1;
+    }
+    return 0;
+}
+
+static winc_err_t wait_for_bootrom(void)
+{
+    uint32_t v = 0;
+    int i;
+    for (i = 0; i < 1000; i++) { /* efuse load done, ~1 s */
+        if (winc_reg_read(WINC_REG_EFUSE_CTRL, &v) == 0 && (v & 0x80000000u)) {
+            break;
+        }
+        hal_delay_ms(1);
+    }
+    if (i == 1000) {
+        return WINC_ERR_BOOTROM;
+    }
+    if (winc_reg_read(WINC_REG_WAIT_FOR_HOST, &v) != 0) {
+        return WINC_ERR_BUS;
+    }
+    if ((v & 1u) == 0) {
+        for (i = 0; i < 2000; i++) { /* BOOTROM ~2 s */
+            if (winc_reg_read(WINC_REG_BOOTROM, &v) == 0 && v == WINC_FINISH_BOOT_ROM) {
+                break;
+            }
+            hal_delay_ms(1);
+        }
+        if (i == 2000) {
+            return WINC_ERR_BOOTROM;
+        }
+    }
+    if (winc_reg_write(WINC_REG_NMI_STATE, WINC_DRIVER_VERSION_WORD) != 0) {
+        return WINC_ERR_BUS;
+    }
+    for (i = 0; i < 100; i++) {
+        if (winc_reg_write(WINC_REG_GP_REG_1, WINC_GP_REG_1_CONF) == 0 &&
+            winc_reg_read(WINC_REG_GP_REG_1, &v) == 0 && v == WINC_GP_REG_1_CONF) {
+            break;
+        }
+    }
+    if (i == 100) {
+        return WINC_ERR_CONF;
+    }
+    if (winc_reg_write(WINC_REG_BOOTROM, WINC_START_FIRMWARE) != 0) {
+        return WINC_ERR_BUS;
+    }
+    return WINC_OK;
+}
+
+winc_err_t winc_start(void)
+{
+    winc_err_t e = bus_up();
+    if (e != WINC_OK) {
+        return e;
+    }
+    e = wait_for_bootrom();
+    if (e != WINC_OK) {
+        return e;
+    }
+    uint32_t v = 0;
+    int i;
+    for (i = 0; i < 2500; i++) { /* ~5 s */
+        if (winc_reg_read(WINC_REG_NMI_STATE, &v) == 0 && v == WINC_FINISH_INIT_STATE) {
+            break;
+        }
+        hal_delay_ms(2);
+    }
+    if (i == 2500) {
+        return WINC_ERR_FW_START;
+    }
+    if (winc_reg_write(WINC_REG_NMI_STATE, 0) != 0 || enable_interrupts() != 0) {
+        return WINC_ERR_BUS;
+    }
+    if (winc_reg_read(WINC_REG_NMI_REV, &v) == 0) {
+        g_winc.fw[0] = (uint8_t)((v >> 8) & 0xFFu);
+        g_winc.fw[1] = (uint8_t)((v >> 4) & 0xFu);
+        g_winc.fw[2] = (uint8_t)(v & 0xFu);
+        g_winc.min_drv[0] = (uint8_t)((v >> 24) & 0xFFu);
+        g_winc.min_drv[1] = (uint8_t)((v >> 20) & 0xFu);
+        g_winc.min_drv[2] = (uint8_t)((v >> 16) & 0xFu);
+    }
+    g_winc.running = true;
+    return WINC_OK;
+}
+
+winc_err_t winc_enter_download_mode(void)
+{
+    uint8_t fw[3], mind[3];
+    memcpy(fw, g_winc.fw, 3); /* keep the version learnt in normal mode */
+    memcpy(mind, g_winc.min_drv, 3);
+    winc_err_t e = bus_up();
+    if (e != WINC_OK) {
+        return e;
+    }
+    memcpy(g_winc.fw, fw, 3);
+    memcpy(g_winc.min_drv, mind, 3);
+    uint32_t v;
+    /* cpu halt: set bit0 of BOOT_RESET_MUX, clear CPU-run bit of GLB_RESET (4.1, 2.7) */
+    if (winc_reg_read(WINC_REG_BOOT_RESET_MUX, &v) != 0 || winc_reg_write(WINC_REG_BOOT_RESET_MUX, v | 1u) != 0) {
+        return WINC_ERR_BUS;
+    }
+    if (winc_reg_read(WINC_REG_GLB_RESET, &v) != 0) {
+        return WINC_ERR_BUS;
+    }
+    if ((v & WINC_GLB_RESET_CPU_RUN) && winc_reg_write(WINC_REG_GLB_RESET, v & ~WINC_GLB_RESET_CPU_RUN) != 0) {
+        return WINC_ERR_BUS;
+    }
+    if (winc_reg_write(WINC_REG_ROM_IRQ_MASK, 0) != 0 || enable_interrupts() != 0) {
+        return WINC_ERR_BUS;
+    }
+    uint32_t id;
+    if (wflash_jedec(&id) == 0) {
+        g_winc.flash_size = wflash_size_from_jedec(id);
+    }
+    g_winc.download_mode = true;
+    return WINC_OK;
+}

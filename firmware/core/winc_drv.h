@@ -1,0 +1,30 @@
+/* WINC1500 chip bring-up: reset pins, boot handshake, version, download mode. */
+#ifndef WINC_DRV_H
+#define WINC_DRV_H
+#include <stdbool.h>
+#include <stdint.h>
+typedef struct {
+    uint32_t chip_id;       /* normalised, e.g. 0x1503A0; 0 if unknown */
+    uint8_t fw[3];          /* firmware major, minor, patch */
+    uint8_t min_drv[3];     /* minimum driver the firmware accepts */
+    uint32_t flash_size;    /* bytes, 0 if unknown */
+    bool running;           /* firmware started (normal mode) */
+    bool download_mode;     /* CPU halted, flash accessible */
+} winc_info_t;
+
+typedef enum {
+    WINC_OK = 0,
+    WINC_ERR_BUS = -1,         /* SPI does not answer */
+    WINC_ERR_CHIP = -2,        /* unexpected chip id */
+    WINC_ERR_BOOTROM = -3,     /* boot ROM never reported 0x10ADD09E */
+    WINC_ERR_FW_START = -4,    /* firmware never reached init state */
+    WINC_ERR_CONF = -5,        /* GP_REG_1 did not read back */
+} winc_err_t;
+
+extern winc_info_t g_winc;
+void winc_hw_reset(void);
+winc_err_t winc_start(void);            /* hardware reset + normal boot */
+winc_err_t winc_enter_download_mode(void);
+/* raw chip id -> normalised id */
+uint32_t winc_normalise_chip_id(uint32_t raw);
+#endif
