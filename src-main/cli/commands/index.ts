@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command.js';
 import { inspectCommand } from './inspect.js';
+import { rootCommand } from './root.js';
 
 /**
  * Every top-level `winc-cert` command. Each feature owns its own file in this
@@ -7,4 +8,5 @@ import { inspectCommand } from './inspect.js';
  */
 export const COMMANDS: CliCommand[] = [
   inspectCommand,
+  rootCommand,
 ];
