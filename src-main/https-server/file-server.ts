@@ -83,6 +83,7 @@ export interface RunningHttpsFileServer {
 
 const NOT_FOUND_BODY = Buffer.from('404 Not Found\n');
 const TLS_HANDSHAKE_RECORD = 0x16;
+const CLIENT_ERROR_LINGER_MS = 1000;
 
 export async function startHttpsFileServer(options: StartServerOptions): Promise<RunningHttpsFileServer> {
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
@@ -120,11 +121,18 @@ export async function startHttpsFileServer(options: StartServerOptions): Promise
     tlsSockets.add(socket);
     socket.once('close', () => tlsSockets.delete(socket));
   });
-  https.on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
-    const timeout = error.code === 'ERR_TLS_HANDSHAKE_TIMEOUT';
-    emitConnectionError(connectionEvent(peerOf(socket), timeout ? 'timeout' : 'tls-handshake', timeout ? 'TLS handshake did not finish in time' : error.message));
-  });
+  const answeredClientErrors = new WeakSet<Socket>();
+  // node:https turns TLS failures into 'clientError' too, and then leaves the
+  // socket open when someone listens: TLS-level failures are closed here.
   https.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (answeredClientErrors.has(socket)) return;
+    answeredClientErrors.add(socket);
+    if (!tlsSockets.has(socket as TLSSocket)) {
+      const timeout = error.code === 'ERR_TLS_HANDSHAKE_TIMEOUT';
+      emitConnectionError(connectionEvent(peerOf(socket), timeout ? 'timeout' : 'tls-handshake', timeout ? 'TLS handshake did not finish in time' : error.message));
+      socket.destroy();
+      return;
+    }
     const overflow = error.code === 'HPE_HEADER_OVERFLOW';
     const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
     emitConnectionError(connectionEvent(peerOf(socket), overflow ? 'header-overflow' : timedOut ? 'timeout' : 'bad-request', error.message));
@@ -132,7 +140,8 @@ export async function startHttpsFileServer(options: StartServerOptions): Promise
       const status = overflow ? '431 Request Header Fields Too Large' : timedOut ? '408 Request Timeout' : '400 Bad Request';
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     }
-    socket.destroySoon();
+    // A client that does not read may never let the answer drain.
+    setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS).unref();
   });
   // Sockets handed over are never listened on; this keeps node:https from trying.
   https.on('error', () => {});
@@ -167,6 +176,9 @@ export async function startHttpsFileServer(options: StartServerOptions): Promise
   outer.maxConnections = limits.maxConnections;
 
   await listen(outer, host, port);
+  // node:http starts its headers/request timeout checks on 'listening'; the
+  // https server never listens itself (connections are handed to it).
+  https.emit('listening');
   const actualPort = () => {
     const address = outer.address();
     return typeof address === 'object' && address ? address.port : port;
@@ -177,6 +189,8 @@ export async function startHttpsFileServer(options: StartServerOptions): Promise
   const stop = (): Promise<void> => {
     stopping ??= new Promise<void>((resolve) => {
       outer.close(() => resolve());
+      // Not listening, so this only stops the timeout checks and fires 'close'.
+      https.close(() => {});
       https.closeAllConnections();
       for (const socket of tlsSockets) socket.destroy();
       for (const socket of rawSockets) socket.destroy();

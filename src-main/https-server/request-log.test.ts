@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { formatConnectionErrorLine, formatRequestLogLine, sanitizeForLog } from './request-log.js';
+
+describe('request log lines', () => {
+  const base = { time: '2026-01-02T03:04:05.000Z', peer: '192.168.1.40:51234', method: 'GET', file: 'root.der', status: 200, bytes: 1234, durationMs: 12.4, tokenUsed: false };
+
+  it('formats a served file like s_server (FILE:name) plus status, size and time', () => {
+    expect(formatRequestLogLine(base)).toBe('2026-01-02T03:04:05.000Z 192.168.1.40:51234 FILE:root.der 200 OK 1234 bytes 12 ms');
+  });
+
+  it('marks non-GET methods and misses', () => {
+    expect(formatRequestLogLine({ ...base, method: 'HEAD', status: 404, bytes: 0 })).toBe('2026-01-02T03:04:05.000Z 192.168.1.40:51234 HEAD FILE:root.der 404 not found 0 bytes 12 ms');
+  });
+
+  it('formats connection errors', () => {
+    expect(formatConnectionErrorLine({ time: 't', peer: 'p', kind: 'tls-handshake', message: 'no shared cipher' })).toBe('t p ERROR tls-handshake: no shared cipher');
+  });
+
+  it('escapes control characters and bounds length so a client cannot forge log lines', () => {
+    expect(sanitizeForLog('a\r\nFILE:x')).toBe('a\\x0d\\x0aFILE:x');
+    expect(sanitizeForLog('x'.repeat(500))).toHaveLength(121);
+  });
+});
