@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command.js';
 import { inspectCommand } from './inspect.js';
 import { rootCommand } from './root.js';
+import { serveCommand } from './serve.js';
 
 /**
  * Every top-level `winc-cert` command. Each feature owns its own file in this
@@ -9,4 +10,5 @@ import { rootCommand } from './root.js';
 export const COMMANDS: CliCommand[] = [
   inspectCommand,
   rootCommand,
+  serveCommand,
 ];
