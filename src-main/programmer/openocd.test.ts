@@ -4,10 +4,9 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { BOARDS, type OpenOcdBoard } from './boards.js';
-import { ProgrammerError } from './errors.js';
 import { buildOpenocdProgramArgs, buildOpenocdReadArgs, openocdInstallHint, outcomeToError, parseOpenocdOutput, phaseFromOpenocdLine } from './openocd-output.js';
 import { flashWithOpenocd, locateOpenocd, type ChildLike, type SpawnFunction } from './openocd-runner.js';
-import { makeTestImage } from './test-support.js';
+import { makeTestImage, rejectionOf } from './test-support.js';
 
 const fixture = (name: string): string => readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8');
 const xpro = BOARDS['samd21-xpro'] as OpenOcdBoard;
@@ -209,13 +208,13 @@ describe('flashing the Xplained Pro through OpenOCD (spawn injected)', () => {
   });
 
   it('does not chip-erase when not allowed, and says so', async () => {
-    const error = await flashWithOpenocd({
+    const error = await rejectionOf(flashWithOpenocd({
       board: xpro,
       image: makeTestImage(0, 2000),
       locate,
       allowChipErase: false,
       spawn: fakeSpawn([{ log: fixture('openocd-security-bit.log'), code: 1 }], []),
-    }).catch((e: unknown) => e as ProgrammerError);
+    }));
     expect(error.code).toBe('OPENOCD_SECURITY_BIT');
   });
 
@@ -224,20 +223,20 @@ describe('flashing the Xplained Pro through OpenOCD (spawn injected)', () => {
       ['openocd-no-device.log', 'OPENOCD_NO_DEVICE'],
       ['openocd-verify-failed.log', 'OPENOCD_VERIFY_FAILED'],
     ] as const) {
-      const error = await flashWithOpenocd({ board: xpro, image: makeTestImage(0, 2000), locate, spawn: fakeSpawn([{ log: fixture(log), code: 1 }], []) }).catch((e: unknown) => e as ProgrammerError);
+      const error = await rejectionOf(flashWithOpenocd({ board: xpro, image: makeTestImage(0, 2000), locate, spawn: fakeSpawn([{ log: fixture(log), code: 1 }], []) }));
       expect(error.code).toBe(code);
     }
   });
 
   it('says exactly what to install when openocd is missing', async () => {
-    const error = await flashWithOpenocd({ board: xpro, image: makeTestImage(0, 2000), locate: { pathEnv: '/nowhere', platform: 'darwin', exists: () => false } }).catch((e: unknown) => e as ProgrammerError);
+    const error = await rejectionOf(flashWithOpenocd({ board: xpro, image: makeTestImage(0, 2000), locate: { pathEnv: '/nowhere', platform: 'darwin', exists: () => false } }));
     expect(error.code).toBe('OPENOCD_NOT_FOUND');
     expect(error.message).toContain('brew install open-ocd');
   });
 
   it('refuses an image linked at 0x2000 before starting OpenOCD', async () => {
     const calls: string[][] = [];
-    const error = await flashWithOpenocd({ board: xpro, image: makeTestImage(0x2000, 2000), locate, spawn: fakeSpawn([], calls) }).catch((e: unknown) => e as ProgrammerError);
+    const error = await rejectionOf(flashWithOpenocd({ board: xpro, image: makeTestImage(0x2000, 2000), locate, spawn: fakeSpawn([], calls) }));
     expect(error.code).toBe('IMAGE_WRONG_LINK_ADDRESS');
     expect(calls).toEqual([]);
   });
@@ -249,7 +248,7 @@ if (!installedOpenocd) console.warn('real-openocd test skipped: openocd is not o
 describe.runIf(installedOpenocd !== undefined)('the installed OpenOCD without a board attached', () => {
   it('parses the real config and ends in OPENOCD_NO_DEVICE', async () => {
     const lines: string[] = [];
-    const error = await flashWithOpenocd({ board: xpro, image: makeTestImage(0, 2000), onLog: (l) => lines.push(l), timeoutMs: 20_000 }).catch((e: unknown) => e as ProgrammerError);
+    const error = await rejectionOf(flashWithOpenocd({ board: xpro, image: makeTestImage(0, 2000), onLog: (l) => lines.push(l), timeoutMs: 20_000 }));
     expect(error.code).toBe('OPENOCD_NO_DEVICE');
     expect(lines.some((l) => l.includes('Open On-Chip Debugger'))).toBe(true);
   });

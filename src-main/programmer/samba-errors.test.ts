@@ -5,7 +5,7 @@ import type { SerialEdge } from './serial-edge.js';
 import { ProgrammerError } from './errors.js';
 import { flashSambaBoard, type SambaFlashOptions } from './samba-programmer.js';
 import { startSimulatedBootloader, type SimulatedBootloaderHandle, type SimulatedBootloaderOptions } from './sim/simulated-bootloader.js';
-import { FAST_TIMING, makeTestImage, simulatorEdge } from './test-support.js';
+import { FAST_TIMING, makeTestImage, rejectionOf, simulatorEdge } from './test-support.js';
 
 const mkr = BOARDS.mkr1000 as SambaBoard;
 let sim: SimulatedBootloaderHandle | undefined;
@@ -94,7 +94,7 @@ describe('SAM-BA programmer failures against the simulated bootloader', () => {
     const holder = new SerialPort({ path: sim.portPath, baudRate: 115200, autoOpen: false });
     await new Promise<void>((resolve, reject) => holder.open((e) => (e ? reject(e) : resolve())));
     try {
-      const error = await flashSambaBoard({ portPath: sim.portPath, board: mkr, image: makeTestImage(0x2000, 1000), edge: simulatorEdge(sim), timing: FAST_TIMING }).catch((e: unknown) => e as ProgrammerError);
+      const error = await rejectionOf(flashSambaBoard({ portPath: sim.portPath, board: mkr, image: makeTestImage(0x2000, 1000), edge: simulatorEdge(sim), timing: FAST_TIMING }));
       expect(error.code).toBe('PORT_BUSY');
     } finally {
       await new Promise<void>((resolve) => holder.close(() => resolve()));

@@ -1,5 +1,6 @@
 /** Helpers shared by the programmer's tests (not used by the app). */
 import { existsSync } from 'node:fs';
+import { ProgrammerError } from './errors.js';
 import type { SimulatedBootloaderHandle, SimulatedApplicationContext } from './sim/simulated-bootloader.js';
 import { realSerialEdge, type SerialEdge } from './serial-edge.js';
 import type { SambaTiming } from './samba-programmer.js';
@@ -60,4 +61,14 @@ export async function waitForHello(portPath: string, signal: AbortSignal): Promi
   } finally {
     await channel.close();
   }
+}
+
+/** The ProgrammerError a promise rejects with; fails the test if it resolves or rejects with something else. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<ProgrammerError> {
+  const outcome = await promise.then(
+    () => new Error('expected the operation to fail, but it succeeded'),
+    (error: unknown) => error,
+  );
+  if (!(outcome instanceof ProgrammerError)) throw outcome instanceof Error ? outcome : new Error(String(outcome));
+  return outcome;
 }
