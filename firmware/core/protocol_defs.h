@@ -11,7 +11,11 @@
 #define PROTO_PRE_HELLO_MAX    256u
 #define PROTO_MIN_LIMIT        256u
 #define PROTO_MAX_LIMIT        8192u
+#if defined(FW_TARGET_HOST)
+#define PROTO_BOARD_MAX_PAYLOAD 4096u   /* host build: like the simulated board */
+#else
 #define PROTO_BOARD_MAX_PAYLOAD 1028u   /* WRITE_FLASH of 1024 data bytes + address */
+#endif
 #define PROTO_COBS_MAX(n)      ((n) + ((n) + 253u) / 254u + 1u)
 
 #define PROTO_FLAG_ERROR       0x01u

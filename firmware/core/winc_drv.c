@@ -29,7 +29,10 @@ void winc_hw_reset(void)
 
 static winc_err_t bus_up(void)
 {
-    memset(&g_winc, 0, sizeof g_winc);
+    /* what was learnt earlier (flash size in download mode, version in normal mode) survives a reset */
+    g_winc.running = false;
+    g_winc.download_mode = false;
+    g_winc.chip_id = 0;
     winc_hw_reset();
     if (winc_spi_init() != 0) {
         return WINC_ERR_BUS;
@@ -141,25 +144,26 @@ winc_err_t winc_start(void)
 
 winc_err_t winc_enter_download_mode(void)
 {
-    uint8_t fw[3], mind[3];
-    memcpy(fw, g_winc.fw, 3); /* keep the version learnt in normal mode */
-    memcpy(mind, g_winc.min_drv, 3);
     winc_err_t e = bus_up();
     if (e != WINC_OK) {
         return e;
     }
-    memcpy(g_winc.fw, fw, 3);
-    memcpy(g_winc.min_drv, mind, 3);
+    /* global chip reset (no SPI response), 50 ms, then the SPI protocol is set up again (4.1) */
+    winc_reg_write_noresp(WINC_REG_GLB_RESET, 0);
+    hal_delay_ms(50);
+    if (winc_spi_init() != 0) {
+        return WINC_ERR_BUS;
+    }
     uint32_t v;
-    /* cpu halt: set bit0 of BOOT_RESET_MUX, clear CPU-run bit of GLB_RESET (4.1, 2.7) */
+    /* cpu halt: set bit0 of BOOT_RESET_MUX, make sure the CPU-run bit of GLB_RESET is clear (2.7) */
     if (winc_reg_read(WINC_REG_BOOT_RESET_MUX, &v) != 0 || winc_reg_write(WINC_REG_BOOT_RESET_MUX, v | 1u) != 0) {
         return WINC_ERR_BUS;
     }
     if (winc_reg_read(WINC_REG_GLB_RESET, &v) != 0) {
         return WINC_ERR_BUS;
     }
-    if ((v & WINC_GLB_RESET_CPU_RUN) && winc_reg_write(WINC_REG_GLB_RESET, v & ~WINC_GLB_RESET_CPU_RUN) != 0) {
-        return WINC_ERR_BUS;
+    if (v & WINC_GLB_RESET_CPU_RUN) {
+        winc_reg_write_noresp(WINC_REG_GLB_RESET, v & ~WINC_GLB_RESET_CPU_RUN);
     }
     if (winc_reg_write(WINC_REG_ROM_IRQ_MASK, 0) != 0 || enable_interrupts() != 0) {
         return WINC_ERR_BUS;

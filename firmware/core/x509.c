@@ -184,9 +184,39 @@ x509_err_t x509_parse(const uint8_t *der, size_t len, x509_t *out)
     if (parse_time(&nb, &out->not_before) != 0 || parse_time(&na, &out->not_after) != 0) {
         return X509_ERR_TIME;
     }
+    out->subject = subject.val;
+    out->subject_len = subject.len;
     if (x509_name_sha1(subject.val, subject.len, out->subject_sha1) != 0 ||
         x509_name_sha1(issuer.val, issuer.len, out->issuer_sha1) != 0) {
         return X509_ERR_NAME;
     }
     return parse_spki(&spki, out);
+}
+
+int x509_subject_cn(const x509_t *c, const uint8_t **cn, size_t *cn_len)
+{
+    static const uint8_t OID_CN[] = {0x55, 0x04, 0x03};
+    const uint8_t *p = c->subject, *end = c->subject + c->subject_len;
+    while (p < end) {
+        der_t set, atv, oid, val;
+        if (der_expect(&p, end, 0x31, &set) != 0) {
+            return -1;
+        }
+        const uint8_t *q = set.val, *qe = set.val + set.len;
+        while (q < qe) {
+            if (der_expect(&q, qe, 0x30, &atv) != 0) {
+                return -1;
+            }
+            const uint8_t *r = atv.val, *re = atv.val + atv.len;
+            if (der_expect(&r, re, 0x06, &oid) != 0 || der_next(&r, re, &val) != 0) {
+                return -1;
+            }
+            if (oid_is(&oid, OID_CN, sizeof OID_CN)) {
+                *cn = val.val;
+                *cn_len = val.len;
+                return 0;
+            }
+        }
+    }
+    return -1;
 }

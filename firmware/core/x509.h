@@ -15,6 +15,8 @@ typedef struct {
 typedef struct {
     const uint8_t *der;
     size_t der_len;
+    const uint8_t *subject;    /* Name content octets */
+    size_t subject_len;
     const uint8_t *serial;     /* serialNumber content octets (incl. a leading 0x00) */
     size_t serial_len;
     uint8_t subject_sha1[20];  /* Microchip name hash of the subject */
@@ -40,6 +42,8 @@ typedef enum {
 } x509_err_t;
 
 x509_err_t x509_parse(const uint8_t *der, size_t len, x509_t *out);
+/* commonName (first 2.5.4.3 value) of the subject; 0 = found */
+int x509_subject_cn(const x509_t *c, const uint8_t **cn, size_t *cn_len);
 /* Name hash as the WINC computes it; name = the Name TLV content. */
 int x509_name_sha1(const uint8_t *name, size_t len, uint8_t out[20]);
 #endif

@@ -89,10 +89,11 @@ size_t hal_serial_read(uint8_t *buf, size_t max)
 
 void hal_serial_write(const uint8_t *buf, size_t n)
 {
+    uint32_t start = hal_millis();
     while (s_serial_fd >= 0 && n > 0) {
         ssize_t w = write(s_serial_fd, buf, n);
         if (w < 0) {
-            if (errno == EAGAIN || errno == EINTR) {
+            if ((errno == EAGAIN || errno == EINTR) && (uint32_t)(hal_millis() - start) < 2000u) {
                 struct timespec ts = {0, 1000000};
                 nanosleep(&ts, NULL);
                 continue;

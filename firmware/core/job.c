@@ -1,0 +1,493 @@
+/*
+ * RUN_JOB (docs/serial-protocol.md 4.2): WIFI_CONNECT -> DOWNLOAD -> ENTER_DOWNLOAD_MODE ->
+ * ERASE/WRITE/VERIFY per section (root store, then TLS store) -> REINIT.
+ * All files live in one arena; the 8 KiB section buffer is used for the root
+ * store first, then for the TLS store.
+ */
+#include "job.h"
+#include <stdio.h>
+#include <string.h>
+#include "hal.h"
+#include "http_client.h"
+#include "root_store.h"
+#include "rsa_key.h"
+#include "tls_store.h"
+#include "winc_drv.h"
+#include "winc_flash.h"
+#include "winc_flash_layout.h"
+#include "winc_hif.h"
+#include "winc_regs.h"
+#include "winc_socket.h"
+#include "winc_wifi.h"
+#include "x509.h"
+
+#if defined(FW_TARGET_HOST)
+#define JOB_ARENA_SIZE 65536u
+#else
+#define JOB_ARENA_SIZE 8192u
+#endif
+#define WIFI_TIMEOUT_MS 20000u
+#define NET_TIMEOUT_MS 10000u
+#define VERIFY_CHUNK 256u
+
+static uint8_t s_arena[JOB_ARENA_SIZE];
+static uint8_t s_section[WINC_TLS_STORE_SIZE];
+static struct {
+    uint32_t off, len;
+} s_file[JOB_MAX_ENTRIES];
+static uint8_t s_key_scratch[2600];
+
+typedef struct {
+    uint8_t entry;
+} dl_ctx_t;
+
+static int io_send(void *ctx, const uint8_t *p, size_t n)
+{
+    (void)ctx;
+    return sock_send(p, n, NET_TIMEOUT_MS) == SOCK_OK ? 0 : -1;
+}
+
+static int io_recv(void *ctx, uint8_t *p, size_t max)
+{
+    (void)ctx;
+    int r = sock_recv(p, max, NET_TIMEOUT_MS);
+    return r;
+}
+
+static void on_progress(void *ctx, uint32_t received, uint32_t total)
+{
+    evt_file_packet(((dl_ctx_t *)ctx)->entry, received, total);
+}
+
+static int parse_ipv4(const char *s, uint8_t ip[4])
+{
+    for (int i = 0; i < 4; i++) {
+        if (*s < '0' || *s > '9') {
+            return -1;
+        }
+        unsigned v = 0;
+        int d = 0;
+        while (*s >= '0' && *s <= '9' && d < 4) {
+            v = v * 10u + (unsigned)(*s++ - '0');
+            d++;
+        }
+        if (v > 255u || (i < 3 && *s++ != '.')) {
+            return -1;
+        }
+        ip[i] = (uint8_t)v;
+    }
+    return *s ? -1 : 0;
+}
+
+static int fail(proto_error_t *err, uint16_t code, uint8_t phase, uint8_t entry, const char *msg)
+{
+    proto_error_set(err, code, phase, entry, msg);
+    return -1;
+}
+
+static int cancelled(proto_error_t *err, uint8_t phase)
+{
+    if (g_net_abort) {
+        return fail(err, ERR_CANCELLED, phase, 0xFF, "cancelled");
+    }
+    return 0;
+}
+
+int job_validate(const job_cfg_t *c)
+{
+    int rsa_groups = 0, ecc_groups = 0;
+    if (c->count < 1 || c->count > JOB_MAX_ENTRIES) {
+        return -1;
+    }
+    for (int i = 0; i < c->count;) {
+        const job_entry_t *e = &c->e[i];
+        size_t n = strlen(e->name);
+        if (n < 1 || n > 64 || e->name[0] == '/' || strstr(e->name, "..")) {
+            return -1;
+        }
+        for (size_t k = 0; k < n; k++) {
+            if (e->name[k] < 0x21 || e->name[k] > 0x7E) {
+                return -1;
+            }
+        }
+        if (e->cert_type == CERT_TYPE_ROOT) {
+            if (e->num_chain != 0) {
+                return -1;
+            }
+            i++;
+            continue;
+        }
+        if (e->cert_type != CERT_TYPE_TLS_RSA && e->cert_type != CERT_TYPE_TLS_ECC) {
+            return -1;
+        }
+        if (e->num_chain < 1 || i + 1 + e->num_chain > c->count || e->num_chain > 7) {
+            return -1;
+        }
+        for (int k = 1; k <= e->num_chain; k++) {
+            if (c->e[i + k].cert_type != e->cert_type || c->e[i + k].num_chain != 0) {
+                return -1;
+            }
+        }
+        if (e->cert_type == CERT_TYPE_TLS_RSA) {
+            rsa_groups++;
+        } else {
+            ecc_groups++;
+        }
+        i += 1 + e->num_chain;
+    }
+    return (rsa_groups > 1 || ecc_groups > 1) ? -1 : 0;
+}
+
+/* the entry index of the key file of the group entry i belongs to (or -1 for roots) */
+static int group_key(const job_cfg_t *c, int i)
+{
+    for (int k = 0; k < c->count;) {
+        if (c->e[k].cert_type == CERT_TYPE_ROOT) {
+            k++;
+            continue;
+        }
+        if (i >= k && i <= k + c->e[k].num_chain) {
+            return k;
+        }
+        k += 1 + c->e[k].num_chain;
+    }
+    return -1;
+}
+
+/* PEM certificate -> DER in place (base64 output never overtakes input) */
+static void normalise_cert(uint32_t idx)
+{
+    uint8_t *p = s_arena + s_file[idx].off;
+    if (s_file[idx].len > 0 && p[0] != 0x30) {
+        int n = pem_to_der(p, s_file[idx].len, p, s_file[idx].len);
+        if (n > 0) {
+            s_file[idx].len = (uint32_t)n;
+        }
+    }
+}
+
+static int download_all(const job_cfg_t *c, const uint8_t ip[4], proto_error_t *err, uint8_t *files)
+{
+    uint32_t used = 0;
+    for (int i = 0; i < c->count; i++) {
+        char url[400];
+        snprintf(url, sizeof url, "https://%s:%u/%s", c->host, (unsigned)c->port, c->e[i].name);
+        evt_u8_str(EVT_DOWNLOAD_STARTED, (uint8_t)i, url);
+        sock_fail_t sf;
+        sock_err_t se = sock_connect(ip, c->port, true, c->sni[0] ? c->sni : NULL, (c->server_flags & 1u) != 0,
+                                     NET_TIMEOUT_MS, &sf);
+        if (se == SOCK_ERR_ABORT) {
+            return fail(err, ERR_CANCELLED, PHASE_DOWNLOAD, (uint8_t)i, "cancelled");
+        }
+        if (se != SOCK_OK) {
+            if (se == SOCK_ERR_TIMEOUT_) {
+                return fail(err, ERR_TIMEOUT, PHASE_DOWNLOAD, (uint8_t)i, "TLS connect timed out");
+            }
+            if (sf.err_source == 2 && sf.alert) {
+                fail(err, ERR_CERT_VERIFICATION_FAILED, PHASE_DOWNLOAD, (uint8_t)i,
+                     "certificate verification failed: server certificate not trusted by the module");
+            } else {
+                fail(err, ERR_TLS_CONNECT_FAILED, PHASE_DOWNLOAD, (uint8_t)i, "TLS connection failed");
+            }
+            err->winc_error = sf.winc_error;
+            err->winc_err_source = sf.err_source;
+            err->tls_alert = sf.err_source ? sf.alert : 0;
+            return -1;
+        }
+        http_io_t io = {io_send, io_recv, NULL};
+        http_result_t hr;
+        dl_ctx_t dc = {(uint8_t)i};
+        http_err_t he = http_get(&io, c->sni[0] ? c->sni : c->host, c->port, c->e[i].name, s_arena + used,
+                                 JOB_ARENA_SIZE - used, &hr, on_progress, &dc);
+        sock_close();
+        if (g_net_abort) {
+            return fail(err, ERR_CANCELLED, PHASE_DOWNLOAD, (uint8_t)i, "cancelled");
+        }
+        if (he == HTTP_ERR_STATUS) {
+            return fail(err, ERR_HTTP_STATUS, PHASE_DOWNLOAD, (uint8_t)i, hr.status_line);
+        }
+        if (he == HTTP_ERR_TOO_LARGE) {
+            return fail(err, ERR_FILE_TOO_LARGE, PHASE_DOWNLOAD, (uint8_t)i, "file larger than the board can buffer");
+        }
+        if (he != HTTP_OK) {
+            return fail(err, ERR_DOWNLOAD_FAILED, PHASE_DOWNLOAD, (uint8_t)i,
+                        he == HTTP_ERR_TRUNCATED ? "connection closed before the end of the file" : "download failed");
+        }
+        s_file[i].off = used;
+        s_file[i].len = (uint32_t)hr.body_len;
+        used += (uint32_t)WA4(hr.body_len);
+        (*files)++;
+        evt_file_downloaded((uint8_t)i, (uint32_t)hr.body_len, c->e[i].name);
+
+        /* parse what was downloaded */
+        int gk = group_key(c, i);
+        if (gk == i) { /* private key file of a TLS group */
+            if (c->e[i].cert_type == CERT_TYPE_TLS_RSA) {
+                const uint8_t *kd = s_arena + s_file[i].off;
+                size_t kl = s_file[i].len;
+                int n = (kl && kd[0] == 0x30) ? (int)kl : pem_to_der(kd, kl, s_key_scratch, sizeof s_key_scratch);
+                rsa_key_t k;
+                if (n <= 0 || rsa_key_parse(kl && kd[0] == 0x30 ? kd : s_key_scratch, (size_t)n, &k) != 0) {
+                    return fail(err, ERR_CERT_PARSE_FAILED, PHASE_DOWNLOAD, (uint8_t)i,
+                                "not an RSA private key (PEM PKCS#1/PKCS#8 or DER)");
+                }
+            }
+            evt_cert_found((uint8_t)i, c->e[i].cert_type, c->e[i].name, (uint32_t)strlen(c->e[i].name));
+        } else {
+            normalise_cert((uint32_t)i);
+            x509_t x;
+            x509_err_t xe = x509_parse(s_arena + s_file[i].off, s_file[i].len, &x);
+            if (xe == X509_ERR_KEY) {
+                return fail(err, ERR_UNSUPPORTED_KEY, PHASE_DOWNLOAD, (uint8_t)i,
+                            "key type the WINC store cannot hold (RSA or ECDSA P-256 only)");
+            }
+            if (xe != X509_OK) {
+                return fail(err, ERR_CERT_PARSE_FAILED, PHASE_DOWNLOAD, (uint8_t)i, "not a usable X.509 certificate");
+            }
+            const uint8_t *cn;
+            size_t cnl;
+            if (x509_subject_cn(&x, &cn, &cnl) != 0) {
+                cn = (const uint8_t *)c->e[i].name;
+                cnl = strlen(c->e[i].name);
+            }
+            evt_cert_found((uint8_t)i, c->e[i].cert_type, (const char *)cn, (uint32_t)cnl);
+        }
+        if (cancelled(err, PHASE_DOWNLOAD)) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Build the TLS store for all groups of the plan into s_section. */
+static int build_tls(const job_cfg_t *c, proto_error_t *err, uint8_t *nfiles, uint32_t *bytes)
+{
+    bool first = true;
+    for (int k = 0; k < c->count;) {
+        const job_entry_t *e = &c->e[k];
+        if (e->cert_type == CERT_TYPE_ROOT) {
+            k++;
+            continue;
+        }
+        tls_cert_in_t certs[8];
+        int n = e->num_chain;
+        for (int j = 0; j < n; j++) {
+            certs[j].der = s_arena + s_file[k + 1 + j].off;
+            certs[j].len = s_file[k + 1 + j].len;
+        }
+        bool rsa = e->cert_type == CERT_TYPE_TLS_RSA;
+        tls_result_t r = tls_store_write_chain(s_section, certs, n, rsa ? s_arena + s_file[k].off : NULL,
+                                               rsa ? s_file[k].len : 0, TLS_HDR_SIZE_19_6, !first,
+                                               s_key_scratch, sizeof s_key_scratch);
+        switch (r) {
+        case TLS_OK:
+            break;
+        case TLS_ERR_FULL:
+            return fail(err, ERR_STORE_FULL, PHASE_WRITE, (uint8_t)k, "TLS store (8 KiB, 8 files) has no room");
+        case TLS_ERR_KEY_MISMATCH:
+            return fail(err, ERR_CERT_PARSE_FAILED, PHASE_WRITE, (uint8_t)k, "private key does not match the server certificate");
+        case TLS_ERR_KEY:
+            return fail(err, ERR_CERT_PARSE_FAILED, PHASE_WRITE, (uint8_t)k, "private key cannot be used");
+        default:
+            return fail(err, ERR_CERT_PARSE_FAILED, PHASE_WRITE, (uint8_t)(k + 1), "certificate chain cannot be stored");
+        }
+        first = false;
+        k += 1 + n;
+    }
+    *nfiles = (uint8_t)tls_store_count(s_section);
+    *bytes = ((uint32_t)s_section[12] | ((uint32_t)s_section[13] << 8) | ((uint32_t)s_section[14] << 16) |
+              ((uint32_t)s_section[15] << 24)) - WINC_TLS_STORE_OFFSET;
+    return 0;
+}
+
+/* erase + write (skipping pages that are all 0xFF) + verify one section */
+static int write_section(uint32_t off, uint32_t size, uint8_t section, proto_error_t *err)
+{
+    evt_state(STATE_RUNNING, PHASE_ERASE);
+    if (wflash_erase(off, size) != 0) {
+        return fail(err, ERR_ERASE_FAILED, PHASE_ERASE, 0xFF, "sector erase failed");
+    }
+    evt_progress(PHASE_ERASE, size, size);
+    evt_state(STATE_RUNNING, PHASE_WRITE);
+    for (uint32_t p = 0; p < size; p += WINC_FLASH_PAGE_SIZE) {
+        bool blank = true;
+        for (uint32_t i = 0; i < WINC_FLASH_PAGE_SIZE; i++) {
+            if (s_section[p + i] != 0xFF) {
+                blank = false;
+                break;
+            }
+        }
+        if (!blank && wflash_write(off + p, s_section + p, WINC_FLASH_PAGE_SIZE) != 0) {
+            return fail(err, ERR_WRITE_FAILED, PHASE_WRITE, 0xFF, "page program failed");
+        }
+        if (((p + WINC_FLASH_PAGE_SIZE) % 1024u) == 0) {
+            evt_progress(PHASE_WRITE, p + WINC_FLASH_PAGE_SIZE, size);
+        }
+    }
+    evt_state(STATE_RUNNING, PHASE_VERIFY);
+    uint8_t rb[VERIFY_CHUNK];
+    for (uint32_t p = 0; p < size; p += VERIFY_CHUNK) {
+        if (wflash_read(off + p, rb, VERIFY_CHUNK) != 0) {
+            return fail(err, ERR_READ_FAILED, PHASE_VERIFY, 0xFF, "flash read failed");
+        }
+        if (memcmp(rb, s_section + p, VERIFY_CHUNK) != 0) {
+            return fail(err, ERR_VERIFY_FAILED, PHASE_VERIFY, 0xFF, "read-back differs from what was written");
+        }
+    }
+    evt_progress(PHASE_VERIFY, size, size);
+    evt_section_verified(section, size);
+    return 0;
+}
+
+static int do_flash_part(const job_cfg_t *c, job_result_t *res, proto_error_t *err)
+{
+    bool has_root = false, has_tls = false;
+    for (int i = 0; i < c->count; i++) {
+        if (c->e[i].cert_type == CERT_TYPE_ROOT) {
+            has_root = true;
+        } else {
+            has_tls = true;
+        }
+    }
+    if (has_root) {
+        evt_state(STATE_RUNNING, PHASE_ERASE);
+        if (c->job_flags & JOB_FLAG_REPLACE_ROOT) {
+            root_store_init(s_section);
+        } else if (wflash_read(WINC_ROOT_STORE_OFFSET, s_section, WINC_ROOT_STORE_SIZE) != 0) {
+            return fail(err, ERR_READ_FAILED, PHASE_ERASE, 0xFF, "reading the root store failed");
+        } else if (root_store_count(s_section) < 0) {
+            return fail(err, ERR_UNSUPPORTED_KEY, PHASE_ERASE, 0xFF,
+                        "existing root store is not a V1 (19.5+) store; use REPLACE_ROOT_STORE");
+        }
+        for (int i = 0; i < c->count; i++) {
+            if (c->e[i].cert_type != CERT_TYPE_ROOT) {
+                continue;
+            }
+            root_result_t r = root_store_add(s_section, s_arena + s_file[i].off, s_file[i].len);
+            if (r == ROOT_ERR_FULL) {
+                return fail(err, ERR_STORE_FULL, PHASE_WRITE, (uint8_t)i, "Root Certificate Flash is Full");
+            }
+            if (r < 0) {
+                return fail(err, ERR_CERT_PARSE_FAILED, PHASE_WRITE, (uint8_t)i, "root certificate cannot be stored");
+            }
+            res->roots++;
+        }
+        if (write_section(WINC_ROOT_STORE_OFFSET, WINC_ROOT_STORE_SIZE, 1, err) != 0) {
+            return -1;
+        }
+        res->root_count = (uint8_t)root_store_count(s_section);
+        for (int i = 0; i < c->count; i++) {
+            if (c->e[i].cert_type == CERT_TYPE_ROOT) {
+                evt_root_written((uint8_t)i, res->root_count);
+            }
+        }
+    } else {
+        if (wflash_read(WINC_ROOT_STORE_OFFSET, s_section, WINC_ROOT_STORE_SIZE) == 0) {
+            int n = root_store_count(s_section);
+            res->root_count = n > 0 ? (uint8_t)n : 0;
+        }
+    }
+    if (has_tls) {
+        uint32_t bytes;
+        if (build_tls(c, err, &res->tls_files, &bytes) != 0) {
+            return -1;
+        }
+        if (write_section(WINC_TLS_STORE_OFFSET, WINC_TLS_STORE_SIZE, 2, err) != 0) {
+            return -1;
+        }
+        evt_tls_written(res->tls_files, bytes);
+    }
+    return 0;
+}
+
+int job_run(const job_cfg_t *c, job_result_t *res, proto_error_t *err)
+{
+    memset(res, 0, sizeof *res);
+    g_net_abort = 0;
+
+    /* 1. WIFI_CONNECT */
+    evt_state(STATE_RUNNING, PHASE_WIFI_CONNECT);
+    if (!g_winc.running) {
+        hif_enable(false);
+        if (winc_start() != WINC_OK) {
+            return fail(err, ERR_WINC_NOT_RESPONDING, PHASE_WIFI_CONNECT, 0xFF, "WINC did not start");
+        }
+    }
+    hif_enable(true);
+    uint8_t ip[4], con_err = 0;
+    wifi_err_t we = wifi_connect(c->ssid, c->security, c->pass, WIFI_TIMEOUT_MS, ip, &con_err);
+    if (we == WIFI_ERR_ABORT) {
+        return fail(err, ERR_CANCELLED, PHASE_WIFI_CONNECT, 0xFF, "cancelled");
+    }
+    if (we == WIFI_ERR_TIMEOUT) {
+        return fail(err, ERR_TIMEOUT, PHASE_WIFI_CONNECT, 0xFF, "no connection to the access point in time");
+    }
+    if (we != WIFI_OK) {
+        fail(err, ERR_WIFI_CONNECT_FAILED, PHASE_WIFI_CONNECT, 0xFF,
+             con_err == 3 ? "could not join the network (authentication failed)"
+                          : (con_err == 1 ? "could not join the network (access point not found)"
+                                          : "could not join the network"));
+        err->winc_error = (int8_t)con_err;
+        return -1;
+    }
+    evt_wifi_connected(ip);
+
+    /* 2. DOWNLOAD */
+    evt_state(STATE_RUNNING, PHASE_DOWNLOAD);
+    uint8_t sip[4];
+    if (parse_ipv4(c->host, sip) != 0) {
+        sock_err_t de = sock_dns(c->host, sip, NET_TIMEOUT_MS);
+        if (de == SOCK_ERR_ABORT) {
+            return fail(err, ERR_CANCELLED, PHASE_DOWNLOAD, 0xFF, "cancelled");
+        }
+        if (de != SOCK_OK) {
+            return fail(err, de == SOCK_ERR_TIMEOUT_ ? ERR_TIMEOUT : ERR_DNS_FAILED, PHASE_DOWNLOAD, 0xFF,
+                        "server name did not resolve");
+        }
+    }
+    if (download_all(c, sip, err, &res->files) != 0) {
+        return -1;
+    }
+    /* validate the TLS groups before touching the flash */
+    uint8_t nf;
+    uint32_t nb;
+    bool has_tls = false;
+    for (int i = 0; i < c->count; i++) {
+        has_tls |= c->e[i].cert_type != CERT_TYPE_ROOT;
+    }
+    if (has_tls && build_tls(c, err, &nf, &nb) != 0) {
+        err->phase = PHASE_DOWNLOAD;
+        return -1;
+    }
+    if (cancelled(err, PHASE_DOWNLOAD)) {
+        return -1;
+    }
+
+    /* 3. ENTER_DOWNLOAD_MODE */
+    evt_state(STATE_RUNNING, PHASE_ENTER_DOWNLOAD_MODE);
+    hif_enable(false);
+    if (winc_enter_download_mode() != WINC_OK) {
+        fail(err, ERR_DOWNLOAD_MODE_FAILED, PHASE_ENTER_DOWNLOAD_MODE, 0xFF, "could not enter WINC download mode");
+        (void)winc_start();
+        return -1;
+    }
+    evt_simple(EVT_WINC_DOWNLOAD_MODE);
+
+    /* 4. ERASE / WRITE / VERIFY (no cancel point inside) */
+    int r = do_flash_part(c, res, err);
+
+    /* 5. REINIT, also after a failure */
+    evt_state(STATE_RUNNING, PHASE_REINIT);
+    winc_err_t re = winc_start();
+    if (re == WINC_OK) {
+        hif_enable(true);
+        evt_winc_ready();
+    }
+    if (r != 0) {
+        return -1;
+    }
+    if (re != WINC_OK) {
+        return fail(err, ERR_WINC_NOT_RESPONDING, PHASE_REINIT, 0xFF, "WINC did not restart");
+    }
+    return 0;
+}

@@ -1,0 +1,37 @@
+/* The provisioning job (RUN_JOB): Wi-Fi, HTTPS downloads, store build, flash write/verify, re-init. */
+#ifndef JOB_H
+#define JOB_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "proto_events.h"
+#include "protocol_defs.h"
+
+typedef struct {
+    uint8_t cert_type;
+    uint8_t num_chain;
+    char name[65];
+} job_entry_t;
+
+typedef struct {
+    bool wifi_set, server_set, job_set;
+    uint8_t security;          /* M2M_WIFI_SEC_* */
+    char ssid[33];
+    char pass[65];
+    char host[256];
+    uint16_t port;
+    char sni[64];
+    uint8_t server_flags;
+    uint8_t job_flags;
+    uint8_t count;
+    job_entry_t e[JOB_MAX_ENTRIES];
+} job_cfg_t;
+
+typedef struct {
+    uint8_t files, roots, tls_files, root_count;
+} job_result_t;
+
+/* 0 = success; otherwise err is filled */
+int job_run(const job_cfg_t *cfg, job_result_t *res, proto_error_t *err);
+/* validates a SET_JOB plan; 0 = ok */
+int job_validate(const job_cfg_t *cfg);
+#endif
