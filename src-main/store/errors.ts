@@ -31,6 +31,8 @@ export type StoreErrorCode =
   | 'TLS_KEY_REQUIRED'
   | 'TLS_EC_KEY_NOT_STORED'
   | 'TLS_FILE_TOO_BIG'
+  | 'TLS_NAME_CONFLICT'
+  | 'TLS_UNSUPPORTED_KEY'
   | 'KEY_MISMATCH';
 
 export class StoreError extends Error {
