@@ -42,10 +42,12 @@ function decodeBody(label: string, body: string): PemBlock {
   const headers: Record<string, string> = {};
   const lines = body.split(/\r?\n/);
   const base64Lines: string[] = [];
-  for (const line of lines) {
-    const header = /^([A-Za-z-]+):\s*(.*)$/.exec(line.trim());
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (line === '') continue;
+    const header = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
     if (header && base64Lines.length === 0) headers[header[1]!] = header[2]!;
-    else base64Lines.push(line.trim());
+    else base64Lines.push(line);
   }
   const base64 = base64Lines.join('');
   if (base64.length === 0 || base64.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) {

@@ -1,4 +1,5 @@
 import forge from 'node-forge';
+import { readElement } from '../asn1/der.js';
 import { IntakeError } from './intake-error.js';
 
 /** The certificates and unencrypted keys inside a PKCS#12 (.p12 / .pfx) file, as DER. */
@@ -18,6 +19,7 @@ const SHROUDED_KEY_BAG = forge.pki.oids.pkcs8ShroudedKeyBag!;
  * password that does not open the file gives P12_BAD_PASSWORD.
  */
 export function readPkcs12(bytes: Uint8Array, password: string | undefined): Pkcs12Contents {
+  if (!wholeElement(bytes)) throw new IntakeError('P12_MALFORMED', 'The PKCS#12 file is truncated: copy or export it again.');
   let asn1: forge.asn1.Asn1;
   try {
     asn1 = forge.asn1.fromDer(forge.util.createBuffer(Buffer.from(bytes).toString('binary')), false);
@@ -50,6 +52,17 @@ export function readPkcs12(bytes: Uint8Array, password: string | undefined): Pkc
     }
   }
   return contents;
+}
+
+/** True unless the outer DER element claims more bytes than the file has (BER indefinite lengths pass). */
+function wholeElement(bytes: Uint8Array): boolean {
+  if (bytes[1] === 0x80) return true;
+  try {
+    readElement(bytes, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function toBytes(asn1: forge.asn1.Asn1): Uint8Array {
