@@ -339,7 +339,7 @@ static void do_configure_server(const frame_t *f)
 {
     const uint8_t *p = f->payload, *end = f->payload + f->payload_len;
     job_cfg_t *c = &s_cfg;
-    char host[256], sni[256];
+    char host[256], sni[256]; /* str8 maximum; shorter limits are checked below */
     if (rd_str8(&p, end, host, 1, 255) != 0 || end - p < 2) {
         respond_error(f->type, f->request_id, ERR_BAD_PAYLOAD, PHASE_CONFIGURE, "invalid server configuration");
         return;
@@ -363,26 +363,26 @@ static void do_configure_server(const frame_t *f)
 static void do_set_job(const frame_t *f)
 {
     const uint8_t *p = f->payload, *end = f->payload + f->payload_len;
-    static job_cfg_t t;
-    t = s_cfg;
+    job_cfg_t *c = &s_cfg;
+    c->job_set = false; /* a refused plan leaves no plan */
     if (end - p < 2) {
         respond_error(f->type, f->request_id, ERR_BAD_PAYLOAD, PHASE_CONFIGURE, "SET_JOB too short");
         return;
     }
-    t.job_flags = *p++;
-    t.count = *p++;
-    if (t.count < 1 || t.count > JOB_MAX_ENTRIES) {
+    c->job_flags = *p++;
+    c->count = *p++;
+    if (c->count < 1 || c->count > JOB_MAX_ENTRIES) {
         respond_error(f->type, f->request_id, ERR_INVALID_JOB, PHASE_CONFIGURE, "1..16 entries");
         return;
     }
-    for (int i = 0; i < t.count; i++) {
+    for (int i = 0; i < c->count; i++) {
         if (end - p < 2) {
             respond_error(f->type, f->request_id, ERR_BAD_PAYLOAD, PHASE_CONFIGURE, "entry truncated");
             return;
         }
-        t.e[i].cert_type = *p++;
-        t.e[i].num_chain = *p++;
-        if (rd_str8(&p, end, t.e[i].name, 0, 64) != 0) {
+        c->e[i].cert_type = *p++;
+        c->e[i].num_chain = *p++;
+        if (rd_str8(&p, end, c->e[i].name, 0, 64) != 0) {
             respond_error(f->type, f->request_id, ERR_BAD_PAYLOAD, PHASE_CONFIGURE, "bad file name");
             return;
         }
@@ -391,12 +391,11 @@ static void do_set_job(const frame_t *f)
         respond_error(f->type, f->request_id, ERR_BAD_PAYLOAD, PHASE_CONFIGURE, "bytes after the last entry");
         return;
     }
-    if (t.job_flags & ~JOB_FLAG_REPLACE_ROOT || job_validate(&t) != 0) {
+    if (c->job_flags & ~JOB_FLAG_REPLACE_ROOT || job_validate(c) != 0) {
         respond_error(f->type, f->request_id, ERR_INVALID_JOB, PHASE_CONFIGURE, "invalid job plan");
         return;
     }
-    t.job_set = true;
-    s_cfg = t;
+    c->job_set = true;
     respond(f->type, f->request_id, 0, NULL, 0);
 }
 
@@ -484,8 +483,9 @@ static void do_read_flash(const frame_t *f)
     }
     /* read first (so a failure can still be reported), streaming in 256-byte pieces only
      * when the whole answer does not fit the local buffer */
-    static uint8_t buf[PROTO_BOARD_MAX_PAYLOAD];
-    if (n <= sizeof buf) {
+    size_t cap;
+    uint8_t *buf = job_scratch(&cap); /* free: no job runs while READ_FLASH is served */
+    if (n <= cap) {
         if (wflash_read(a, buf, n) != 0) {
             respond_error(f->type, f->request_id, ERR_READ_FAILED, PHASE_READ, "flash read failed");
             return;

@@ -31,7 +31,7 @@ typedef struct {
     size_t body_len;
 } http_result_t;
 
-#define HTTP_HEADER_MAX 1024u
+#define HTTP_HEADER_MAX 512u
 
 http_err_t http_get(const http_io_t *io, const char *host, uint16_t port, const char *path, uint8_t *body,
                     size_t body_max, http_result_t *res, http_progress_t progress, void *pctx);

@@ -5,7 +5,6 @@
  * store first, then for the TLS store.
  */
 #include "job.h"
-#include <stdio.h>
 #include <string.h>
 #include "hal.h"
 #include "http_client.h"
@@ -35,7 +34,37 @@ static uint8_t s_section[WINC_TLS_STORE_SIZE];
 static struct {
     uint32_t off, len;
 } s_file[JOB_MAX_ENTRIES];
-static uint8_t s_key_scratch[2600];
+
+uint8_t *job_scratch(size_t *len)
+{
+    *len = sizeof s_section;
+    return s_section;
+}
+
+static size_t append(char *dst, size_t at, size_t max, const char *src)
+{
+    while (*src && at + 1 < max) {
+        dst[at++] = *src++;
+    }
+    dst[at] = 0;
+    return at;
+}
+
+static size_t append_u16(char *dst, size_t at, size_t max, uint16_t v)
+{
+    char d[6];
+    int n = 0;
+    do {
+        d[n++] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v);
+    char s[6];
+    for (int i = 0; i < n; i++) {
+        s[i] = d[n - 1 - i];
+    }
+    s[n] = 0;
+    return append(dst, at, max, s);
+}
 
 typedef struct {
     uint8_t entry;
@@ -154,8 +183,8 @@ static int group_key(const job_cfg_t *c, int i)
     return -1;
 }
 
-/* PEM certificate -> DER in place (base64 output never overtakes input) */
-static void normalise_cert(uint32_t idx)
+/* PEM certificate or key -> DER in place (base64 output never overtakes input) */
+static void normalise_pem(uint32_t idx)
 {
     uint8_t *p = s_arena + s_file[idx].off;
     if (s_file[idx].len > 0 && p[0] != 0x30) {
@@ -170,8 +199,13 @@ static int download_all(const job_cfg_t *c, const uint8_t ip[4], proto_error_t *
 {
     uint32_t used = 0;
     for (int i = 0; i < c->count; i++) {
-        char url[400];
-        snprintf(url, sizeof url, "https://%s:%u/%s", c->host, (unsigned)c->port, c->e[i].name);
+        char url[160];
+        size_t u = append(url, 0, sizeof url, "https://");
+        u = append(url, u, sizeof url, c->host);
+        u = append(url, u, sizeof url, ":");
+        u = append_u16(url, u, sizeof url, c->port);
+        u = append(url, u, sizeof url, "/");
+        (void)append(url, u, sizeof url, c->e[i].name);
         evt_u8_str(EVT_DOWNLOAD_STARTED, (uint8_t)i, url);
         sock_fail_t sf;
         sock_err_t se = sock_connect(ip, c->port, true, c->sni[0] ? c->sni : NULL, (c->server_flags & 1u) != 0,
@@ -223,18 +257,16 @@ static int download_all(const job_cfg_t *c, const uint8_t ip[4], proto_error_t *
         int gk = group_key(c, i);
         if (gk == i) { /* private key file of a TLS group */
             if (c->e[i].cert_type == CERT_TYPE_TLS_RSA) {
-                const uint8_t *kd = s_arena + s_file[i].off;
-                size_t kl = s_file[i].len;
-                int n = (kl && kd[0] == 0x30) ? (int)kl : pem_to_der(kd, kl, s_key_scratch, sizeof s_key_scratch);
+                normalise_pem((uint32_t)i); /* PEM key -> DER in place */
                 rsa_key_t k;
-                if (n <= 0 || rsa_key_parse(kl && kd[0] == 0x30 ? kd : s_key_scratch, (size_t)n, &k) != 0) {
+                if (rsa_key_parse(s_arena + s_file[i].off, s_file[i].len, &k) != 0) {
                     return fail(err, ERR_CERT_PARSE_FAILED, PHASE_DOWNLOAD, (uint8_t)i,
                                 "not an RSA private key (PEM PKCS#1/PKCS#8 or DER)");
                 }
             }
             evt_cert_found((uint8_t)i, c->e[i].cert_type, c->e[i].name, (uint32_t)strlen(c->e[i].name));
         } else {
-            normalise_cert((uint32_t)i);
+            normalise_pem((uint32_t)i);
             x509_t x;
             x509_err_t xe = x509_parse(s_arena + s_file[i].off, s_file[i].len, &x);
             if (xe == X509_ERR_KEY) {
@@ -277,8 +309,7 @@ static int build_tls(const job_cfg_t *c, proto_error_t *err, uint8_t *nfiles, ui
         }
         bool rsa = e->cert_type == CERT_TYPE_TLS_RSA;
         tls_result_t r = tls_store_write_chain(s_section, certs, n, rsa ? s_arena + s_file[k].off : NULL,
-                                               rsa ? s_file[k].len : 0, TLS_HDR_SIZE_19_6, !first,
-                                               s_key_scratch, sizeof s_key_scratch);
+                                               rsa ? s_file[k].len : 0, TLS_HDR_SIZE_19_6, !first, NULL, 0);
         switch (r) {
         case TLS_OK:
             break;

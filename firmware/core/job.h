@@ -2,6 +2,7 @@
 #ifndef JOB_H
 #define JOB_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "proto_events.h"
 #include "protocol_defs.h"
@@ -17,7 +18,7 @@ typedef struct {
     uint8_t security;          /* M2M_WIFI_SEC_* */
     char ssid[33];
     char pass[65];
-    char host[256];
+    char host[64];
     uint16_t port;
     char sni[64];
     uint8_t server_flags;
@@ -32,6 +33,8 @@ typedef struct {
 
 /* 0 = success; otherwise err is filled */
 int job_run(const job_cfg_t *cfg, job_result_t *res, proto_error_t *err);
+/* the 8 KiB section buffer, free while no job runs (READ_FLASH uses it) */
+uint8_t *job_scratch(size_t *len);
 /* validates a SET_JOB plan; 0 = ok */
 int job_validate(const job_cfg_t *cfg);
 #endif

@@ -120,6 +120,9 @@ tls_result_t tls_store_write_chain(uint8_t sector[WINC_TLS_STORE_SIZE], const tl
         const uint8_t *kd = key;
         size_t kl = key_len;
         if (key[0] != 0x30) {
+            if (!scratch) {
+                return TLS_ERR_KEY;
+            }
             int n = pem_to_der(key, key_len, scratch, scratch_len);
             if (n <= 0) {
                 return TLS_ERR_KEY;

@@ -24,8 +24,8 @@ typedef struct {
 /* Write a server chain. certs[0] is the leaf; the others are re-ordered leaf->root
  * by issuer and unrelated ones dropped. key (PEM or DER, PKCS#1/PKCS#8) is required
  * for an RSA leaf and ignored for an ECDSA leaf. append=false starts a fresh store.
- * hdr_size is TLS_HDR_SIZE_19_6 (468) or TLS_HDR_SIZE_19_5 (464). scratch must hold
- * the DER of a PEM key (>= 2600 bytes). */
+ * hdr_size is TLS_HDR_SIZE_19_6 (468) or TLS_HDR_SIZE_19_5 (464). For a PEM key, scratch
+ * must hold its DER (>= 2600 bytes for RSA-4096); a DER key needs no scratch (NULL). */
 tls_result_t tls_store_write_chain(uint8_t sector[WINC_TLS_STORE_SIZE], const tls_cert_in_t *certs, int ncerts,
                                    const uint8_t *key, size_t key_len, unsigned hdr_size, bool append,
                                    uint8_t *scratch, size_t scratch_len);

@@ -8,7 +8,7 @@
 #include "ringbuf.h"
 #include "serial_port.h"
 
-static uint8_t s_rx_mem[2048];
+static uint8_t s_rx_mem[1024];
 static ringbuf_t s_rx;
 
 void serial_port_init(void)

@@ -34,8 +34,8 @@ static uint8_t s_ep0_in[128] __attribute__((aligned(4)));
 static uint8_t s_bulk_out[64] __attribute__((aligned(4)));
 static uint8_t s_bulk_in[64] __attribute__((aligned(4)));
 
-static uint8_t s_rx_mem[2048];
-static uint8_t s_tx_mem[2048];
+static uint8_t s_rx_mem[1024];
+static uint8_t s_tx_mem[1024];
 static ringbuf_t s_rx, s_tx;
 
 static volatile uint8_t s_configured;
