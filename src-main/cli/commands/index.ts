@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command.js';
+import { firmwareCommand } from './firmware.js';
 import { inspectCommand } from './inspect.js';
 import { rootCommand } from './root.js';
 import { serveCommand } from './serve.js';
@@ -8,6 +9,7 @@ import { serveCommand } from './serve.js';
  * folder and adds exactly one line here.
  */
 export const COMMANDS: CliCommand[] = [
+  firmwareCommand,
   inspectCommand,
   rootCommand,
   serveCommand,

@@ -132,9 +132,14 @@ export async function startSimulatedBootloader(options: SimulatedBootloaderOptio
     else startApplication();
   };
 
+  let pendingReset: NodeJS.Timeout | undefined;
   device.onSystemReset = () => {
     // The reply-less reset: let the host's write complete before the "USB" goes away.
-    setTimeout(() => startApplicationOrStay(), 20);
+    clearTimeout(pendingReset);
+    pendingReset = setTimeout(() => {
+      pendingReset = undefined;
+      startApplicationOrStay();
+    }, 20);
   };
 
   if (options.faults?.corruptFlashAddress !== undefined) {
@@ -172,17 +177,24 @@ export async function startSimulatedBootloader(options: SimulatedBootloaderOptio
       return [{ path: pty.clientPath, vendorId: ids?.vendorId, productId: ids?.productId, serialNumber, manufacturer: 'WINC Cert Studio simulator' } as PortInfo];
     },
     touch() {
+      if (pendingReset) {
+        clearTimeout(pendingReset);
+        pendingReset = undefined;
+        startApplicationOrStay();
+      }
       if (mode !== 'application') return;
       // Reset.cpp banzai(): erase the row holding the application's vector table, then reset.
       device.eraseRow(SAMD21.bootloaderSize);
       startApplicationOrStay();
     },
     doubleTapReset() {
+      clearTimeout(pendingReset);
       if (mode !== 'gone') enterBootloader();
     },
     async vanish() {
       if (mode === 'gone') return;
       mode = 'gone';
+      clearTimeout(pendingReset);
       stopApplication();
       await new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
       await pty.destroy();
