@@ -251,9 +251,12 @@ static void do_hello(const frame_t *f)
         return;
     }
     uint16_t hm = get16(f->payload);
-    if (hm < PROTO_MIN_LIMIT || hm > PROTO_MAX_LIMIT) {
-        respond_error(f->type, f->request_id, ERR_BAD_PAYLOAD, PHASE_SESSION, "hostMaxPayload out of range");
+    if (hm < PROTO_MIN_LIMIT) {
+        respond_error(f->type, f->request_id, ERR_BAD_PAYLOAD, PHASE_SESSION, "hostMaxPayload must be at least 256");
         return;
+    }
+    if (hm > PROTO_MAX_LIMIT) {
+        hm = PROTO_MAX_LIMIT;
     }
     uint8_t b[64];
     uint16_t n = 0;
@@ -323,8 +326,7 @@ static void do_configure_wifi(const frame_t *f)
     job_cfg_t *c = &s_cfg;
     char ssid[256], pass[256];
     uint8_t sec = p < end ? *p++ : 0xFF;
-    if (sec > 2 || rd_str8(&p, end, ssid, 1, 32) != 0 || rd_str8(&p, end, pass, 0, 64) != 0 || p != end ||
-        (sec == 1 && strlen(pass) < 8) || (sec == 0 && pass[0])) {
+    if (sec > 2 || rd_str8(&p, end, ssid, 1, 32) != 0 || rd_str8(&p, end, pass, 0, 64) != 0 || p != end) {
         respond_error(f->type, f->request_id, ERR_BAD_PAYLOAD, PHASE_CONFIGURE, "invalid Wi-Fi configuration");
         return;
     }
@@ -466,19 +468,15 @@ static void do_read_flash(const frame_t *f)
     }
     uint32_t a = get32(f->payload);
     uint16_t n = get16(f->payload + 4);
-    if (n == 0) {
-        respond_error(f->type, f->request_id, ERR_BAD_PAYLOAD, PHASE_READ, "length must be at least 1");
-        return;
-    }
-    if (n > s_host_max) {
-        respond_error(f->type, f->request_id, ERR_PAYLOAD_TOO_LARGE, PHASE_READ, "length exceeds hostMaxPayload");
-        return;
-    }
-    if (ensure_download_mode(f) != 0) {
+    if (n == 0 || n > s_host_max) {
+        respond_error(f->type, f->request_id, ERR_PAYLOAD_TOO_LARGE, PHASE_READ, "length must be 1..hostMaxPayload");
         return;
     }
     if (a >= flash_size() || n > flash_size() - a) {
         respond_error(f->type, f->request_id, ERR_ADDRESS_OUT_OF_RANGE, PHASE_READ, "address beyond the WINC flash");
+        return;
+    }
+    if (ensure_download_mode(f) != 0) {
         return;
     }
     /* read first (so a failure can still be reported), streaming in 256-byte pieces only
@@ -517,10 +515,6 @@ static void do_write_flash(const frame_t *f)
     }
     uint32_t a = get32(f->payload);
     uint32_t n = f->payload_len - 4u;
-    if (a >= flash_size() || n > flash_size() - a) {
-        respond_error(f->type, f->request_id, ERR_ADDRESS_OUT_OF_RANGE, PHASE_WRITE, "address beyond the WINC flash");
-        return;
-    }
     if (!in_window(a, n)) {
         respond_error(f->type, f->request_id, ERR_ADDRESS_NOT_ALLOWED, PHASE_WRITE, "address not allowed");
         return;
@@ -537,16 +531,12 @@ static void do_write_flash(const frame_t *f)
 
 static void erase_range(const frame_t *f, uint32_t a, uint32_t n)
 {
-    if (a >= flash_size() || n > flash_size() - a) {
-        respond_error(f->type, f->request_id, ERR_ADDRESS_OUT_OF_RANGE, PHASE_ERASE, "address beyond the WINC flash");
+    if ((a % WINC_FLASH_SECTOR_SIZE) || (n % WINC_FLASH_SECTOR_SIZE) || n < WINC_FLASH_SECTOR_SIZE) {
+        respond_error(f->type, f->request_id, ERR_ALIGNMENT, PHASE_ERASE, "address and length must be multiples of 4096");
         return;
     }
     if (!in_window(a, n)) {
         respond_error(f->type, f->request_id, ERR_ADDRESS_NOT_ALLOWED, PHASE_ERASE, "address not allowed");
-        return;
-    }
-    if ((a % WINC_FLASH_SECTOR_SIZE) || (n % WINC_FLASH_SECTOR_SIZE) || n < WINC_FLASH_SECTOR_SIZE) {
-        respond_error(f->type, f->request_id, ERR_ALIGNMENT, PHASE_ERASE, "address and length must be multiples of 4096");
         return;
     }
     if (ensure_download_mode(f) != 0) {
@@ -606,7 +596,11 @@ static void handle(const frame_t *f)
         do_hello(f);
         return;
     case REQ_PING:
-        respond(f->type, f->request_id, 0, f->payload, f->payload_len);
+        if (f->payload_len > s_host_max) {
+            respond_error(f->type, f->request_id, ERR_PAYLOAD_TOO_LARGE, PHASE_SESSION, "echo would exceed the host limit");
+        } else {
+            respond(f->type, f->request_id, 0, f->payload, f->payload_len);
+        }
         return;
     case REQ_GET_STATS:
         if (empty_payload(f, PHASE_SESSION)) {
