@@ -50,7 +50,7 @@ describe('TLS store encoding (engine level; the CLI test covers the same vectors
     const plan = planTlsStore(null, [{ certificates: [cert('server_p256.der'), cert('ca_rsa2048.der')] }], layout196);
     const section = encodeTlsSection(plan.files, layout196, { crc: 'crc32' });
     expect(decodeTlsSection(section).crcStatus).toBe('valid');
-    section[0x1d4 + 10] ^= 1;
+    section[0x1d4 + 10] = section[0x1d4 + 10]! ^ 1;
     expect(decodeTlsSection(section).crcStatus).toBe('mismatch');
   });
 

@@ -2,6 +2,8 @@ import type { CliCommand } from '../command.js';
 import { firmwareCommand } from './firmware.js';
 import { inspectCommand } from './inspect.js';
 import { rootCommand } from './root.js';
+import { tlsCommand } from './tls.js';
+import { decodeCommand } from './decode.js';
 import { serveCommand } from './serve.js';
 
 /**
@@ -12,5 +14,7 @@ export const COMMANDS: CliCommand[] = [
   firmwareCommand,
   inspectCommand,
   rootCommand,
+  tlsCommand,
+  decodeCommand,
   serveCommand,
 ];
