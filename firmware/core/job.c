@@ -135,7 +135,7 @@ int job_validate(const job_cfg_t *c)
             return -1;
         }
         for (size_t k = 0; k < n; k++) {
-            if (e->name[k] < 0x21 || e->name[k] > 0x7E) {
+            if (e->name[k] < (k == 0 ? 0x21 : 0x20) || e->name[k] > 0x7E) {
                 return -1;
             }
         }
@@ -308,8 +308,10 @@ static int build_tls(const job_cfg_t *c, proto_error_t *err, uint8_t *nfiles, ui
             certs[j].len = s_file[k + 1 + j].len;
         }
         bool rsa = e->cert_type == CERT_TYPE_TLS_RSA;
+        /* 464-byte header (no CRC field) for 19.5.x firmware, 468 from 19.6 on and when unknown */
+        unsigned hdr = (g_winc.fw[0] == 19 && g_winc.fw[1] == 5) ? TLS_HDR_SIZE_19_5 : TLS_HDR_SIZE_19_6;
         tls_result_t r = tls_store_write_chain(s_section, certs, n, rsa ? s_arena + s_file[k].off : NULL,
-                                               rsa ? s_file[k].len : 0, TLS_HDR_SIZE_19_6, !first, NULL, 0);
+                                               rsa ? s_file[k].len : 0, hdr, !first, NULL, 0);
         switch (r) {
         case TLS_OK:
             break;
@@ -387,7 +389,7 @@ static int do_flash_part(const job_cfg_t *c, job_result_t *res, proto_error_t *e
         } else if (wflash_read(WINC_ROOT_STORE_OFFSET, s_section, WINC_ROOT_STORE_SIZE) != 0) {
             return fail(err, ERR_READ_FAILED, PHASE_ERASE, 0xFF, "reading the root store failed");
         } else if (root_store_count(s_section) < 0) {
-            return fail(err, ERR_UNSUPPORTED_KEY, PHASE_ERASE, 0xFF,
+            return fail(err, ERR_INTERNAL, PHASE_ERASE, 0xFF,
                         "existing root store is not a V1 (19.5+) store; use REPLACE_ROOT_STORE");
         }
         for (int i = 0; i < c->count; i++) {
