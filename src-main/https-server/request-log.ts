@@ -19,7 +19,7 @@ export interface RequestLogEvent {
 export interface ConnectionErrorEvent {
   time: string;
   peer: string;
-  kind: 'tls-handshake' | 'plain-http' | 'timeout' | 'header-overflow' | 'bad-request' | 'socket';
+  kind: 'tls-handshake' | 'plain-http' | 'timeout' | 'header-overflow' | 'bad-request';
   message: string;
 }
 
