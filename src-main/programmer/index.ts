@@ -6,7 +6,7 @@
  * - Simulator: startSimulatedBootloader (tests, demo mode, `winc-cert sim --bootloader`).
  */
 import { boardById, type BoardId } from './boards.js';
-import { ProgrammerError } from './errors.js';
+import { ProgrammerError, hex32 } from './errors.js';
 import { flashWithOpenocd, type LocateOptions, type SpawnFunction } from './openocd-runner.js';
 import type { ProgressListener } from './progress.js';
 import { flashSambaBoard, type SambaTiming } from './samba-programmer.js';
@@ -26,6 +26,8 @@ export { startSimulatedBootloader, type SimulatedBootloaderHandle, type Simulate
 export interface FlashBoardRequest {
   board: BoardId;
   image: Uint8Array;
+  /** Link address the image's producer declares (e.g. the bundled manifest's); checked against the board. */
+  imageLinkAddress?: number;
   /** Serial port of a SAM-BA board (ignored for the Xplained Pro, whose debugger OpenOCD finds itself). */
   portPath?: string;
   onProgress?: ProgressListener;
@@ -50,6 +52,12 @@ export interface FlashBoardResult {
 /** One-click flash: SAM-BA for bootloader boards, OpenOCD for the Xplained Pro. */
 export async function flashBoard(request: FlashBoardRequest): Promise<FlashBoardResult> {
   const board = boardById(request.board);
+  if (request.imageLinkAddress !== undefined && request.imageLinkAddress !== board.linkAddress) {
+    throw new ProgrammerError(
+      'IMAGE_WRONG_LINK_ADDRESS',
+      `This image is declared as linked at ${hex32(request.imageLinkAddress)}, but the ${board.displayName} needs ${hex32(board.linkAddress)}. Choose the image built for the ${board.displayName}.`,
+    );
+  }
   if (board.method === 'openocd') {
     const result = await flashWithOpenocd({
       board,

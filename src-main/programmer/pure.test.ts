@@ -97,8 +97,10 @@ describe('DSU DID decoding', () => {
 
 describe('image checks', () => {
   it('accepts images linked for the board and infers the link address', () => {
-    expect(readVectorTable(makeTestImage(0x2000, 100))?.inferredLinkAddress).toBe(0x2000);
-    expect(readVectorTable(makeTestImage(0, 100))?.inferredLinkAddress).toBe(0);
+    expect(readVectorTable(makeTestImage(0x2000, 1000))?.linkAddressCandidates).toEqual([0x2000]);
+    expect(readVectorTable(makeTestImage(0, 1000))?.linkAddressCandidates).toEqual([0]);
+    // A large image linked at 0x0 whose handlers all sit above 0x2000 fits both; it is accepted for either board.
+    expect(readVectorTable(makeTestImage(0x2000, 0x3000))?.linkAddressCandidates).toEqual([0, 0x2000]);
     expect(checkImageForBoard(makeTestImage(0x2000, 1000), BOARDS.mkr1000).resetHandler).toBe(0x20c1);
     expect(checkImageForBoard(makeTestImage(0, 1000), BOARDS['samd21-xpro']).resetHandler).toBe(0xc1);
   });
@@ -117,6 +119,10 @@ describe('image checks', () => {
     expect(codeOf(() => checkImageForBoard(even, BOARDS.mkr1000))).toBe('IMAGE_INVALID');
     // Reset handler beyond the end of the file.
     expect(codeOf(() => checkImageForBoard(makeTestImage(0x2000, 100), BOARDS.mkr1000))).toBe('IMAGE_INVALID');
+    // HardFault pointing into the bootloader: linked at 0x0, however plausible the reset vector looks.
+    const mixed = makeTestImage(0x2000, 1000);
+    new DataView(mixed.buffer).setUint32(12, 0x00000101, true);
+    expect(codeOf(() => checkImageForBoard(mixed, BOARDS.mkr1000))).toBe('IMAGE_INVALID');
     expect(codeOf(() => checkImageForBoard(new Uint8Array(3), BOARDS.mkr1000))).toBe('IMAGE_INVALID');
   });
 });

@@ -17,7 +17,8 @@ export function makeTestImage(linkAddress: number, size: number, seed = 1): Uint
   }
   const view = new DataView(image.buffer);
   view.setUint32(0, 0x20008000, true);
-  view.setUint32(4, (linkAddress + 0xc1) | 1, true);
+  // Reset, NMI and HardFault all point just past the vector table.
+  for (const offset of [4, 8, 12]) view.setUint32(offset, (linkAddress + 0xc1) | 1, true);
   return image;
 }
 

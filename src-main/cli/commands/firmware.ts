@@ -60,11 +60,13 @@ export function createFirmwareCommand(deps: FirmwareCommandDeps = { edge: realSe
       const progress = (event: ProgressEvent): void => io.stderr(formatProgress(event));
 
       if (args.action === 'flash') {
-        const image = args.image ? readImageFile(args.image) : loadFirmwareImage(board.id, location).data;
-        if (!args.image) io.stderr(`Using the bundled firmware for ${board.displayName}.\n`);
+        const bundled = args.image ? undefined : loadFirmwareImage(board.id, location);
+        const image = bundled ? bundled.data : readImageFile(args.image as string);
+        if (bundled) io.stderr(`Using the bundled firmware ${bundled.entry.file} (${bundled.entry.version}) for ${board.displayName}.\n`);
         const result = await flashBoard({
           board: board.id,
           image,
+          ...(bundled ? { imageLinkAddress: bundled.entry.linkAddress } : {}),
           ...(args.port ? { portPath: args.port } : {}),
           edge: deps.edge,
           allowChipErase: args.chipErase,
