@@ -164,8 +164,27 @@ def run_job(L, tmp):
     ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_2
     ctx.set_ciphers('AES128-SHA256:AES128-GCM-SHA256:AES128-SHA')
     ctx.load_cert_chain(srv_crt, srv_key)
-    handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=served, **k)
-    httpd = socketserver.TCPServer(('127.0.0.1', 0), handler)
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *a, **k):
+            super().__init__(*a, directory=served, **k)
+        def log_message(self, *a):
+            pass
+        def do_GET(self):
+            if self.path == '/slow.cer':  # trickles its body: lets the test cancel a running download
+                self.send_response(200); self.send_header('Content-Length', '100'); self.end_headers()
+                for _ in range(100):
+                    try:
+                        self.wfile.write(b'x'); self.wfile.flush(); time.sleep(0.2)
+                    except OSError:
+                        return
+                return
+            if self.path == '/missing.cer':
+                self.send_error(404)
+                return
+            super().do_GET()
+    socketserver.TCPServer.allow_reuse_address = True
+    httpd = socketserver.ThreadingTCPServer(('127.0.0.1', 0), Handler)
+    httpd.daemon_threads = True
     httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
     port = httpd.server_address[1]
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -198,6 +217,29 @@ def run_job(L, tmp):
         check(t in types, 'event ' + name)
     f = L.request(0x20, struct.pack('<IH', 0x5000, 4096))
     check(f[3][:8] == bytes.fromhex('abfe185b70c34692'), 'TLS store written at 0x5000')
+    # HTTP error status
+    f = L.request(0x12, bytes([0, 1, 1, 0]) + s8('missing.cer'))
+    f = L.request(0x13, timeout=60)
+    check(err_code(f) == 22 and b'404' in f[3], 'missing file: HTTP_STATUS with the status line')
+    # BUSY, HELLO during a job, CANCEL of a running download
+    f = L.request(0x12, bytes([0, 1, 1, 0]) + s8('slow.cer'))
+    rid = L.send(0x13)
+    first = L.frame(2)
+    check(first is not None and first[0] == 0x42 and first[1] == rid, 'STATE(RUNNING) with the RUN_JOB id right away')
+    time.sleep(1.0)
+    f = L.request(0x10, bytes([1]) + s8('lab') + s8('password123'))
+    check(err_code(f) == 5, 'other request while the job runs: BUSY')
+    f = L.request(0x01, struct.pack('<H', 4096))
+    check(f[2] == 0, 'HELLO answered while the job runs')
+    f = L.request(0x3F, struct.pack('<H', rid))
+    check(f[2] == 0, 'CANCEL acknowledged')
+    end = time.time() + 20
+    res = None
+    while time.time() < end:
+        fr = L.frame(1)
+        if fr and fr[0] == 0x93 and fr[1] == rid:
+            res = fr; break
+    check(res is not None and err_code(res) == 6, 'RUN_JOB ends with CANCELLED')
     httpd.shutdown()
 
 def build_root_store(der_path):
