@@ -27,7 +27,7 @@ OBJS := $(patsubst %.c,$(OUT)/obj/%.o,$(SRCS))
 ROOT := $(abspath .)
 
 CFLAGS := -mcpu=cortex-m0plus -mthumb -Os -g0 -std=c11 -Wall -Wextra -Werror \
-  -ffunction-sections -fdata-sections -fno-common -ffreestanding -fno-builtin-printf \
+  -ffunction-sections -fdata-sections -fno-common -ffreestanding -fno-delete-null-pointer-checks \
   -ffile-prefix-map=$(ROOT)=. -fdebug-prefix-map=$(ROOT)=. \
   -D$(BOARD_DEF) -DFW_VERSION=\"$(VERSION)\" -DFW_TARGET_ARM=1 \
   -Icore -Iarch/samd21 -Iboards

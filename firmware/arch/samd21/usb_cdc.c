@@ -315,6 +315,7 @@ static void bus_reset(void)
     s_configured = 0;
     s_pending_addr = 0;
     s_expect_line_coding = 0;
+    USB_DADD = 0; /* address 0 until SET_ADDRESS */
     USB_EPCFG(0) = (uint8_t)(1u | (1u << 4));
     USB_EPCFG(EP_IN) = 0;
     USB_EPCFG(EP_OUT) = 0;
