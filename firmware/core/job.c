@@ -249,7 +249,6 @@ static int download_all(const job_cfg_t *c, const uint8_t ip[4], proto_error_t *
         }
         s_file[i].off = used;
         s_file[i].len = (uint32_t)hr.body_len;
-        used += (uint32_t)WA4(hr.body_len);
         (*files)++;
         evt_file_downloaded((uint8_t)i, (uint32_t)hr.body_len, c->e[i].name);
 
@@ -284,6 +283,7 @@ static int download_all(const job_cfg_t *c, const uint8_t ip[4], proto_error_t *
             }
             evt_cert_found((uint8_t)i, c->e[i].cert_type, (const char *)cn, (uint32_t)cnl);
         }
+        used += (uint32_t)WA4(s_file[i].len); /* after PEM -> DER, which only shrinks the file */
         if (cancelled(err, PHASE_DOWNLOAD)) {
             return -1;
         }

@@ -83,7 +83,8 @@ int hif_service(void)
     if (size >= HIF_HDR_SIZE && winc_block_read(addr, hdr, 4) == 0) {
         uint16_t hlen = (uint16_t)(hdr[2] | (hdr[3] << 8));
         uint8_t gid = hdr[0];
-        if (gid > 0 && gid < 8u && hlen >= HIF_HDR_SIZE && hlen <= size + 4u && s_handlers[gid]) {
+        /* the size field is rounded up: header length may be up to 4 below it (3.3 step 6) */
+        if (gid > 0 && gid < 8u && hlen >= HIF_HDR_SIZE && hlen <= size && size - hlen <= 4u && s_handlers[gid]) {
             s_handlers[gid](hdr[1], addr + HIF_HDR_SIZE, (uint16_t)(hlen - HIF_HDR_SIZE));
         }
     }
