@@ -1,8 +1,7 @@
-import { bytesEqual } from '../x509/certificate.js';
 import { isCa, walkChain, type CertificateGraph } from './chain-graph.js';
 import { label } from './describe.js';
 import { finding, type Finding } from './findings.js';
-import { normalisedSpki } from './private-key.js';
+import { keyMatchesCertificate } from './private-key.js';
 import type { CertificateItem, IntakeItem, PrivateKeyItem } from './read-inputs.js';
 
 export type CertType = 'ROOT_CERT' | 'TLS_RSA_CERT' | 'TLS_ECC_CERT';
@@ -58,20 +57,11 @@ export function classifyItems(items: readonly IntakeItem[], graph: CertificateGr
   const decide = (itemId: string, role: ItemRole, reason: string, chainId?: string) =>
     decisions.set(itemId, { itemId, role, reason, ...(chainId ? { chainId } : {}) });
 
-  const spkiCache = new Map<string, Uint8Array | undefined>();
-  const spkiOf = (cert: CertificateItem) => {
-    if (!spkiCache.has(cert.id)) spkiCache.set(cert.id, normalisedSpki(cert.certificate.spkiDer));
-    return spkiCache.get(cert.id);
-  };
-
   // 1. Pair keys with the certificates that carry their public key.
   const keyForLeaf = new Map<string, PrivateKeyItem>();
   const unmatchedKeys: PrivateKeyItem[] = [];
   for (const key of keys) {
-    const matches = certificates.filter((cert) => {
-      const spki = spkiOf(cert);
-      return spki !== undefined && bytesEqual(spki, key.key.spkiDer);
-    });
+    const matches = certificates.filter((cert) => keyMatchesCertificate(key.key, cert.certificate.publicKey));
     if (matches.length === 0) {
       unmatchedKeys.push(key);
       continue;

@@ -53,9 +53,6 @@ describe('RSA chains of depth 1 to 4, given in shuffled order and as one bundle'
       const fromBundle = analyze([{ name: 'bundle.pem', bytes: bundle }, keyInput]);
       expect(errorCodes(fromBundle)).toEqual([]);
       expect(fromBundle.chains[0]!.numOfChainCert).toBe(depth);
-      expect(fromBundle.chains[0]!.order.map((id) => fromBundle.items.find((i) => i.id === id)!.certificate)).toEqual(
-        chain.map(() => expect.objectContaining({})),
-      );
       expect(fromBundle.chains[0]!.order.map((id) => (fromBundle.items.find((i) => i.id === id) as { der: Uint8Array }).der)).toEqual(chain.map((c) => c.der));
     });
   }

@@ -6,7 +6,7 @@ import { IntakeError } from './intake-error.js';
 export interface Pkcs12Contents {
   certificates: Uint8Array[];
   /** Keys as PKCS#1 (RSA keys forge understands) or PKCS#8 (everything else). */
-  keys: { der: Uint8Array; format: 'pkcs1' | 'pkcs8' }[];
+  keys: Uint8Array[];
 }
 
 const CERT_BAG = forge.pki.oids.certBag!;
@@ -46,8 +46,8 @@ export function readPkcs12(bytes: Uint8Array, password: string | undefined): Pkc
         const certAsn1 = bag.cert ? forge.pki.certificateToAsn1(bag.cert) : bag.asn1;
         if (certAsn1) contents.certificates.push(toBytes(certAsn1));
       } else if (bag.type === KEY_BAG || bag.type === SHROUDED_KEY_BAG) {
-        if (bag.key) contents.keys.push({ der: toBytes(forge.pki.privateKeyToAsn1(bag.key as forge.pki.rsa.PrivateKey)), format: 'pkcs1' });
-        else if (bag.asn1) contents.keys.push({ der: toBytes(bag.asn1), format: 'pkcs8' });
+        if (bag.key) contents.keys.push(toBytes(forge.pki.privateKeyToAsn1(bag.key)));
+        else if (bag.asn1) contents.keys.push(toBytes(bag.asn1));
       }
     }
   }

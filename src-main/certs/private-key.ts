@@ -1,88 +1,87 @@
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { DerTag, expectTag, readChildren, readSingle, unsignedIntegerBytes } from '../asn1/der.js';
-import type { EcCurveName } from '../x509/certificate.js';
+import { createHash, createPrivateKey } from 'node:crypto';
+import { KeyError, privateKeyMatchesPublicKey, readPrivateKeyWithContainer, type PrivateKeyContainer, type PrivateKeyInfo } from '../keys/index.js';
+import type { EcCurveName, PublicKeyInfo } from '../x509/certificate.js';
 import { IntakeError } from './intake-error.js';
 
 /**
- * The private keys the intake understands, reduced to what classification,
- * matching and planning need. This object holds secret material: it must stay in
- * the main process and never be put into a view sent to the renderer.
- *
- * Adapter over node:crypto until the shared key reader in src-main/keys/ lands.
+ * A private key as the intake uses it: the shared key reader's result plus what
+ * classification and planning need. Holds secret material: it must stay in the
+ * main process and never be put into a view sent to the renderer.
  */
 export interface PrivateKeyMaterial {
   algorithm: 'rsa' | 'ec';
   bits: number;
-  curve?: EcCurveName | 'unknown';
+  curve?: EcCurveName;
   /** Format the key arrived in. */
   sourceFormat: PrivateKeyFormat;
-  /** The public half as DER SubjectPublicKeyInfo, normalised by node (for matching certificates). */
-  spkiDer: Uint8Array;
-  /** PKCS#8 DER of the key, normalised. */
-  pkcs8Der: Uint8Array;
-  /** RSA only: PKCS#1 RSAPrivateKey DER (what Microchip's tools read, in PEM). */
+  /** Lower-case hex SHA-256 of the public half (RSA n‖e, EC point): stable, not secret. */
+  publicKeyDigest: string;
+  info: PrivateKeyInfo;
+  /** RSA only: PKCS#1 RSAPrivateKey DER (what Microchip's tools read, as PEM). */
   pkcs1Der?: Uint8Array;
-  /** RSA only: byte lengths of N, e, d, p, q, dP, dQ, qInv with DER's sign byte removed. */
+  /** RSA only: byte lengths of N, e, d, p, q, dP, dQ, qInv as Microchip's PRIV_ file stores them. */
   rsaComponentSizes?: number[];
 }
 
-export type PrivateKeyFormat = 'pkcs1' | 'pkcs8' | 'sec1';
+export type PrivateKeyFormat = PrivateKeyContainer;
 
-const NODE_CURVES: Record<string, EcCurveName> = {
-  prime256v1: 'P-256',
-  'P-256': 'P-256',
-  secp384r1: 'P-384',
-  'P-384': 'P-384',
-  secp521r1: 'P-521',
-  'P-521': 'P-521',
-};
+const CURVE_BITS: Record<EcCurveName, number> = { 'P-256': 256, 'P-384': 384, 'P-521': 521 };
 
-/** Reads an unencrypted private key from DER. Throws IntakeError KEY_MALFORMED / KEY_TYPE_UNSUPPORTED. */
-export function readPrivateKeyDer(der: Uint8Array, format: PrivateKeyFormat): PrivateKeyMaterial {
-  let key: KeyObject;
+/** Reads an unencrypted private key from DER. Throws IntakeError KEY_MALFORMED / KEY_ENCRYPTED / KEY_TYPE_UNSUPPORTED. */
+export function readPrivateKeyDer(der: Uint8Array): PrivateKeyMaterial {
+  let read: { key: PrivateKeyInfo; container: PrivateKeyContainer };
   try {
-    key = createPrivateKey({ key: Buffer.from(der), format: 'der', type: format });
-  } catch {
+    read = readPrivateKeyWithContainer(der);
+  } catch (error) {
+    if (error instanceof KeyError) {
+      throw new IntakeError(error.code === 'KEY_UNSUPPORTED' ? 'KEY_TYPE_UNSUPPORTED' : error.code, error.message);
+    }
     throw new IntakeError('KEY_MALFORMED', 'The private key is damaged or truncated: export it again from the tool that created it.');
   }
-  const type = key.asymmetricKeyType;
-  if (type !== 'rsa' && type !== 'ec') {
-    throw new IntakeError(
-      'KEY_TYPE_UNSUPPORTED',
-      `This is a${type === 'ed25519' || type === 'ed448' ? 'n' : ''} ${type ?? 'unknown'} key; the WINC module uses RSA or ECDSA P-256 keys only, so create one of those.`,
-    );
-  }
-  const spkiDer = new Uint8Array(createPublicKey(key).export({ type: 'spki', format: 'der' }));
-  const pkcs8Der = new Uint8Array(key.export({ type: 'pkcs8', format: 'der' }));
-  if (type === 'rsa') {
-    const pkcs1Der = new Uint8Array(key.export({ type: 'pkcs1', format: 'der' }));
+  const { key, container } = read;
+  if (key.kind === 'ec') {
     return {
-      algorithm: 'rsa',
-      bits: key.asymmetricKeyDetails?.modulusLength ?? 0,
-      sourceFormat: format,
-      spkiDer,
-      pkcs8Der,
-      pkcs1Der,
-      rsaComponentSizes: rsaComponentSizes(pkcs1Der),
+      algorithm: 'ec',
+      bits: CURVE_BITS[key.curve],
+      curve: key.curve,
+      sourceFormat: container,
+      publicKeyDigest: digest(key.publicPoint),
+      info: key,
     };
   }
-  const curveName = key.asymmetricKeyDetails?.namedCurve ?? '';
-  const curve = NODE_CURVES[curveName] ?? 'unknown';
-  const bits = curve === 'P-256' ? 256 : curve === 'P-384' ? 384 : curve === 'P-521' ? 521 : 0;
-  return { algorithm: 'ec', bits, curve, sourceFormat: format, spkiDer, pkcs8Der };
+  return {
+    algorithm: 'rsa',
+    bits: key.bits,
+    sourceFormat: container,
+    publicKeyDigest: digest(concat(key.n, key.e)),
+    info: key,
+    pkcs1Der: rsaPkcs1Der(key),
+    rsaComponentSizes: [key.n, key.e, key.d, key.p, key.q, key.dp, key.dq, key.qi].map((part) => part.length),
+  };
 }
 
-/** N, e, d, p, q, dP, dQ, qInv lengths as Microchip's PRIV_ file stores them (at most one leading zero dropped). */
-function rsaComponentSizes(pkcs1Der: Uint8Array): number[] {
-  const fields = readChildren(expectTag(readSingle(pkcs1Der), DerTag.SEQUENCE, 'RSAPrivateKey'));
-  return fields.slice(1, 9).map((field) => unsignedIntegerBytes(field.value).length);
+export function keyMatchesCertificate(key: PrivateKeyMaterial, publicKey: PublicKeyInfo): boolean {
+  return privateKeyMatchesPublicKey(key.info, publicKey);
 }
 
-/** A certificate's public key, normalised the same way as PrivateKeyMaterial.spkiDer. */
-export function normalisedSpki(spkiDer: Uint8Array): Uint8Array | undefined {
+/** PKCS#1 DER for an RSA key, encoded by node from the key's components. */
+function rsaPkcs1Der(key: Extract<PrivateKeyInfo, { kind: 'rsa' }>): Uint8Array | undefined {
+  const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
   try {
-    return new Uint8Array(createPublicKey({ key: Buffer.from(spkiDer), format: 'der', type: 'spki' }).export({ type: 'spki', format: 'der' }));
+    const jwk = { kty: 'RSA', n: b64(key.n), e: b64(key.e), d: b64(key.d), p: b64(key.p), q: b64(key.q), dp: b64(key.dp), dq: b64(key.dq), qi: b64(key.qi) };
+    return new Uint8Array(createPrivateKey({ key: jwk, format: 'jwk' }).export({ type: 'pkcs1', format: 'der' }));
   } catch {
-    return undefined;
+    throw new IntakeError('KEY_MALFORMED', 'The RSA private key is inconsistent (its numbers do not form a valid key): export it again.');
   }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+function digest(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }

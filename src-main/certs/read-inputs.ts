@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { parseCertificate, type ParsedCertificate } from '../x509/certificate.js';
 import { finding, type Finding } from './findings.js';
 import { IntakeError } from './intake-error.js';
 import { looksLikePem, splitPem, type PemBlock } from './pem.js';
 import { readPkcs12 } from './pkcs12.js';
-import { readPrivateKeyDer, type PrivateKeyFormat, type PrivateKeyMaterial } from './private-key.js';
+import { readPrivateKeyDer, type PrivateKeyMaterial } from './private-key.js';
 import { sniffDer } from './sniff.js';
 
 /** One dropped or named file. */
@@ -52,7 +51,7 @@ export interface ReadResult {
 
 type RawObject =
   | { type: 'certificate'; der: Uint8Array; container: ItemSource['container'] }
-  | { type: 'private-key'; der: Uint8Array; format: PrivateKeyFormat; container: ItemSource['container'] };
+  | { type: 'private-key'; der: Uint8Array; container: ItemSource['container'] };
 
 const IGNORED_PEM_LABELS: Record<string, string> = {
   'EC PARAMETERS': 'EC curve parameters',
@@ -92,7 +91,7 @@ export function readInputs(inputs: readonly IntakeInput[]): ReadResult {
       const source: ItemSource = { fileName: input.name, fileIndex, part, container: object.container };
       try {
         const item = toItem(object, source);
-        const contentKey = `${item.type}:${item.type === 'certificate' ? item.certificate.sha256Fingerprint : sha256(item.key.spkiDer)}`;
+        const contentKey = `${item.type}:${item.type === 'certificate' ? item.certificate.sha256Fingerprint : item.key.publicKeyDigest}`;
         const count = (idCounts.get(item.id) ?? 0) + 1;
         idCounts.set(item.id, count);
         if (count > 1) item.id = `${item.id}-${count}`;
@@ -140,8 +139,8 @@ function toItem(object: RawObject, source: ItemSource): IntakeItem {
     }
     return { id: `cert-${certificate.sha256Fingerprint.slice(0, 12)}`, type: 'certificate', source, der: object.der, certificate };
   }
-  const key = readPrivateKeyDer(object.der, object.format);
-  return { id: `key-${sha256(key.spkiDer).slice(0, 12)}`, type: 'private-key', source, key };
+  const key = readPrivateKeyDer(object.der);
+  return { id: `key-${key.publicKeyDigest.slice(0, 12)}`, type: 'private-key', source, key };
 }
 
 function extractObjects(input: IntakeInput, ignored: (label: string) => void): RawObject[] {
@@ -164,9 +163,9 @@ function pemObjects(block: PemBlock, ignored: (label: string) => void): RawObjec
     case 'RSA PRIVATE KEY':
     case 'EC PRIVATE KEY':
       if ((block.headers['Proc-Type'] ?? '').includes('ENCRYPTED')) throw encryptedKey();
-      return [{ type: 'private-key', der: block.der, format: block.label === 'RSA PRIVATE KEY' ? 'pkcs1' : 'sec1', container: 'pem' }];
+      return [{ type: 'private-key', der: block.der, container: 'pem' }];
     case 'PRIVATE KEY':
-      return [{ type: 'private-key', der: block.der, format: 'pkcs8', container: 'pem' }];
+      return [{ type: 'private-key', der: block.der, container: 'pem' }];
     case 'ENCRYPTED PRIVATE KEY':
       throw encryptedKey();
     case 'PKCS7':
@@ -183,11 +182,11 @@ function derObjects(bytes: Uint8Array, password: string | undefined, container: 
     case 'certificate':
       return [{ type: 'certificate', der: bytes, container }];
     case 'pkcs1-private-key':
-      return [{ type: 'private-key', der: bytes, format: 'pkcs1', container }];
+      return [{ type: 'private-key', der: bytes, container }];
     case 'pkcs8-private-key':
-      return [{ type: 'private-key', der: bytes, format: 'pkcs8', container }];
+      return [{ type: 'private-key', der: bytes, container }];
     case 'sec1-private-key':
-      return [{ type: 'private-key', der: bytes, format: 'sec1', container }];
+      return [{ type: 'private-key', der: bytes, container }];
     case 'pkcs8-encrypted-private-key':
       throw encryptedKey();
     case 'pkcs7':
@@ -196,7 +195,7 @@ function derObjects(bytes: Uint8Array, password: string | undefined, container: 
       const contents = readPkcs12(bytes, password);
       return [
         ...contents.certificates.map((der): RawObject => ({ type: 'certificate', der, container: 'pkcs12' })),
-        ...contents.keys.map((key): RawObject => ({ type: 'private-key', der: key.der, format: key.format, container: 'pkcs12' })),
+        ...contents.keys.map((der): RawObject => ({ type: 'private-key', der, container: 'pkcs12' })),
       ];
     }
     default:
@@ -231,8 +230,4 @@ function isMostlyText(bytes: Uint8Array): boolean {
   let printable = 0;
   for (const byte of sample) if (byte === 0x09 || byte === 0x0a || byte === 0x0d || (byte >= 0x20 && byte < 0x7f) || byte >= 0xc0) printable++;
   return printable / sample.length > 0.95;
-}
-
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
