@@ -1,19 +1,33 @@
 import { useEffect } from 'react';
-import { getBridge } from './api/bridge';
-import { useAppStore } from './stores/app-store';
+import { BoardPanel } from './components/board/BoardPanel';
+import { CertificatesPanel } from './components/certificates/CertificatesPanel';
+import { DropTarget } from './components/certificates/DropTarget';
+import { Notices } from './components/common/Notices';
+import { FlashMapPanel } from './components/flash-map/FlashMapPanel';
+import { LogPanel } from './components/log/LogPanel';
+import { MaintenancePanel } from './components/provision/MaintenancePanel';
+import { ProvisionBar } from './components/provision/ProvisionBar';
+import { ServerPanel } from './components/server/ServerPanel';
+import { useBoardStore } from './stores/board-store';
+import { wireBackendEvents } from './stores/event-wiring';
+import { useLogStore } from './stores/log-store';
+import { useRunStore } from './stores/run-store';
+import { useServerStore } from './stores/server-store';
+import { useWorkspaceStore } from './stores/workspace-store';
 
 export function App() {
-  const info = useAppStore((state) => state.info);
-  const connectionError = useAppStore((state) => state.connectionError);
-  const loadInfo = useAppStore((state) => state.loadInfo);
-  const appendLog = useAppStore((state) => state.appendLog);
+  const info = useLogStore((state) => state.info);
+  const connectionError = useLogStore((state) => state.connectionError);
 
   useEffect(() => {
-    void loadInfo();
-    return getBridge().onEvent((event) => {
-      if (event.name === 'log') appendLog(event.payload);
-    });
-  }, [loadInfo, appendLog]);
+    const unsubscribe = wireBackendEvents();
+    void useLogStore.getState().loadInfo();
+    void useWorkspaceStore.getState().load();
+    void useBoardStore.getState().load();
+    void useServerStore.getState().load();
+    void useRunStore.getState().loadBackups();
+    return unsubscribe;
+  }, []);
 
   return (
     <div className="app">
@@ -22,8 +36,24 @@ export function App() {
         <span className="app-status" data-testid="app-status">
           {connectionError ? `Backend unreachable: ${connectionError}` : info ? `${info.version} · ${info.mode} mode` : 'Connecting…'}
         </span>
+        <ProvisionBar />
       </header>
-      <main className="app-main" />
+      <Notices />
+      <DropTarget />
+      <main className="app-main">
+        <div className="column column-certificates">
+          <CertificatesPanel />
+        </div>
+        <div className="column column-flash">
+          <FlashMapPanel />
+          <MaintenancePanel />
+        </div>
+        <div className="column column-station">
+          <BoardPanel />
+          <ServerPanel />
+        </div>
+      </main>
+      <LogPanel />
     </div>
   );
 }

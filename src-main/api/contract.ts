@@ -20,16 +20,297 @@ export interface EchoResult {
   receivedAt: string;
 }
 
+/* ----------------------------------------------------------------------------
+ * Views: plain data that crosses the bridge. Private-key bytes never do.
+ * ------------------------------------------------------------------------- */
+
+export type CertType = 'ROOT_CERT' | 'TLS_RSA_CERT' | 'TLS_ECC_CERT';
+export type ItemKind = 'root' | 'module-rsa-chain' | 'module-ecc-chain' | 'private-key' | 'unusable';
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface FindingView {
+  severity: Severity;
+  code: string;
+  message: string;
+  itemIds: string[];
+}
+
+export interface CertificateItemView {
+  id: string;
+  fileName: string;
+  kind: ItemKind;
+  /** One sentence: why the app classified the item this way. */
+  reason: string;
+  subject: string;
+  issuer: string;
+  keyType: string;
+  keySize: number | null;
+  notBefore: string | null;
+  notAfter: string | null;
+  /** Days until expiry from now (negative once expired); null for keys. */
+  expiresInDays: number | null;
+  sha256: string | null;
+  findings: FindingView[];
+}
+
+export interface ChainView {
+  id: string;
+  certType: Exclude<CertType, 'ROOT_CERT'>;
+  /** Certificate item ids in the order that will be written: leaf first. */
+  itemIds: string[];
+  /** The order the app computed (restore target). */
+  computedItemIds: string[];
+  keyItemId: string | null;
+  numOfChainCert: number;
+  orderIsComputed: boolean;
+}
+
+export interface PlanEntryView {
+  certType: CertType;
+  numOfChainCert: number;
+  fileName: string;
+  itemId: string;
+  size: number;
+  secret: boolean;
+}
+
+export interface WorkspaceView {
+  items: CertificateItemView[];
+  chains: ChainView[];
+  plan: PlanEntryView[];
+  mainHSnippet: string;
+  findings: FindingView[];
+  /** True when the plan has entries and no error-level finding. */
+  planValid: boolean;
+}
+
+export interface ImportedFile {
+  name: string;
+  /** File content, base64. */
+  data: string;
+  password?: string;
+}
+
+export type SectionName = 'root' | 'tls';
+export type SegmentStatus = 'new' | 'replaced' | 'kept' | 'removed' | 'none';
+export type SegmentKind = 'header' | 'root-rsa' | 'root-ec' | 'tls-cert' | 'tls-key' | 'tls-list' | 'free' | 'unknown';
+
+export interface FlashSegmentView {
+  start: number;
+  size: number;
+  kind: SegmentKind;
+  status: SegmentStatus;
+  label: string;
+  details: string[];
+}
+
+export interface FlashSectionView {
+  section: SectionName;
+  offset: number;
+  size: number;
+  used: number;
+  free: number;
+  segments: FlashSegmentView[];
+  /** Set when the section could not be decoded or the plan does not fit. */
+  problem: string | null;
+}
+
+export interface FlashMapView {
+  /** Decoded from the last read-back of the board; null before any read. */
+  current: { root: FlashSectionView; tls: FlashSectionView; readAt: string } | null;
+  planned: { root: FlashSectionView; tls: FlashSectionView };
+  fits: boolean;
+  /** Why the plan does not fit or cannot be written, one sentence each. */
+  blockers: string[];
+}
+
+export interface NetworkInterfaceView {
+  name: string;
+  address: string;
+  family: 'IPv4' | 'IPv6';
+  internal: boolean;
+}
+
+export interface ServerRequestView {
+  time: string;
+  peer: string;
+  file: string;
+  status: number;
+  bytes: number;
+}
+
+export interface ServerStatusView {
+  running: boolean;
+  host: string | null;
+  port: number;
+  identity: { subject: string; sha256: string; notAfter: string; addresses: string[] } | null;
+  error: string | null;
+}
+
+export type BoardConnection = 'disconnected' | 'connecting' | 'connected' | 'busy' | 'lost';
+
+export interface PortView {
+  path: string;
+  board: string | null;
+  serialNumber: string | null;
+  vendorId: string | null;
+  productId: string | null;
+  simulated: boolean;
+}
+
+export interface BoardView {
+  connection: BoardConnection;
+  path: string | null;
+  protocol: 'native' | 'fwupdater' | null;
+  simulated: boolean;
+  boardKind: string | null;
+  uniqueId: string | null;
+  firmwareVersion: string | null;
+  wincChipId: string | null;
+  wincFirmware: string | null;
+  warnings: string[];
+}
+
+export interface WifiSettingsView {
+  ssid: string;
+  security: 'open' | 'wpa2';
+  hasPassphrase: boolean;
+}
+
+export interface WifiSettingsInput {
+  ssid: string;
+  security: 'open' | 'wpa2';
+  /** Omitted: keep the stored passphrase. */
+  passphrase?: string;
+}
+
+export type RunPhase =
+  | 'preflight'
+  | 'backup'
+  | 'trust'
+  | 'configure'
+  | 'wifi'
+  | 'download'
+  | 'download-mode'
+  | 'erase'
+  | 'write'
+  | 'verify'
+  | 'reinit'
+  | 'readback'
+  | 'restore';
+
+export interface ProgressView {
+  operation: string;
+  phase: RunPhase;
+  label: string;
+  done: number;
+  total: number;
+}
+
+export interface RunResultView {
+  id: string;
+  operation: 'provision' | 'restore' | 'erase' | 'trust';
+  result: 'pass' | 'fail' | 'cancelled';
+  failedPhase: RunPhase | null;
+  reason: string | null;
+  backupId: string | null;
+  startedAt: string;
+  durationMs: number;
+}
+
+export interface BackupView {
+  id: string;
+  boardId: string;
+  createdAt: string;
+  reason: string;
+}
+
+export interface FileToSave {
+  fileName: string;
+  /** base64 */
+  data: string;
+  mimeType: string;
+}
+
 /** Calls the renderer may make. Every method returns a promise; errors reject with ApiError. */
 export interface WincApi {
   getAppInfo(): Promise<AppInfo>;
   echo(text: string): Promise<EchoResult>;
+
+  getWorkspace(): Promise<WorkspaceView>;
+  importFiles(files: ImportedFile[]): Promise<WorkspaceView>;
+  importPemText(text: string): Promise<WorkspaceView>;
+  importSamples(): Promise<WorkspaceView>;
+  removeItem(itemId: string): Promise<WorkspaceView>;
+  clearWorkspace(): Promise<WorkspaceView>;
+  setChainOrder(chainId: string, itemIds: string[]): Promise<WorkspaceView>;
+  restoreChainOrder(chainId: string): Promise<WorkspaceView>;
+
+  getFlashMap(): Promise<FlashMapView>;
+
+  listNetworkInterfaces(): Promise<NetworkInterfaceView[]>;
+  getServerStatus(): Promise<ServerStatusView>;
+  startServer(host: string, port: number): Promise<ServerStatusView>;
+  stopServer(): Promise<ServerStatusView>;
+  regenerateServerIdentity(): Promise<ServerStatusView>;
+  exportServerCertificate(): Promise<FileToSave>;
+
+  listPorts(): Promise<PortView[]>;
+  connectBoard(path: string, protocol: 'native' | 'fwupdater'): Promise<BoardView>;
+  startDemoBoard(): Promise<BoardView>;
+  disconnectBoard(): Promise<BoardView>;
+  getBoard(): Promise<BoardView>;
+  readBoardFlash(): Promise<FlashMapView>;
+  getWifiSettings(): Promise<WifiSettingsView>;
+  saveWifiSettings(settings: WifiSettingsInput): Promise<WifiSettingsView>;
+
+  trustServerOnBoard(): Promise<RunResultView>;
+  provision(): Promise<RunResultView>;
+  cancelOperation(): Promise<void>;
+  listBackups(): Promise<BackupView[]>;
+  restoreBackup(backupId: string): Promise<RunResultView>;
+  eraseSection(section: SectionName, confirmation: 'ERASE'): Promise<RunResultView>;
+
+  exportLog(): Promise<FileToSave>;
 }
 
 export type ApiMethod = keyof WincApi;
 
-/** The documented method names, in display order. The preload exposes exactly these plus `onEvent`. */
-export const API_METHODS = ['getAppInfo', 'echo'] as const satisfies readonly ApiMethod[];
+/** The documented method names. The preload exposes exactly these plus `onEvent`. */
+export const API_METHODS = [
+  'getAppInfo',
+  'echo',
+  'getWorkspace',
+  'importFiles',
+  'importPemText',
+  'importSamples',
+  'removeItem',
+  'clearWorkspace',
+  'setChainOrder',
+  'restoreChainOrder',
+  'getFlashMap',
+  'listNetworkInterfaces',
+  'getServerStatus',
+  'startServer',
+  'stopServer',
+  'regenerateServerIdentity',
+  'exportServerCertificate',
+  'listPorts',
+  'connectBoard',
+  'startDemoBoard',
+  'disconnectBoard',
+  'getBoard',
+  'readBoardFlash',
+  'getWifiSettings',
+  'saveWifiSettings',
+  'trustServerOnBoard',
+  'provision',
+  'cancelOperation',
+  'listBackups',
+  'restoreBackup',
+  'eraseSection',
+  'exportLog',
+] as const satisfies readonly ApiMethod[];
 
 // Compile-time proof that API_METHODS lists every method of WincApi.
 type MissingMethods = Exclude<ApiMethod, (typeof API_METHODS)[number]>;
@@ -39,6 +320,12 @@ void _allMethodsListed;
 /** Events pushed from main to the renderer. */
 export interface ApiEvents {
   log: LogLine;
+  progress: ProgressView;
+  board: BoardView;
+  server: ServerStatusView;
+  serverRequest: ServerRequestView;
+  flashMap: FlashMapView;
+  runFinished: RunResultView;
 }
 
 export type LogSource = 'app' | 'server' | 'board';

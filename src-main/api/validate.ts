@@ -5,9 +5,54 @@ import { API_METHODS, type ApiMethod, type WincApi } from './contract.js';
  * Argument schemas for every API method: the main-side boundary validates each
  * payload before a handler sees it, whichever transport carried it.
  */
+const MAX_IMPORT_BYTES_BASE64 = 8 * 1024 * 1024;
+const id = z.string().min(1).max(200);
+const section = z.enum(['root', 'tls']);
+const importedFile = z.strictObject({
+  name: z.string().min(1).max(500),
+  data: z.string().max(MAX_IMPORT_BYTES_BASE64),
+  password: z.string().max(1000).optional(),
+});
+const wifiSettings = z.strictObject({
+  ssid: z.string().min(1).max(32),
+  security: z.enum(['open', 'wpa2']),
+  passphrase: z.string().max(64).optional(),
+});
+const none = z.tuple([]);
+
 const argumentSchemas = {
-  getAppInfo: z.tuple([]),
+  getAppInfo: none,
   echo: z.tuple([z.string().max(10_000)]),
+  getWorkspace: none,
+  importFiles: z.tuple([z.array(importedFile).min(1).max(200)]),
+  importPemText: z.tuple([z.string().min(1).max(1_000_000)]),
+  importSamples: none,
+  removeItem: z.tuple([id]),
+  clearWorkspace: none,
+  setChainOrder: z.tuple([id, z.array(id).min(1).max(16)]),
+  restoreChainOrder: z.tuple([id]),
+  getFlashMap: none,
+  listNetworkInterfaces: none,
+  getServerStatus: none,
+  startServer: z.tuple([z.string().min(1).max(255), z.number().int().min(1).max(65535)]),
+  stopServer: none,
+  regenerateServerIdentity: none,
+  exportServerCertificate: none,
+  listPorts: none,
+  connectBoard: z.tuple([z.string().min(1).max(500), z.enum(['native', 'fwupdater'])]),
+  startDemoBoard: none,
+  disconnectBoard: none,
+  getBoard: none,
+  readBoardFlash: none,
+  getWifiSettings: none,
+  saveWifiSettings: z.tuple([wifiSettings]),
+  trustServerOnBoard: none,
+  provision: none,
+  cancelOperation: none,
+  listBackups: none,
+  restoreBackup: z.tuple([id]),
+  eraseSection: z.tuple([section, z.literal('ERASE')]),
+  exportLog: none,
 } satisfies { [K in ApiMethod]: z.ZodType<Parameters<WincApi[K]>> };
 
 export class ApiError extends Error {

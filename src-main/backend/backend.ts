@@ -1,12 +1,34 @@
 import { EventEmitter } from 'node:events';
-import type { ApiErrorData, ApiEventMessage, ApiMethod, AppMode, LogLine, WincApi } from '../api/contract.js';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ApiErrorData, ApiEventMessage, AppMode, FileToSave, LogLine, WincApi, WorkspaceView } from '../api/contract.js';
 import { ApiError, isApiMethod, validateCall } from '../api/validate.js';
 import { APP_NAME, APP_VERSION } from '../app-identity.js';
+import { defaultDataDir, ensurePrivateDir } from '../app-data/data-dir.js';
+import { SecretBox } from '../app-data/secret-box.js';
+import { SettingsStore } from '../app-data/settings-store.js';
+import { getFlashLayout } from '../store/flash-layout.js';
+import { BackupStore } from '../provisioning/backup-store.js';
+import { Provisioner, type WifiCredentials } from '../provisioning/provisioner.js';
+import { RunRecordStore } from '../provisioning/run-records.js';
+import { Workspace } from '../workspace/workspace.js';
+import { BoardController, type BoardControllerOptions } from './board-controller.js';
+import { LogBook } from './log-book.js';
+import { ServerController, type ServerControllerOptions } from './server-controller.js';
 
 export interface BackendOptions {
   mode: AppMode;
+  /** Where identity, settings, backups and run records live. */
+  dataDir?: string;
+  /** The sample certificates "Load example set" imports. */
+  samplesDir?: string;
   now?: () => Date;
+  startSimulatedBoard?: BoardControllerOptions['startSimulatedBoard'];
+  discovery?: BoardControllerOptions['discovery'];
+  interfaces?: ServerControllerOptions['interfaces'];
 }
+
+const SAMPLE_EXTENSIONS = new Set(['.pem', '.der', '.cer', '.crt', '.key']);
 
 /**
  * The Node-side implementation of the API contract, independent of transport.
@@ -15,25 +37,165 @@ export interface BackendOptions {
 export class Backend {
   private readonly events = new EventEmitter();
   private readonly now: () => Date;
+  private readonly logBook = new LogBook();
   readonly api: WincApi;
+  readonly board: BoardController;
+  readonly server: ServerController;
+  readonly workspace: Workspace;
+  readonly provisioner: Provisioner;
 
-  constructor(private readonly options: BackendOptions) {
+  private constructor(
+    private readonly options: BackendOptions,
+    readonly dataDir: string,
+    private readonly settings: SettingsStore,
+    private readonly secrets: SecretBox,
+  ) {
     this.now = options.now ?? (() => new Date());
-    this.api = {
-      getAppInfo: async () => ({
-        name: APP_NAME,
-        version: APP_VERSION,
-        mode: this.options.mode,
-        platform: process.platform,
-      }),
-      echo: async (text) => ({ text, receivedAt: this.now().toISOString() }),
+    this.server = new ServerController({
+      dataDir,
+      ...(options.interfaces ? { interfaces: options.interfaces } : {}),
+      onStatus: (status) => this.emit({ name: 'server', payload: status }),
+      onRequest: (request, line) => {
+        this.emit({ name: 'serverRequest', payload: request });
+        this.log('server', request.status === 200 ? 'info' : 'warn', line);
+      },
+      onLog: (level, text) => this.log('server', level, text),
+    });
+    this.board = new BoardController({
+      ...(options.discovery ? { discovery: options.discovery } : {}),
+      ...(options.startSimulatedBoard ? { startSimulatedBoard: options.startSimulatedBoard } : {}),
+      onChange: (view) => {
+        if (view.connection !== 'connected' && view.connection !== 'busy') this.provisioner.forgetBoard();
+        this.emit({ name: 'board', payload: view });
+      },
+      onLog: (level, text) => this.log('board', level, text),
+    });
+    this.workspace = new Workspace({
+      now: this.now,
+      firmware: () => this.settings.get().firmware ?? '19.6',
+      serverAddress: () => this.server.address()?.host,
+    });
+    this.provisioner = new Provisioner({
+      board: this.board,
+      server: this.server,
+      workspace: this.workspace,
+      backups: new BackupStore(path.join(dataDir, 'backups')),
+      runs: new RunRecordStore(path.join(dataDir, 'runs')),
+      layout: () => getFlashLayout('winc1500', this.settings.get().firmware ?? '19.6'),
+      wifi: () => this.wifiCredentials(),
+      now: this.now,
+      onProgress: (progress) => this.emit({ name: 'progress', payload: progress }),
+      onFlashMap: (map) => this.emit({ name: 'flashMap', payload: map }),
+      onLog: (level, text) => this.log('board', level, text),
+    });
+    this.api = this.createApi();
+  }
+
+  static async create(options: BackendOptions): Promise<Backend> {
+    const dataDir = await ensurePrivateDir(options.dataDir ?? defaultDataDir());
+    const [settings, secrets] = await Promise.all([SettingsStore.open(dataDir), SecretBox.open(dataDir)]);
+    return new Backend(options, dataDir, settings, secrets);
+  }
+
+  private createApi(): WincApi {
+    const workspaceChanged = async (change: () => void): Promise<WorkspaceView> => {
+      change();
+      this.emit({ name: 'flashMap', payload: this.provisioner.flashMap() });
+      return this.workspace.view();
     };
+    const backups = new BackupStore(path.join(this.dataDir, 'backups'));
+    return {
+      getAppInfo: async () => ({ name: APP_NAME, version: APP_VERSION, mode: this.options.mode, platform: process.platform }),
+      echo: async (text) => ({ text, receivedAt: this.now().toISOString() }),
+
+      getWorkspace: async () => this.workspace.view(),
+      importFiles: (files) =>
+        workspaceChanged(() => {
+          this.workspace.add(files.map((file) => ({ name: file.name, bytes: new Uint8Array(Buffer.from(file.data, 'base64')), ...(file.password ? { password: file.password } : {}) })));
+          this.log('app', 'info', `Added ${files.map((file) => file.name).join(', ')}`);
+        }),
+      importPemText: (text) => workspaceChanged(() => this.workspace.add([{ name: 'pasted.pem', bytes: new TextEncoder().encode(text) }])),
+      importSamples: async () => {
+        const inputs = await this.readSamples();
+        return workspaceChanged(() => this.workspace.add(inputs));
+      },
+      removeItem: (itemId) => workspaceChanged(() => this.workspace.remove(itemId)),
+      clearWorkspace: () => workspaceChanged(() => this.workspace.clear()),
+      setChainOrder: (chainId, itemIds) => workspaceChanged(() => this.workspace.setChainOrder(chainId, itemIds)),
+      restoreChainOrder: (chainId) => workspaceChanged(() => this.workspace.restoreChainOrder(chainId)),
+
+      getFlashMap: async () => this.provisioner.flashMap(),
+
+      listNetworkInterfaces: async () => this.server.listInterfaces(),
+      getServerStatus: () => this.server.status(),
+      startServer: (host, port) => this.server.start(host, port),
+      stopServer: async () => (await this.server.stop())!,
+      regenerateServerIdentity: () => this.server.regenerate(),
+      exportServerCertificate: async (): Promise<FileToSave> => ({
+        fileName: 'winc-cert-studio-server.cer',
+        data: Buffer.from(await this.server.certificateDer()).toString('base64'),
+        mimeType: 'application/pkix-cert',
+      }),
+
+      listPorts: () => this.board.listPorts(),
+      connectBoard: (portPath, protocol) => this.board.connect(portPath, protocol),
+      startDemoBoard: () => this.board.startDemo(),
+      disconnectBoard: () => this.board.disconnect(),
+      getBoard: async () => this.board.view(),
+      readBoardFlash: () => this.provisioner.readBack(),
+      getWifiSettings: async () => this.wifiView(),
+      saveWifiSettings: async (input) => {
+        const previous = this.settings.get().wifi;
+        const sealedPassphrase = input.security === 'open' ? undefined : input.passphrase !== undefined ? this.secrets.seal(input.passphrase) : previous?.sealedPassphrase;
+        await this.settings.update({ wifi: { ssid: input.ssid, security: input.security, ...(sealedPassphrase ? { sealedPassphrase } : {}) } });
+        this.log('app', 'info', `Wi-Fi settings saved for SSID "${input.ssid}"`);
+        return this.wifiView();
+      },
+
+      trustServerOnBoard: () => this.finished(this.provisioner.trustServer()),
+      provision: () => this.finished(this.provisioner.provision()),
+      cancelOperation: async () => this.provisioner.cancel(),
+      listBackups: () => backups.list(),
+      restoreBackup: (backupId) => this.finished(this.provisioner.restore(backupId)),
+      eraseSection: (section) => this.finished(this.provisioner.erase(section)),
+
+      exportLog: async () => ({
+        fileName: `winc-cert-studio-${this.now().toISOString().replace(/[:.]/g, '-')}.log`,
+        data: Buffer.from(this.logBook.text()).toString('base64'),
+        mimeType: 'text/plain',
+      }),
+    };
+  }
+
+  private async finished<T extends { result: string }>(run: Promise<T>): Promise<T> {
+    const result = await run;
+    this.emit({ name: 'runFinished', payload: result as never });
+    return result;
+  }
+
+  private wifiView() {
+    const wifi = this.settings.get().wifi;
+    return { ssid: wifi?.ssid ?? '', security: wifi?.security ?? 'wpa2', hasPassphrase: !!wifi?.sealedPassphrase } as const;
+  }
+
+  private wifiCredentials(): WifiCredentials | undefined {
+    const wifi = this.settings.get().wifi;
+    if (!wifi?.ssid) return undefined;
+    const passphrase = wifi.sealedPassphrase ? (this.secrets.open(wifi.sealedPassphrase) ?? '') : '';
+    return { ssid: wifi.ssid, security: wifi.security, passphrase };
+  }
+
+  private async readSamples() {
+    const dir = this.options.samplesDir;
+    if (!dir) throw new ApiError('NO_SAMPLES', 'This build has no sample certificates.');
+    const names = (await readdir(dir)).filter((name) => SAMPLE_EXTENSIONS.has(path.extname(name).toLowerCase())).sort();
+    return Promise.all(names.map(async (name) => ({ name, bytes: new Uint8Array(await readFile(path.join(dir, name))) })));
   }
 
   /** Validate and run one call; the result or a typed error, never a raw exception. */
   async dispatch(method: unknown, args: unknown): Promise<unknown> {
     if (!isApiMethod(method)) throw new ApiError('UNKNOWN_METHOD', `Unknown API method: ${String(method)}`);
-    const validArgs = validateCall(method as ApiMethod, args) as unknown[];
+    const validArgs = validateCall(method, args) as unknown[];
     const handler = this.api[method] as (...a: unknown[]) => Promise<unknown>;
     return handler(...validArgs);
   }
@@ -48,7 +210,14 @@ export class Backend {
   }
 
   log(source: LogLine['source'], level: LogLine['level'], text: string): void {
-    this.emit({ name: 'log', payload: { time: this.now().toISOString(), source, level, text } });
+    const line: LogLine = { time: this.now().toISOString(), source, level, text };
+    this.logBook.add(line);
+    this.emit({ name: 'log', payload: line });
+  }
+
+  async shutdown(): Promise<void> {
+    await this.server.stop(false);
+    await this.board.shutdown();
   }
 }
 

@@ -4,6 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { API_METHODS, IPC_CHANNEL_PREFIX, IPC_EVENT_CHANNEL } from '../api/contract.js';
 import { Backend, toErrorData } from '../backend/backend.js';
 import { CONTENT_SECURITY_POLICY } from '../security/csp.js';
+import { resolveResources } from '../resources/resource-paths.js';
+import { startDemoBoard } from '../backend/demo-board.js';
 import { isTrustedSender } from './sender-guard.js';
 import { mainWindowOptions } from './window-options.js';
 
@@ -23,7 +25,7 @@ app.on('web-contents-created', (_event, contents) => {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 });
 
-void app.whenReady().then(() => {
+void app.whenReady().then(async () => {
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
   ses.setPermissionCheckHandler(() => false);
@@ -31,7 +33,14 @@ void app.whenReady().then(() => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
   });
 
-  const backend = new Backend({ mode: 'electron' });
+  const resources = resolveResources(__dirname, process.resourcesPath);
+  const backend = await Backend.create({
+    mode: 'electron',
+    dataDir: process.env.WINC_CERT_STUDIO_DATA ?? app.getPath('userData'),
+    samplesDir: resources.samplesDir,
+    startSimulatedBoard: startDemoBoard,
+  });
+  app.on('before-quit', () => void backend.shutdown());
   for (const method of API_METHODS) {
     ipcMain.handle(`${IPC_CHANNEL_PREFIX}${method}`, async (event, ...args: unknown[]) => {
       if (!isTrustedSender(event, mainWindow?.webContents.id, rendererUrl)) {

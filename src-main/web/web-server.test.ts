@@ -13,7 +13,7 @@ beforeAll(async () => {
   const rendererDir = mkdtempSync(path.join(tmpdir(), 'renderer-'));
   writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>t</title>');
   writeFileSync(path.join(tmpdir(), 'outside-secret.txt'), 'secret');
-  server = await startWebServer({ backend: new Backend({ mode: 'browser' }), rendererDir, token: 'test-token' });
+  server = await startWebServer({ backend: await Backend.create({ mode: 'browser', dataDir: mkdtempSync(path.join(tmpdir(), 'backend-')) }), rendererDir, token: 'test-token' });
   base = `http://127.0.0.1:${server.port}`;
 });
 

@@ -1,0 +1,174 @@
+import type { BoardConnection, BoardView, PortView } from '../api/contract.js';
+import type { BoardIdentity, BoardLink } from '../board/board-link.js';
+import { BoardError } from '../board/errors.js';
+import { NativeBoardDriver } from '../board/native/native-driver.js';
+import { listSerialPorts, type DiscoveryDeps } from '../board/transport/port-discovery.js';
+import { SerialTransport } from '../board/transport/serial-transport.js';
+import type { ByteTransport } from '../board/transport/byte-transport.js';
+
+const BOARD_LABEL: Record<string, string> = {
+  'samd21-xpro': 'SAM D21 Xplained Pro + ATWINC1500-XPRO',
+  mkr1000: 'Arduino MKR1000',
+  'feather-m0-wifi': 'Adafruit Feather M0 WiFi',
+  unknown: 'Unknown SAM D21 board',
+};
+
+/** WINC firmware with the self-signed certificate validation bypass (fixed in 19.7.11). */
+const BYPASS_FIRMWARE = '19.7.10';
+
+/** A simulated board the app can start for demo mode and tests: a pty path and a way to stop it. */
+export interface SimulatedBoardHandle {
+  portPath: string;
+  close(): Promise<void>;
+}
+
+export interface BoardControllerOptions {
+  discovery?: DiscoveryDeps;
+  openTransport?: (path: string) => Promise<ByteTransport>;
+  startSimulatedBoard?: () => Promise<SimulatedBoardHandle>;
+  onChange(view: BoardView): void;
+  onLog(level: 'info' | 'warn' | 'error', text: string): void;
+}
+
+/**
+ * The one owner of the board connection in the app: opens the port, identifies the
+ * board, notices an unplug, and hands the driver to whoever runs an operation.
+ */
+export class BoardController {
+  private driver: NativeBoardDriver | undefined;
+  private identity: BoardIdentity | undefined;
+  private path: string | null = null;
+  private connection: BoardConnection = 'disconnected';
+  private simulated: SimulatedBoardHandle | undefined;
+  private operation: string | undefined;
+
+  constructor(private readonly options: BoardControllerOptions) {}
+
+  async listPorts(): Promise<PortView[]> {
+    let ports;
+    try {
+      ports = await listSerialPorts(this.options.discovery);
+    } catch (error) {
+      this.options.onLog('warn', `Could not list serial ports: ${error instanceof Error ? error.message : String(error)}. Type the port path instead.`);
+      return [];
+    }
+    return ports
+      .filter((port) => port.known?.role !== 'bootloader')
+      .map((port) => ({
+        path: port.path,
+        board: port.known ? port.known.label : null,
+        serialNumber: port.serialNumber ?? null,
+        vendorId: port.vendorId ?? null,
+        productId: port.productId ?? null,
+        simulated: port.path === this.simulated?.portPath,
+      }));
+  }
+
+  view(): BoardView {
+    const identity = this.identity;
+    const warnings: string[] = [];
+    if (identity?.wincFirmware === BYPASS_FIRMWARE) {
+      warnings.push('WINC firmware 19.7.10 accepts self-signed server certificates without checking them; update the module to 19.7.11 or later.');
+    }
+    if (identity && identity.wincChipId === 0) warnings.push('The WINC module did not answer: check that it is seated on the right header.');
+    return {
+      connection: this.operation && this.connection === 'connected' ? 'busy' : this.connection,
+      path: this.path,
+      protocol: identity?.protocol ?? null,
+      simulated: identity?.simulated ?? false,
+      boardKind: identity ? (BOARD_LABEL[identity.boardKind] ?? identity.boardKind) : null,
+      uniqueId: identity?.uniqueId || null,
+      firmwareVersion: identity?.firmwareVersion ?? null,
+      wincChipId: identity ? `0x${identity.wincChipId.toString(16).toUpperCase()}` : null,
+      wincFirmware: identity?.wincFirmware || null,
+      warnings,
+    };
+  }
+
+  async connect(path: string, protocol: 'native' | 'fwupdater'): Promise<BoardView> {
+    if (protocol !== 'native') {
+      throw new BoardError('NOT_SUPPORTED', 'Provisioning from the app needs the WINC Cert Studio firmware on the board; program it from the Board panel first.', {
+        phase: 'open',
+      });
+    }
+    await this.disconnect(false);
+    this.setConnection('connecting', path);
+    try {
+      const transport = this.options.openTransport ? await this.options.openTransport(path) : await SerialTransport.open({ path });
+      const driver = new NativeBoardDriver(transport);
+      transport.onClose((error) => {
+        if (this.driver !== driver) return;
+        this.driver = undefined;
+        if (error) this.options.onLog('error', `Lost the board on ${path}: ${error.message}`);
+        this.setConnection(error ? 'lost' : 'disconnected', error ? path : null);
+      });
+      driver.onEvent((event) => {
+        if (event.kind === 'log') this.options.onLog(event.level === 'error' ? 'error' : event.level === 'warning' ? 'warn' : 'info', event.text);
+      });
+      this.identity = await driver.identify();
+      this.driver = driver;
+      this.options.onLog('info', `Connected to ${BOARD_LABEL[this.identity.boardKind] ?? 'board'} on ${path} (WINC firmware ${this.identity.wincFirmware || 'unknown'})`);
+      this.setConnection('connected', path);
+    } catch (error) {
+      this.identity = undefined;
+      this.setConnection('disconnected', null);
+      throw error;
+    }
+    return this.view();
+  }
+
+  async startDemo(): Promise<BoardView> {
+    if (!this.options.startSimulatedBoard) throw new BoardError('NOT_SUPPORTED', 'The simulated board is not available in this build.', { phase: 'open' });
+    await this.disconnect(false);
+    await this.simulated?.close();
+    this.simulated = await this.options.startSimulatedBoard();
+    this.options.onLog('info', `Simulated board started on ${this.simulated.portPath}`);
+    return this.connect(this.simulated.portPath, 'native');
+  }
+
+  async disconnect(announce = true): Promise<BoardView> {
+    const driver = this.driver;
+    this.driver = undefined;
+    this.identity = undefined;
+    if (driver) await driver.close();
+    this.setConnection('disconnected', null, announce);
+    return this.view();
+  }
+
+  /** The connected driver, or a clear error telling the user to connect one. */
+  requireDriver(): NativeBoardDriver {
+    if (!this.driver) throw new BoardError('DISCONNECTED', 'No board is connected: connect one in the Board panel (or start the simulated board).', { phase: 'open' });
+    return this.driver;
+  }
+
+  requireIdentity(): BoardIdentity {
+    this.requireDriver();
+    return this.identity!;
+  }
+
+  /** Marks the board busy for the length of `work`; one operation at a time. */
+  async exclusive<T>(name: string, work: (driver: BoardLink & NativeBoardDriver) => Promise<T>): Promise<T> {
+    const driver = this.requireDriver();
+    if (this.operation) throw new BoardError('BUSY', `The board is busy with ${this.operation}; wait for it to finish or cancel it.`, { phase: 'none' });
+    this.operation = name;
+    this.options.onChange(this.view());
+    try {
+      return await work(driver);
+    } finally {
+      this.operation = undefined;
+      this.options.onChange(this.view());
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    await this.disconnect(false);
+    await this.simulated?.close();
+    this.simulated = undefined;
+  }
+
+  private setConnection(connection: BoardConnection, path: string | null, announce = true): void {
+    this.connection = connection;
+    this.path = path;
+    if (announce) this.options.onChange(this.view());
+  }
+}

@@ -1,0 +1,150 @@
+import { hostname as osHostname, networkInterfaces } from 'node:os';
+import path from 'node:path';
+import type { NetworkInterfaceView, ServerRequestView, ServerStatusView } from '../api/contract.js';
+import {
+  DEFAULT_PORT,
+  formatRequestLogLine,
+  listLanCandidates,
+  loadOrCreateIdentity,
+  startHttpsFileServer,
+  type NetworkInterfaceMap,
+  type RunningHttpsFileServer,
+  type ServerIdentity,
+  type StagedFileInput,
+} from '../https-server/index.js';
+
+export interface ServerControllerOptions {
+  dataDir: string;
+  interfaces?: () => NetworkInterfaceMap;
+  hostname?: () => string;
+  onStatus(status: ServerStatusView): void;
+  onRequest(request: ServerRequestView, logLine: string): void;
+  onLog(level: 'info' | 'warn' | 'error', text: string): void;
+}
+
+/**
+ * Owns the embedded HTTPS server (the app's `openssl s_server -WWW`): its identity,
+ * its lifecycle and what it serves for the current job.
+ */
+export class ServerController {
+  private server: RunningHttpsFileServer | undefined;
+  private identity: ServerIdentity | undefined;
+  private staged: StagedFileInput[] = [];
+  private lastError: string | null = null;
+  private lastHost: string | null = null;
+  private lastPort = DEFAULT_PORT;
+  private readonly interfaces: () => NetworkInterfaceMap;
+  private readonly hostname: () => string;
+
+  constructor(private readonly options: ServerControllerOptions) {
+    this.interfaces = options.interfaces ?? networkInterfaces;
+    this.hostname = options.hostname ?? osHostname;
+  }
+
+  listInterfaces(): NetworkInterfaceView[] {
+    return listLanCandidates(this.interfaces(), { includeLoopback: true }).map((candidate) => ({
+      name: candidate.interfaceName,
+      address: candidate.address,
+      family: 'IPv4',
+      internal: candidate.kind === 'loopback',
+    }));
+  }
+
+  async ensureIdentity(regenerate = false): Promise<ServerIdentity> {
+    if (this.identity && !regenerate) return this.identity;
+    const loaded = await loadOrCreateIdentity({
+      dir: path.join(this.options.dataDir, 'server-identity'),
+      interfaces: this.interfaces(),
+      hostname: this.hostname(),
+      regenerate,
+    });
+    if (loaded.regenerated) this.options.onLog('info', `Server identity created (${loaded.regenerated}): SHA-256 ${loaded.identity.sha256Fingerprint}`);
+    this.identity = loaded.identity;
+    return loaded.identity;
+  }
+
+  async status(): Promise<ServerStatusView> {
+    const identity = await this.ensureIdentity();
+    return {
+      running: this.server !== undefined,
+      host: this.server?.host ?? this.lastHost,
+      port: this.server?.port ?? this.lastPort,
+      identity: {
+        subject: `CN=${identity.dnsNames.find((name) => name !== 'localhost') ?? 'localhost'}`,
+        sha256: identity.sha256Fingerprint,
+        notAfter: identity.notAfter.toISOString(),
+        addresses: [...identity.ipAddresses, ...identity.dnsNames],
+      },
+      error: this.lastError,
+    };
+  }
+
+  /** Where the board fetches files from, while the server runs. */
+  address(): { host: string; port: number } | undefined {
+    return this.server ? { host: this.server.host, port: this.server.port } : undefined;
+  }
+
+  async start(host: string, port: number): Promise<ServerStatusView> {
+    await this.stop(false);
+    const identity = await this.ensureIdentity();
+    this.lastHost = host;
+    this.lastPort = port;
+    try {
+      this.server = await startHttpsFileServer({
+        host,
+        port,
+        identity: { keyPem: identity.keyPem, certPem: identity.certPem },
+        files: this.staged,
+        interfaces: this.interfaces(),
+        onRequest: (event) =>
+          this.options.onRequest(
+            { time: event.time, peer: event.peer, file: event.file, status: event.status, bytes: event.bytes },
+            formatRequestLogLine(event),
+          ),
+        onConnectionError: (event) => this.options.onLog('warn', `${event.peer}: ${event.kind}: ${event.message}`),
+      });
+      this.lastError = null;
+      this.options.onLog('info', `HTTPS server listening on https://${this.server.host}:${this.server.port}/ (${this.staged.length} files staged)`);
+    } catch (error) {
+      this.server = undefined;
+      this.lastError = error instanceof Error ? error.message : String(error);
+      this.options.onLog('error', `HTTPS server did not start: ${this.lastError}`);
+    }
+    const status = await this.status();
+    this.options.onStatus(status);
+    return status;
+  }
+
+  async stop(announce = true): Promise<ServerStatusView | undefined> {
+    const server = this.server;
+    this.server = undefined;
+    if (server) {
+      await server.stop();
+      this.options.onLog('info', 'HTTPS server stopped');
+    }
+    if (!announce) return undefined;
+    const status = await this.status();
+    this.options.onStatus(status);
+    return status;
+  }
+
+  async regenerate(): Promise<ServerStatusView> {
+    const wasRunning = this.server ? { host: this.server.host, port: this.server.port } : undefined;
+    await this.stop(false);
+    await this.ensureIdentity(true);
+    if (wasRunning) return this.start(wasRunning.host, wasRunning.port);
+    const status = await this.status();
+    this.options.onStatus(status);
+    return status;
+  }
+
+  /** The files the current job serves; replaced atomically while the server runs. */
+  stage(files: StagedFileInput[]): void {
+    this.staged = files;
+    this.server?.stage(files);
+  }
+
+  async certificateDer(): Promise<Uint8Array> {
+    return (await this.ensureIdentity()).certDer;
+  }
+}

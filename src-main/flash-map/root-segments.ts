@@ -1,0 +1,70 @@
+import type { FlashSectionView, FlashSegmentView, SegmentStatus } from '../api/contract.js';
+import { toHex } from '../store/bytes.js';
+import { decodeRootSection, ROOT_STORE_HEADER_SIZE, type RootEntry } from '../store/root-store.js';
+import { isStoreError } from '../store/errors.js';
+
+export function describeRootKey(entry: Pick<RootEntry, 'publicKey'>): string {
+  const key = entry.publicKey;
+  return key.kind === 'rsa' ? `RSA-${rootModulusBits(key.modulus)}` : `EC ${key.curve}`;
+}
+
+function rootModulusBits(modulus: Uint8Array): number {
+  let start = 0;
+  while (start < modulus.length && modulus[start] === 0) start++;
+  if (start === modulus.length) return 0;
+  return (modulus.length - start - 1) * 8 + (32 - Math.clz32(modulus[start]!));
+}
+
+export function rootEntryDetails(entry: RootEntry): string[] {
+  return [
+    ...(entry.subject ? [entry.subject] : []),
+    `Name hash (SHA-1) ${toHex(entry.nameHash)}`,
+    `Key ${describeRootKey(entry)}`,
+    `Valid ${entry.notBefore ? entry.notBefore.toISOString().slice(0, 10) : '(no start date)'} → ${entry.notAfter.toISOString().slice(0, 10)}`,
+  ];
+}
+
+/** Draws a root-store section: header, one block per entry, then free space. */
+export function rootSectionView(section: Uint8Array, offset: number, statusOf: (entry: RootEntry) => SegmentStatus, labelOf: (entry: RootEntry) => string): FlashSectionView {
+  let decoded;
+  try {
+    decoded = decodeRootSection(section);
+  } catch (error) {
+    const problem = isStoreError(error) ? error.message : `Not a root store: ${String(error)}`;
+    return { section: 'root', offset, size: section.length, used: section.length, free: 0, problem, segments: [unknownSegment(section.length, problem)] };
+  }
+  if (decoded.erased) {
+    return { section: 'root', offset, size: section.length, used: 0, free: section.length, problem: null, segments: [freeSegment(0, section.length, 'Erased: no root store yet')] };
+  }
+  const segments: FlashSegmentView[] = [
+    { start: 0, size: ROOT_STORE_HEADER_SIZE, kind: 'header', status: 'none', label: 'Store header', details: [`${decoded.count} entries`] },
+  ];
+  for (const entry of decoded.entries) {
+    segments.push({
+      start: entry.offset,
+      size: entry.size,
+      kind: entry.publicKey.kind === 'rsa' ? 'root-rsa' : 'root-ec',
+      status: statusOf(entry),
+      label: labelOf(entry),
+      details: rootEntryDetails(entry),
+    });
+  }
+  if (decoded.endOffset < section.length) segments.push(freeSegment(decoded.endOffset, section.length - decoded.endOffset, 'Free'));
+  return {
+    section: 'root',
+    offset,
+    size: section.length,
+    used: decoded.endOffset,
+    free: section.length - decoded.endOffset,
+    problem: decoded.warnings[0] ?? null,
+    segments,
+  };
+}
+
+export function freeSegment(start: number, size: number, label: string): FlashSegmentView {
+  return { start, size, kind: 'free', status: 'none', label, details: [`${size} bytes free`] };
+}
+
+export function unknownSegment(size: number, problem: string): FlashSegmentView {
+  return { start: 0, size, kind: 'unknown', status: 'none', label: 'Unreadable', details: [problem] };
+}

@@ -1,0 +1,98 @@
+import { useState } from 'react';
+import { useBoardStore } from '../../stores/board-store';
+import { Panel } from '../common/Panel';
+import { WifiSettingsForm } from './WifiSettingsForm';
+
+export function BoardPanel() {
+  const { board, ports, refreshPorts, connect, startDemo, disconnect } = useBoardStore();
+  const [manualPath, setManualPath] = useState('');
+  const [protocol, setProtocol] = useState<'native' | 'fwupdater'>('native');
+  const connected = board?.connection === 'connected' || board?.connection === 'busy';
+  const hardwarePorts = ports.filter((port) => !port.simulated);
+
+  return (
+    <Panel
+      title="Board"
+      id="board"
+      actions={
+        <button type="button" onClick={() => void refreshPorts()}>
+          Rescan
+        </button>
+      }
+    >
+      {connected && board ? (
+        <div className="board-summary" data-testid="board-summary">
+          <dl className="facts">
+            <dt>Board</dt>
+            <dd data-testid="board-kind">
+              {board.boardKind ?? 'unknown'}
+              {board.simulated ? ' (simulated)' : ''}
+            </dd>
+            <dt>Port</dt>
+            <dd className="mono">{board.path}</dd>
+            <dt>Unique id</dt>
+            <dd className="mono">{board.uniqueId ?? '—'}</dd>
+            <dt>Firmware</dt>
+            <dd>{board.firmwareVersion ?? '—'}</dd>
+            <dt>WINC</dt>
+            <dd>
+              {board.wincChipId ?? '—'} · firmware {board.wincFirmware ?? '—'}
+            </dd>
+          </dl>
+          {board.warnings.map((warning) => (
+            <p key={warning} className="finding finding-warning" role="alert">
+              ⚠ {warning}
+            </p>
+          ))}
+          <button type="button" onClick={() => void disconnect()}>
+            Disconnect
+          </button>
+        </div>
+      ) : (
+        <div className="board-connect">
+          <p className="muted" data-testid="board-state">
+            {board?.connection === 'lost' ? 'The board was unplugged. Plug it back in, then connect again.' : 'No board connected.'}
+          </p>
+          {hardwarePorts.length > 0 ? (
+            <ul className="port-list" aria-label="Detected boards">
+              {hardwarePorts.map((port) => (
+                <li key={port.path}>
+                  <span>
+                    <strong>{port.board ?? 'Serial port'}</strong> <span className="mono">{port.path}</span>
+                    {port.serialNumber ? <span className="muted"> · {port.serialNumber}</span> : null}
+                  </span>
+                  <button type="button" onClick={() => void connect(port.path, protocol)}>
+                    Connect
+                  </button>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted">No SAM D21 board detected.</p>
+          )}
+          <form
+            className="inline-form"
+            onSubmit={(event) => {
+              event.preventDefault();
+              if (manualPath.trim()) void connect(manualPath.trim(), protocol);
+            }}
+          >
+            <label htmlFor="manual-port">Port</label>
+            <input id="manual-port" placeholder="/dev/ttyACM0 or COM3" value={manualPath} onChange={(event) => setManualPath(event.target.value)} />
+            <select aria-label="Board firmware" value={protocol} onChange={(event) => setProtocol(event.target.value as 'native' | 'fwupdater')}>
+              <option value="native">WINC Cert Studio firmware</option>
+              <option value="fwupdater">Arduino FirmwareUpdater sketch</option>
+            </select>
+            <button type="submit" disabled={!manualPath.trim()}>
+              Connect
+            </button>
+          </form>
+          <button type="button" className="primary" onClick={() => void startDemo()} data-testid="start-demo">
+            Use the simulated board (demo)
+          </button>
+        </div>
+      )}
+      <WifiSettingsForm />
+    </Panel>
+  );
+}

@@ -1,0 +1,72 @@
+import { useRef, useState } from 'react';
+import { readFiles } from '../../lib/files';
+import { useNotices } from '../../stores/notice-store';
+import { useWorkspaceStore } from '../../stores/workspace-store';
+
+export function AddCertificates() {
+  const input = useRef<HTMLInputElement>(null);
+  const [pasting, setPasting] = useState(false);
+  const [pem, setPem] = useState('');
+  const { importFiles, importPemText, importSamples, clear, workspace } = useWorkspaceStore();
+
+  async function onPick(files: FileList | null) {
+    if (!files || files.length === 0) return;
+    const { imported, skipped } = await readFiles(Array.from(files));
+    for (const file of skipped) useNotices.getState().push('error', `${file.name} was not added: ${file.reason}.`);
+    if (imported.length > 0) await importFiles(imported);
+    if (input.current) input.current.value = '';
+  }
+
+  async function onPaste() {
+    if (pem.trim() === '') return;
+    await importPemText(pem);
+    setPem('');
+    setPasting(false);
+  }
+
+  const empty = !workspace || workspace.items.length === 0;
+  return (
+    <div className="add-certificates">
+      <div className={`drop-hint ${empty ? 'drop-hint-large' : ''}`} data-testid="drop-zone">
+        {empty ? 'Drop certificates, private keys, PKCS#12 files or whole folders anywhere on this window.' : 'Drop more files anywhere to add them.'}
+      </div>
+      <div className="button-row">
+        <button type="button" onClick={() => input.current?.click()}>
+          Add files…
+        </button>
+        <button type="button" onClick={() => setPasting((value) => !value)} aria-expanded={pasting}>
+          Paste PEM
+        </button>
+        <button type="button" onClick={() => void importSamples()} data-testid="load-samples">
+          Load example set
+        </button>
+        <button type="button" className="danger-quiet" onClick={() => void clear()} disabled={empty}>
+          Clear
+        </button>
+      </div>
+      <input
+        ref={input}
+        type="file"
+        multiple
+        hidden
+        data-testid="file-input"
+        accept=".pem,.crt,.cer,.der,.key,.p12,.pfx,.txt"
+        onChange={(event) => void onPick(event.target.files)}
+      />
+      {pasting ? (
+        <div className="paste-box">
+          <label htmlFor="pem-text">PEM text (certificates and unencrypted keys)</label>
+          <textarea id="pem-text" rows={5} value={pem} onChange={(event) => setPem(event.target.value)} placeholder="-----BEGIN CERTIFICATE-----" />
+          <div className="button-row">
+            <button type="button" className="primary" onClick={() => void onPaste()} disabled={pem.trim() === ''}>
+              Add pasted text
+            </button>
+            <button type="button" onClick={() => setPasting(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : null}
+    </div>
+  );
+}

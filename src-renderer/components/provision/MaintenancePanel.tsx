@@ -1,0 +1,76 @@
+import { useState } from 'react';
+import type { SectionName } from '../../../src-main/api/contract';
+import { useBoardStore } from '../../stores/board-store';
+import { useRunStore } from '../../stores/run-store';
+import { useServerStore } from '../../stores/server-store';
+import { Panel } from '../common/Panel';
+
+/** Trust, backups and explicit erases: the actions that change the module outside a provisioning run. */
+export function MaintenancePanel() {
+  const { backups, restore, erase, trustServer, running } = useRunStore();
+  const board = useBoardStore((state) => state.board);
+  const serverIdentity = useServerStore((state) => state.status?.identity);
+  const [confirming, setConfirming] = useState<SectionName | null>(null);
+  const [typed, setTyped] = useState('');
+  const connected = board?.connection === 'connected';
+  const disabled = !connected || running !== null;
+
+  return (
+    <Panel title="Module maintenance" id="maintenance">
+      <div className="button-row">
+        <button type="button" onClick={() => void trustServer()} disabled={disabled || !serverIdentity} data-testid="trust-server">
+          Trust this server on the module
+        </button>
+        <button type="button" className="danger-quiet" onClick={() => setConfirming('root')} disabled={disabled}>
+          Erase root store…
+        </button>
+        <button type="button" className="danger-quiet" onClick={() => setConfirming('tls')} disabled={disabled}>
+          Erase TLS store…
+        </button>
+      </div>
+      {confirming ? (
+        <form
+          className="confirm-box"
+          role="alertdialog"
+          aria-labelledby="erase-confirm-text"
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (typed !== 'ERASE') return;
+            void erase(confirming);
+            setConfirming(null);
+            setTyped('');
+          }}
+        >
+          <p id="erase-confirm-text">
+            Erase the whole {confirming === 'root' ? 'root certificate store (4 KiB)' : 'TLS server store (8 KiB)'}? A backup is taken first. Type ERASE to
+            confirm.
+          </p>
+          <input aria-label="Type ERASE to confirm" value={typed} onChange={(event) => setTyped(event.target.value)} />
+          <button type="submit" className="danger" disabled={typed !== 'ERASE'}>
+            Erase
+          </button>
+          <button type="button" onClick={() => (setConfirming(null), setTyped(''))}>
+            Cancel
+          </button>
+        </form>
+      ) : null}
+      <h3>Backups</h3>
+      {backups.length === 0 ? (
+        <p className="muted">Every write first saves both sections here.</p>
+      ) : (
+        <ul className="backup-list" data-testid="backup-list">
+          {backups.slice(0, 6).map((backup) => (
+            <li key={backup.id}>
+              <span>
+                {backup.createdAt.replace('T', ' ').slice(0, 19)} · <span className="mono">{backup.boardId.slice(0, 12)}</span> · {backup.reason}
+              </span>
+              <button type="button" onClick={() => void restore(backup.id)} disabled={disabled} data-testid="restore-backup">
+                Restore
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Panel>
+  );
+}

@@ -1,0 +1,73 @@
+import type { RunPhase } from '../../../src-main/api/contract';
+import { useBoardStore } from '../../stores/board-store';
+import { useFlashStore } from '../../stores/flash-store';
+import { useRunStore } from '../../stores/run-store';
+import { useServerStore } from '../../stores/server-store';
+import { useWorkspaceStore } from '../../stores/workspace-store';
+
+export const PHASE_LABEL: Record<RunPhase, string> = {
+  preflight: 'Pre-flight checks',
+  backup: 'Backing up both sections',
+  trust: 'Writing the server certificate to the root store',
+  configure: 'Sending the job to the board',
+  wifi: 'Joining Wi-Fi',
+  download: 'Downloading files over HTTPS',
+  'download-mode': 'Entering WINC download mode',
+  erase: 'Erasing',
+  write: 'Writing',
+  verify: 'Verifying by read-back',
+  reinit: 'Re-initialising the WINC',
+  readback: 'Reading the flash back',
+  restore: 'Restoring a backup',
+};
+
+/** The one-click action, its pre-conditions, live progress and the PASS/FAIL result. */
+export function ProvisionBar() {
+  const { running, progress, lastResult, provision, cancel } = useRunStore();
+  const workspace = useWorkspaceStore((state) => state.workspace);
+  const map = useFlashStore((state) => state.map);
+  const board = useBoardStore((state) => state.board);
+  const server = useServerStore((state) => state.status);
+
+  const missing: string[] = [];
+  if (!workspace?.planValid) missing.push('a valid plan');
+  if (map && !map.fits) missing.push('a plan that fits');
+  if (board?.connection !== 'connected') missing.push('a connected board');
+  if (!server?.running) missing.push('the HTTPS server running');
+  const ready = missing.length === 0 && !running;
+  const percent = progress && progress.total > 0 ? Math.round((progress.done / progress.total) * 100) : null;
+
+  return (
+    <div className="provision-bar">
+      {running ? (
+        <div className="run-progress" role="status" aria-live="polite" data-testid="run-progress">
+          <span>{progress ? `${PHASE_LABEL[progress.phase]} — ${progress.label}` : 'Starting…'}</span>
+          <progress max={100} value={percent ?? undefined} aria-label="Progress" />
+          <button type="button" onClick={() => void cancel()} data-testid="cancel-run">
+            Cancel
+          </button>
+        </div>
+      ) : (
+        <>
+          <button type="button" className="provision-button" disabled={!ready} onClick={() => void provision()} data-testid="provision">
+            Provision
+          </button>
+          <span className="muted provision-hint" data-testid="provision-hint">
+            {missing.length > 0 ? `Needs ${missing.join(', ')}.` : 'Backs up, writes, verifies and re-initialises the module.'}
+          </span>
+        </>
+      )}
+      {lastResult && !running ? (
+        <div className={`result result-${lastResult.result}`} role="alert" data-testid="run-result" data-result={lastResult.result}>
+          <strong>{lastResult.result === 'pass' ? 'PASS' : lastResult.result === 'cancelled' ? 'CANCELLED' : 'FAIL'}</strong>
+          <span>
+            {lastResult.operation}
+            {lastResult.failedPhase ? ` · failed while ${PHASE_LABEL[lastResult.failedPhase].toLowerCase()}` : ''}
+            {lastResult.reason ? ` · ${lastResult.reason}` : ''}
+            {lastResult.result === 'pass' ? ` · ${(lastResult.durationMs / 1000).toFixed(1)} s` : ''}
+          </span>
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+import { getBridge } from '../api/bridge';
+import { useBoardStore } from './board-store';
+import { useFlashStore } from './flash-store';
+import { useLogStore } from './log-store';
+import { useRunStore } from './run-store';
+import { useServerStore } from './server-store';
+
+/** Routes the backend's pushed events into the stores. Returns the unsubscribe function. */
+export function wireBackendEvents(): () => void {
+  return getBridge().onEvent((event) => {
+    switch (event.name) {
+      case 'log':
+        useLogStore.getState().append(event.payload);
+        break;
+      case 'progress':
+        useRunStore.getState().setProgress(event.payload);
+        break;
+      case 'board':
+        useBoardStore.getState().setBoard(event.payload);
+        break;
+      case 'server':
+        useServerStore.getState().setStatus(event.payload);
+        break;
+      case 'serverRequest':
+        useServerStore.getState().addRequest(event.payload);
+        break;
+      case 'flashMap':
+        useFlashStore.getState().setMap(event.payload);
+        break;
+      case 'runFinished':
+        useRunStore.getState().finish(event.payload);
+        break;
+    }
+  });
+}

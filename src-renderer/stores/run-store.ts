@@ -1,0 +1,54 @@
+import { create } from 'zustand';
+import type { BackupView, ProgressView, RunResultView, SectionName } from '../../src-main/api/contract';
+import { getBridge } from '../api/bridge';
+import { useBoardStore } from './board-store';
+import { attempt } from './notice-store';
+
+interface RunState {
+  running: string | null;
+  progress: ProgressView | null;
+  lastResult: RunResultView | null;
+  backups: BackupView[];
+  provision(): Promise<void>;
+  trustServer(): Promise<void>;
+  restore(backupId: string): Promise<void>;
+  erase(section: SectionName): Promise<void>;
+  cancel(): Promise<void>;
+  loadBackups(): Promise<void>;
+  setProgress(progress: ProgressView): void;
+  finish(result: RunResultView): void;
+}
+
+export const useRunStore = create<RunState>((set, get) => {
+  async function run(name: string, call: () => Promise<RunResultView>) {
+    set({ running: name, progress: null, lastResult: null });
+    const result = await attempt(call);
+    set({ running: null, lastResult: result ?? get().lastResult });
+    await get().loadBackups();
+    // The board panel and flash map are refreshed from events the backend sends after the run.
+    await useBoardStore.getState().load();
+  }
+  return {
+    running: null,
+    progress: null,
+    lastResult: null,
+    backups: [],
+    provision: () => run('provision', () => getBridge().provision()),
+    trustServer: () => run('trust', () => getBridge().trustServerOnBoard()),
+    restore: (backupId) => run('restore', () => getBridge().restoreBackup(backupId)),
+    erase: (section) => run('erase', () => getBridge().eraseSection(section, 'ERASE')),
+    async cancel() {
+      await attempt(() => getBridge().cancelOperation());
+    },
+    async loadBackups() {
+      const backups = await attempt(() => getBridge().listBackups());
+      if (backups) set({ backups });
+    },
+    setProgress(progress) {
+      set({ progress });
+    },
+    finish(result) {
+      set({ lastResult: result });
+    },
+  };
+});
