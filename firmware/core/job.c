@@ -214,7 +214,7 @@ static int download_all(const job_cfg_t *c, const uint8_t ip[4], proto_error_t *
             return fail(err, ERR_CANCELLED, PHASE_DOWNLOAD, (uint8_t)i, "cancelled");
         }
         if (se != SOCK_OK) {
-            if (se == SOCK_ERR_TIMEOUT_) {
+            if (se == SOCK_ERR_TIMEOUT_ || sf.winc_error == SOCK_ERR_TIMEOUT) {
                 return fail(err, ERR_TIMEOUT, PHASE_DOWNLOAD, (uint8_t)i, "TLS connect timed out");
             }
             if (sf.err_source == 2 && sf.alert) {

@@ -42,6 +42,9 @@ typedef struct {
     bool recv_pending;
     uint32_t recv_deadline; /* 0 = forever */
     uint8_t recv_op;
+    enum { CONN_NONE, CONN_TCP, CONN_TLS } connecting; /* non-blocking connect in progress */
+    uint8_t conn_flags;
+    uint32_t conn_deadline;
 } wsock_t;
 
 static struct {
@@ -76,6 +79,7 @@ static void sock_free(wsock_t *s)
     }
     s->ssl_on = false;
     s->recv_pending = false;
+    s->connecting = CONN_NONE;
     s->sni[0] = 0;
 }
 
@@ -240,8 +244,12 @@ static void do_connect(const uint8_t *p, uint16_t len, bool tls)
         return;
     }
     wsock_t *s = &N.s[sock];
-    uint8_t flags = p[9];
+    s->conn_flags = p[9];
     s->session = rd16(p + 10);
+    if (s->ssl) {
+        SSL_free(s->ssl);
+        s->ssl = NULL;
+    }
     if (s->fd >= 0) {
         close(s->fd);
         s->fd = -1;
@@ -256,39 +264,78 @@ static void do_connect(const uint8_t *p, uint16_t len, bool tls)
         return;
     }
     s->fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct timeval tv = {5, 0};
-    setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    if (s->fd < 0 || connect(s->fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        sock_free(s);
+    if (s->fd < 0) {
         post_connect_reply(sock, SOCK_ERR_CONN_ABORTED, 0);
         return;
     }
-    if (tls && s->ssl_on) {
+    fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
+    if (connect(s->fd, (struct sockaddr *)&sa, sizeof sa) != 0 && errno != EINPROGRESS) {
+        bool keep_ssl = s->ssl_on;
+        sock_free(s);
+        s->ssl_on = keep_ssl;
+        post_connect_reply(sock, SOCK_ERR_CONN_ABORTED, 0);
+        return;
+    }
+    s->connecting = (tls && s->ssl_on) ? CONN_TLS : CONN_TCP;
+    s->conn_deadline = wm_now_ms() + 8000u; /* below the driver's 10 s wait */
+}
+
+/* advances a non-blocking connect / TLS handshake; posts the connect reply when done */
+static void connect_step(int sock)
+{
+    wsock_t *s = &N.s[sock];
+    if (!s->ssl) {
+        struct pollfd pf = {s->fd, POLLOUT, 0};
+        if (poll(&pf, 1, 0) <= 0) {
+            goto check_timeout;
+        }
+        int e = 0;
+        socklen_t el = sizeof e;
+        getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &e, &el);
+        if (e != 0) {
+            sock_free(s);
+            post_connect_reply(sock, SOCK_ERR_CONN_ABORTED, 0);
+            return;
+        }
+        if (s->connecting == CONN_TCP) {
+            s->connecting = CONN_NONE;
+            post_connect_reply(sock, 0, 0);
+            return;
+        }
         s->ssl = SSL_new(N.ctx);
         SSL_set_fd(s->ssl, s->fd);
         if (s->sni[0]) {
             SSL_set_tlsext_host_name(s->ssl, s->sni);
         }
-        if (SSL_connect(s->ssl) != 1) {
-            ERR_clear_error();
-            sock_free(s);
-            post_connect_reply(sock, SOCK_ERR_CONN_ABORTED, 1u); /* source 1: peer/handshake */
-            return;
-        }
-        int alert = (flags & SSL_FLAGS_BYPASS_X509) ? 0
-                                                     : check_trust(s->ssl, (flags & SSL_FLAGS_CHECK_SNI) ? s->sni : NULL);
-        if (alert) {
-            /* the module aborts the handshake locally: err source 2, alert code */
-            sock_free(s);
-            post_connect_reply(sock, SOCK_ERR_CONN_ABORTED, (uint16_t)(2u | ((unsigned)alert << 8)));
-            return;
-        }
-        post_connect_reply(sock, 0, APP_DATA_OFFSET);
-    } else {
-        post_connect_reply(sock, 0, 0);
     }
-    fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
+    int r = SSL_connect(s->ssl);
+    if (r != 1) {
+        int e = SSL_get_error(s->ssl, r);
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+            goto check_timeout;
+        }
+        ERR_clear_error();
+        sock_free(s);
+        post_connect_reply(sock, SOCK_ERR_CONN_ABORTED, 1u); /* source 1: peer / handshake */
+        return;
+    }
+    s->connecting = CONN_NONE;
+    int alert = (s->conn_flags & SSL_FLAGS_BYPASS_X509)
+                    ? 0
+                    : check_trust(s->ssl, (s->conn_flags & SSL_FLAGS_CHECK_SNI) ? s->sni : NULL);
+    if (alert) {
+        /* the module aborts the handshake locally: err source 2, alert code */
+        sock_free(s);
+        post_connect_reply(sock, SOCK_ERR_CONN_ABORTED, (uint16_t)(2u | ((unsigned)alert << 8)));
+        return;
+    }
+    post_connect_reply(sock, 0, APP_DATA_OFFSET);
+    return;
+check_timeout:
+    if ((int32_t)(wm_now_ms() - s->conn_deadline) >= 0) {
+        sock_free(s);
+        post_connect_reply(sock, SOCK_ERR_TIMEOUT, 0);
+    }
 }
 
 static int write_all(wsock_t *s, const uint8_t *d, size_t n)
@@ -537,7 +584,9 @@ void wm_net_poll(void)
         wm_hif_post(HIF_GID_WIFI, M2M_WIFI_REQ_DHCP_CONF, d, sizeof d, NULL, 0, 0);
     }
     for (int i = 0; i < NSOCK; i++) {
-        if (N.s[i].recv_pending) {
+        if (N.s[i].connecting != CONN_NONE) {
+            connect_step(i);
+        } else if (N.s[i].recv_pending) {
             try_recv(i);
         }
     }
