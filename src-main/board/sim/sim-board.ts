@@ -1,0 +1,503 @@
+import { randomBytes } from 'node:crypto';
+import { getFlashLayout, type FlashLayout } from '../../store/flash-layout.js';
+import { ProtocolDecodeError } from '../protocol/bytes.js';
+import {
+  Capability,
+  EventType,
+  RequestType,
+  RESPONSE_BIT,
+  WINC_SECTOR_SIZE,
+  WRITABLE_FLASH_END,
+  WRITABLE_FLASH_START,
+  type BoardKind,
+  type BoardState,
+  type ProtocolErrorName,
+  type WirePhase,
+} from '../protocol/constants.js';
+import { encodeFrame, FrameDecoder, FrameFlag, PROTOCOL_VERSION, DEFAULT_MAX_PAYLOAD, type Frame } from '../protocol/frame.js';
+import {
+  decodeRequest,
+  encodeErrorBody,
+  encodeEvent,
+  encodeResponse,
+  validateJobPlan,
+  type BoardEvent,
+  type ErrorBodyInput,
+  type HelloInfo,
+  type JobEntry,
+  type LinkStats,
+  type Request,
+  type RequestKind,
+  type ResponseMap,
+  type WincVersion,
+} from '../protocol/messages.js';
+import type { ByteTransport } from '../transport/byte-transport.js';
+import { FAST_TIMINGS, FlashRangeError, WincFlash, delay, type NorTimings } from './winc-flash.js';
+import { runSimJob, type SimJobDeps } from './sim-job.js';
+
+export interface SimFaults {
+  /** Drop every Nth byte received from the host. */
+  dropInboundByteEvery?: number;
+  /** Corrupt (one flipped bit) the next N frames the board sends. */
+  corruptOutboundFrames?: number;
+  /** Treat the next N valid frames from the host as corrupted (dropped and counted). */
+  ignoreInboundFrames?: number;
+  /** Unplug once this many more bytes have been programmed (mid-write). */
+  unplugAfterProgramBytes?: number;
+  /** Lose power (link drops) right after the next erase completes, before anything is written. */
+  powerCutAfterErase?: boolean;
+  /** Every store write during a job fails with STORE_FULL. */
+  fullFlash?: boolean;
+  /** Joining the Wi-Fi network fails. */
+  wifiFails?: boolean;
+}
+
+export interface SimBoardOptions {
+  boardKind?: Exclude<BoardKind, 'unknown'>;
+  firmwareVersion?: string;
+  /** "19.6", "19.6.1", ... (default 19.6.1). */
+  wincFirmware?: string;
+  uniqueId?: string;
+  /** Initial root store section (4 KiB), e.g. a real section read from a module. */
+  seedRootSection?: Uint8Array;
+  seedTlsSection?: Uint8Array;
+  timings?: NorTimings;
+  /** Serial wire rate to model (bytes take 10 bits); 0 or undefined = no wire delay. */
+  baudRate?: number;
+  maxPayload?: number;
+  faults?: SimFaults;
+  job?: SimJobDeps;
+  /** Console-style log of what the board does (like the seed firmware's UART log). */
+  log?: (line: string) => void;
+}
+
+const WINC_VERSIONS: Record<string, WincVersion> = { '19.4': [19, 4, 4], '19.5': [19, 5, 4], '19.6': [19, 6, 1], '19.7': [19, 7, 7] };
+
+export function parseWincFirmware(text: string): WincVersion {
+  const known = WINC_VERSIONS[text];
+  if (known) return known;
+  const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (!m) throw new Error(`WINC firmware "${text}" is not a version like 19.6 or 19.6.1`);
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+const CONCURRENT: ReadonlySet<RequestKind> = new Set(['HELLO', 'PING', 'GET_STATS', 'CANCEL']);
+
+class SimRequestError extends Error {
+  constructor(readonly body: ErrorBodyInput) {
+    super(body.message);
+  }
+}
+
+export function simError(code: ProtocolErrorName, phase: WirePhase, message: string, extra: Partial<ErrorBodyInput> = {}): SimRequestError {
+  return new SimRequestError({ code, phase, message, ...extra });
+}
+export { SimRequestError };
+
+/** Everything the job runner may touch on the board. */
+export interface SimJobContext {
+  requestId: number;
+  flash: WincFlash;
+  layout: FlashLayout;
+  wifi: { security: string; ssid: string; passphrase: string };
+  server: { host: string; port: number; sni: string; validateServerName: boolean };
+  entries: JobEntry[];
+  replaceRootStore: boolean;
+  faults: SimFaults;
+  signal: AbortSignal;
+  emit(event: Exclude<BoardEvent, { kind: 'unknown' }>): void;
+  log(line: string): void;
+  eraseRange(address: number, length: number): Promise<void>;
+  program(address: number, data: Uint8Array): Promise<void>;
+  setWincMode(mode: 'normal' | 'download'): void;
+  wincFirmware: WincVersion;
+}
+
+/**
+ * A SAM D21 + ATWINC1500 running the project firmware, as far as the serial
+ * protocol can tell. Attach it to any ByteTransport (in-process pair or a pty).
+ */
+export class SimBoard {
+  readonly flash: WincFlash;
+  readonly layout: FlashLayout;
+  readonly faults: SimFaults;
+  readonly stats: LinkStats = { framesReceived: 0, crcErrors: 0, otherFrameErrors: 0, framesSent: 0, retransmitsSeen: 0 };
+  private readonly options: SimBoardOptions;
+  private readonly wincFirmware: WincVersion;
+  private readonly uniqueId: string;
+  private readonly maxPayload: number;
+  private transport: ByteTransport | undefined;
+  private detachers: Array<() => void> = [];
+  private decoder: FrameDecoder;
+  private inboundBytes = 0;
+  private processing: Promise<void> = Promise.resolve();
+  private sending: Promise<void> = Promise.resolve();
+  private lastCompleted: { requestId: number; type: number; frame: Uint8Array } | undefined;
+  private running: { requestId: number; controller: AbortController } | undefined;
+  private state: BoardState = 'idle';
+  private wincMode: 'normal' | 'download' = 'normal';
+  private hostMaxPayload = DEFAULT_MAX_PAYLOAD;
+  private config: { wifi?: SimJobContext['wifi']; server?: SimJobContext['server']; job?: { entries: JobEntry[]; replaceRootStore: boolean } } = {};
+  private programmedSinceFault = 0;
+  private unplugHandler: ((reason: string) => void) | undefined;
+  private unplugged = false;
+
+  constructor(options: SimBoardOptions = {}) {
+    this.options = options;
+    this.wincFirmware = parseWincFirmware(options.wincFirmware ?? '19.6.1');
+    this.layout = getFlashLayout('winc1500', `${this.wincFirmware[0]}.${this.wincFirmware[1]}`);
+    this.flash = new WincFlash(this.layout.flashSize, options.timings ?? FAST_TIMINGS);
+    if (options.seedRootSection) this.flash.load(this.layout.rootStore.offset, options.seedRootSection.subarray(0, this.layout.rootStore.size));
+    if (options.seedTlsSection) this.flash.load(this.layout.tlsStore.offset, options.seedTlsSection.subarray(0, this.layout.tlsStore.size));
+    this.uniqueId = (options.uniqueId ?? randomBytes(16).toString('hex')).toUpperCase();
+    this.maxPayload = options.maxPayload ?? 4096;
+    this.faults = { ...options.faults };
+    this.decoder = new FrameDecoder(this.maxPayload);
+  }
+
+  /** Changes faults at run time (merged into the current set). */
+  injectFaults(faults: SimFaults): void {
+    Object.assign(this.faults, faults);
+    if (faults.unplugAfterProgramBytes !== undefined) this.programmedSinceFault = 0;
+  }
+
+  /**
+   * Connects the board to a link. `onUnplug` is how an unplug/power-cut fault makes the
+   * link disappear (kill the pty, sever the in-process pair).
+   */
+  attach(transport: ByteTransport, onUnplug?: (reason: string) => void): void {
+    this.detach();
+    this.transport = transport;
+    this.unplugHandler = onUnplug;
+    this.unplugged = false;
+    this.decoder = new FrameDecoder(this.maxPayload);
+    this.detachers.push(transport.onData((chunk) => this.receive(chunk)));
+    this.detachers.push(transport.onClose(() => this.running?.controller.abort()));
+    this.emit({ kind: 'state', state: 'idle', phase: 'none' }, 0);
+  }
+
+  /** For another protocol front end (FirmwareUpdater) sharing this board's flash and faults. */
+  bindUnplug(handler: (reason: string) => void): void {
+    this.unplugHandler = handler;
+    this.unplugged = false;
+  }
+
+  /** Wire time at the configured baud (0 = none). */
+  wireTime(bytes: number): Promise<void> {
+    return this.wireDelay(bytes);
+  }
+
+  detach(): void {
+    for (const d of this.detachers.splice(0)) d();
+    this.running?.controller.abort();
+    this.transport = undefined;
+  }
+
+  get isUnplugged(): boolean {
+    return this.unplugged;
+  }
+
+  /** The board vanishes from the bus; the flash keeps whatever it held at that instant. */
+  unplug(reason: string): void {
+    if (this.unplugged) return;
+    this.unplugged = true;
+    this.options.log?.(`[sim] ${reason}`);
+    this.running?.controller.abort();
+    const handler = this.unplugHandler;
+    this.detach();
+    handler?.(reason);
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+
+  // ---- wire ----------------------------------------------------------------
+
+  private wireDelay(bytes: number): Promise<void> {
+    const baud = this.options.baudRate ?? 0;
+    return baud > 0 ? delay((bytes * 10 * 1000) / baud) : Promise.resolve();
+  }
+
+  private sendFrame(type: number, requestId: number, flags: number, payload: Uint8Array): Uint8Array {
+    const bytes = encodeFrame({ version: PROTOCOL_VERSION, type, requestId, flags, payload });
+    this.transmit(bytes);
+    return bytes;
+  }
+
+  private transmit(bytes: Uint8Array): void {
+    let out = bytes;
+    if ((this.faults.corruptOutboundFrames ?? 0) > 0) {
+      this.faults.corruptOutboundFrames = (this.faults.corruptOutboundFrames ?? 1) - 1;
+      out = Uint8Array.from(bytes);
+      const at = Math.max(1, Math.floor(out.length / 2));
+      out[at] = (out[at] ?? 0) ^ 0x01 || 0x01;
+    }
+    const transport = this.transport;
+    this.sending = this.sending.then(async () => {
+      await this.wireDelay(out.length);
+      if (!transport?.isOpen || this.unplugged) return;
+      this.stats.framesSent = (this.stats.framesSent + 1) >>> 0;
+      await transport.write(out).catch(() => undefined);
+    });
+  }
+
+  emit(event: Exclude<BoardEvent, { kind: 'unknown' }>, requestId: number): void {
+    const { type, payload } = encodeEvent(event);
+    this.sendFrame(type, requestId, 0, payload);
+  }
+
+  private receive(chunk: Uint8Array): void {
+    let data = chunk;
+    const every = this.faults.dropInboundByteEvery ?? 0;
+    if (every > 0) {
+      const kept: number[] = [];
+      for (const b of chunk) {
+        this.inboundBytes++;
+        if (this.inboundBytes % every !== 0) kept.push(b);
+      }
+      data = Uint8Array.from(kept);
+    }
+    const frames = this.decoder.push(data, (defect) => {
+      if (defect === 'bad-crc') this.stats.crcErrors = (this.stats.crcErrors + 1) >>> 0;
+      else this.stats.otherFrameErrors = (this.stats.otherFrameErrors + 1) >>> 0;
+    });
+    for (const frame of frames) {
+      if ((this.faults.ignoreInboundFrames ?? 0) > 0) {
+        this.faults.ignoreInboundFrames = (this.faults.ignoreInboundFrames ?? 1) - 1;
+        this.stats.crcErrors = (this.stats.crcErrors + 1) >>> 0;
+        continue;
+      }
+      this.stats.framesReceived = (this.stats.framesReceived + 1) >>> 0;
+      this.accept(frame);
+    }
+  }
+
+  private accept(frame: Frame): void {
+    const inbound = this.wireDelay(frame.payload.length + 12);
+    if (frame.version !== PROTOCOL_VERSION) {
+      void inbound.then(() =>
+        this.sendFrame(frame.type | RESPONSE_BIT, frame.requestId, FrameFlag.ERROR, encodeErrorBody({ code: 'UNSUPPORTED_VERSION', phase: 'session', message: `protocol version ${frame.version} is not supported; this board speaks 1` })),
+      );
+      return;
+    }
+    if ((frame.type & RESPONSE_BIT) !== 0 || frame.type >= 0x40) return;
+    const retransmit = (frame.flags & FrameFlag.RETRANSMIT) !== 0;
+    if (retransmit) {
+      this.stats.retransmitsSeen = (this.stats.retransmitsSeen + 1) >>> 0;
+      if (this.running?.requestId === frame.requestId && frame.type === RequestType.RUN_JOB) return;
+      const last = this.lastCompleted;
+      if (last && last.requestId === frame.requestId && last.type === frame.type) {
+        void inbound.then(() => this.transmit(last.frame));
+        return;
+      }
+    }
+    const kind = Object.entries(RequestType).find(([, v]) => v === frame.type)?.[0] as RequestKind | undefined;
+    const handle = async (): Promise<void> => {
+      await inbound;
+      if (this.unplugged) return;
+      const responseType = frame.type | RESPONSE_BIT;
+      let bytes: Uint8Array;
+      try {
+        const request = decodeRequest(frame.type, frame.payload);
+        if (!request) throw simError('UNKNOWN_REQUEST', 'none', `request type 0x${frame.type.toString(16)} is not implemented`);
+        if (this.running && !CONCURRENT.has(request.kind)) throw simError('BUSY', 'none', 'a job is running; cancel it or wait for it to finish');
+        if (request.kind === 'RUN_JOB') {
+          this.startJob(frame.requestId);
+          return;
+        }
+        const value = await this.execute(request);
+        if (this.unplugged) return;
+        bytes = this.sendFrame(responseType, frame.requestId, 0, encodeResponse(request.kind, value as never));
+      } catch (error) {
+        if (this.unplugged) return;
+        bytes = this.sendFrame(responseType, frame.requestId, FrameFlag.ERROR, encodeErrorBody(toErrorBody(error)));
+      }
+      this.lastCompleted = { requestId: frame.requestId, type: frame.type, frame: bytes };
+    };
+    if (kind && CONCURRENT.has(kind)) {
+      void handle();
+    } else {
+      this.processing = this.processing.then(handle, handle);
+    }
+  }
+
+  // ---- requests ------------------------------------------------------------
+
+  private hello(): HelloInfo {
+    return {
+      protocolVersion: 1,
+      protocolRevision: 0,
+      boardMaxPayload: this.maxPayload,
+      boardKind: this.options.boardKind ?? 'samd21-xpro',
+      capabilities: Capability.SIMULATED | Capability.JOB_RUNNER | Capability.FLASH_ACCESS | Capability.CANCEL,
+      uniqueId: this.uniqueId,
+      firmwareVersion: this.options.firmwareVersion ?? '0.1.0-sim',
+      wincChipId: 0x1503a0,
+      wincFirmware: this.wincFirmware,
+      wincMinDriver: [19, 3, 0],
+      wincFlashSize: this.flash.size,
+      state: this.state,
+    };
+  }
+
+  private async execute(request: Request): Promise<ResponseMap[RequestKind]> {
+    switch (request.kind) {
+      case 'HELLO':
+        if (request.hostMaxPayload < DEFAULT_MAX_PAYLOAD) throw simError('BAD_PAYLOAD', 'session', `hostMaxPayload must be at least ${DEFAULT_MAX_PAYLOAD}`);
+        this.hostMaxPayload = Math.min(request.hostMaxPayload, 8192);
+        return this.hello();
+      case 'PING':
+        if (request.data.length > this.hostMaxPayload) throw simError('PAYLOAD_TOO_LARGE', 'session', 'echo would exceed the host limit');
+        return request.data;
+      case 'GET_STATS':
+        return { ...this.stats };
+      case 'CONFIGURE_WIFI':
+        if (request.ssid.length < 1 || new TextEncoder().encode(request.ssid).length > 32) throw simError('BAD_PAYLOAD', 'configure', 'SSID must be 1..32 bytes');
+        if (new TextEncoder().encode(request.passphrase).length > 64) throw simError('BAD_PAYLOAD', 'configure', 'passphrase must be at most 64 bytes');
+        this.config.wifi = { security: request.security, ssid: request.ssid, passphrase: request.passphrase };
+        return undefined;
+      case 'CONFIGURE_SERVER':
+        if (!request.host || request.port === 0) throw simError('BAD_PAYLOAD', 'configure', 'server host and port are required');
+        this.config.server = { host: request.host, port: request.port, sni: request.sni, validateServerName: request.validateServerName };
+        return undefined;
+      case 'SET_JOB': {
+        const invalid = validateJobPlan(request.entries);
+        if (invalid) throw simError('INVALID_JOB', 'configure', invalid);
+        this.config.job = { entries: request.entries, replaceRootStore: request.replaceRootStore };
+        return undefined;
+      }
+      case 'READ_FLASH':
+        if (request.length < 1 || request.length > this.hostMaxPayload) throw simError('PAYLOAD_TOO_LARGE', 'read', `read length must be 1..${this.hostMaxPayload}`);
+        this.checkReadable(request.address, request.length);
+        this.wincMode = 'download';
+        return this.flash.read(request.address, request.length);
+      case 'WRITE_FLASH':
+        if (request.data.length < 1) throw simError('BAD_PAYLOAD', 'write', 'no data to write');
+        this.checkWritable(request.address, request.data.length, 'write');
+        this.wincMode = 'download';
+        await this.program(request.address, request.data);
+        return undefined;
+      case 'ERASE_FLASH':
+        if (request.address % WINC_SECTOR_SIZE !== 0 || request.length % WINC_SECTOR_SIZE !== 0 || request.length === 0) {
+          throw simError('ALIGNMENT', 'erase', 'erase address and length must be non-zero multiples of 4096');
+        }
+        this.checkWritable(request.address, request.length, 'erase');
+        this.wincMode = 'download';
+        await this.eraseRange(request.address, request.length);
+        return undefined;
+      case 'ERASE_ROOT_STORE':
+        this.wincMode = 'download';
+        await this.eraseRange(this.layout.rootStore.offset, this.layout.rootStore.size);
+        return undefined;
+      case 'ERASE_TLS_STORE':
+        this.wincMode = 'download';
+        await this.eraseRange(this.layout.tlsStore.offset, this.layout.tlsStore.size);
+        return undefined;
+      case 'REINIT_WINC':
+        await delay(5);
+        this.wincMode = 'normal';
+        return { wincChipId: 0x1503a0, wincFirmware: this.wincFirmware };
+      case 'CANCEL':
+        if (this.running?.requestId === request.targetRequestId) this.running.controller.abort();
+        return undefined;
+      case 'RUN_JOB':
+        throw simError('INTERNAL', 'none', 'RUN_JOB is started elsewhere');
+    }
+  }
+
+  private checkReadable(address: number, length: number): void {
+    if (address + length > this.flash.size) throw simError('ADDRESS_OUT_OF_RANGE', 'read', `0x${address.toString(16)}+${length} is beyond the ${this.flash.size}-byte flash`);
+  }
+
+  private checkWritable(address: number, length: number, phase: WirePhase): void {
+    if (address < WRITABLE_FLASH_START || address + length > WRITABLE_FLASH_END) {
+      throw simError('ADDRESS_NOT_ALLOWED', phase, `0x${address.toString(16)}+${length} is outside the certificate sections 0x4000-0x6FFF`);
+    }
+  }
+
+  /** Sector erase with the power-cut fault applied (shared by both protocols). */
+  async eraseRange(address: number, length: number): Promise<void> {
+    await this.flash.eraseSectors(address, length);
+    if (this.faults.powerCutAfterErase) {
+      this.faults.powerCutAfterErase = false;
+      this.unplug('power cut after erase');
+      throw simError('ERASE_FAILED', 'erase', 'power lost');
+    }
+  }
+
+  /** NOR program with the unplug fault applied (shared by both protocols). */
+  async program(address: number, data: Uint8Array): Promise<void> {
+    await this.flash.program(address, data, (written) => {
+      const limit = this.faults.unplugAfterProgramBytes;
+      if (limit !== undefined && this.programmedSinceFault + written >= limit) {
+        this.faults.unplugAfterProgramBytes = undefined;
+        this.unplug('unplugged mid-write');
+        throw simError('WRITE_FAILED', 'write', 'board unplugged');
+      }
+    });
+    this.programmedSinceFault += data.length;
+  }
+
+  // ---- job -----------------------------------------------------------------
+
+  private startJob(requestId: number): void {
+    const { wifi, server, job } = this.config;
+    if (!wifi || !server || !job) {
+      const bytes = this.sendFrame(RequestType.RUN_JOB | RESPONSE_BIT, requestId, FrameFlag.ERROR, encodeErrorBody({ code: 'NOT_CONFIGURED', phase: 'configure', message: 'send CONFIGURE_WIFI, CONFIGURE_SERVER and SET_JOB first' }));
+      this.lastCompleted = { requestId, type: RequestType.RUN_JOB, frame: bytes };
+      return;
+    }
+    const controller = new AbortController();
+    this.running = { requestId, controller };
+    this.state = 'running';
+    this.emit({ kind: 'state', state: 'running', phase: 'wifi-connect' }, requestId);
+    const context: SimJobContext = {
+      requestId,
+      flash: this.flash,
+      layout: this.layout,
+      wifi,
+      server,
+      entries: job.entries,
+      replaceRootStore: job.replaceRootStore,
+      faults: this.faults,
+      signal: controller.signal,
+      emit: (event) => {
+        if (!this.unplugged) this.emit(event, requestId);
+      },
+      log: (line) => this.log(line),
+      eraseRange: (a, l) => this.eraseRange(a, l),
+      program: (a, d) => this.program(a, d),
+      wincFirmware: this.wincFirmware,
+      setWincMode: (mode) => {
+        this.wincMode = mode;
+      },
+    };
+    void runSimJob(context, this.options.job ?? {}).then(
+      (result) => this.finishJob(requestId, 'succeeded', RequestType.RUN_JOB, 0, encodeResponse('RUN_JOB', result)),
+      (error: unknown) => {
+        const body = controller.signal.aborted && !(error instanceof SimRequestError && error.body.code !== 'CANCELLED')
+          ? { code: 'CANCELLED' as const, phase: 'none' as const, message: 'job cancelled' }
+          : toErrorBody(error);
+        if (body.code !== 'CANCELLED' && !this.unplugged) this.sendFrame(EventType.ERROR, requestId, 0, encodeErrorBody(body));
+        this.finishJob(requestId, body.code === 'CANCELLED' ? 'cancelled' : 'failed', RequestType.RUN_JOB, FrameFlag.ERROR, encodeErrorBody(body));
+      },
+    );
+  }
+
+  private finishJob(requestId: number, state: BoardState, type: number, flags: number, payload: Uint8Array): void {
+    this.running = undefined;
+    this.state = state;
+    if (this.unplugged) return;
+    this.emit({ kind: 'state', state, phase: 'none' }, requestId);
+    const bytes = this.sendFrame(type | RESPONSE_BIT, requestId, flags, payload);
+    this.lastCompleted = { requestId, type, frame: bytes };
+  }
+}
+
+function toErrorBody(error: unknown): ErrorBodyInput {
+  if (error instanceof SimRequestError) return error.body;
+  if (error instanceof ProtocolDecodeError) return { code: 'BAD_PAYLOAD', phase: 'none', message: error.message };
+  if (error instanceof FlashRangeError) return { code: 'ADDRESS_OUT_OF_RANGE', phase: 'none', message: error.message };
+  return { code: 'INTERNAL', phase: 'none', message: error instanceof Error ? error.message : String(error) };
+}
