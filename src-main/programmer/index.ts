@@ -22,6 +22,7 @@ export { openocdInstallHint } from './openocd-output.js';
 export { realSerialEdge, listPortsWithFallback, type PortInfo, type SerialEdge } from './serial-edge.js';
 export { decodeDeviceId, type DeviceIdInfo } from './samd21.js';
 export { startSimulatedBootloader, type SimulatedBootloaderHandle, type SimulatedBootloaderOptions, type SimulatedApplicationContext } from './sim/simulated-bootloader.js';
+export { runBootloaderSim } from './sim/bootloader-sim-command.js';
 
 export interface FlashBoardRequest {
   board: BoardId;
