@@ -91,7 +91,7 @@ export async function startHttpsFileServer(options: StartServerOptions): Promise
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new HttpsServerError('INVALID_PORT', `Port ${String(port)} is not a TCP port; use a number from 1 to 65535 (default ${DEFAULT_PORT}).`);
   }
-  const host = checkBindAddress(options.host, options.interfaces ?? networkInterfaces());
+  const host = resolveBindAddress(options.host, options.interfaces ?? networkInterfaces());
   let staged = new StagedFileSet(options.files ?? []);
   const emitRequest = options.onRequest ?? (() => {});
   const emitConnectionError = options.onConnectionError ?? (() => {});
@@ -261,7 +261,11 @@ function answer(req: IncomingMessage, res: ServerResponse, staged: StagedFileSet
   else res.end(body);
 }
 
-function checkBindAddress(requested: string, interfaces: NetworkInterfaceMap): string {
+/**
+ * The address the server will bind for a requested host ("localhost" → 127.0.0.1),
+ * or a typed error when it is a wildcard or not an address of this machine.
+ */
+export function resolveBindAddress(requested: string, interfaces: NetworkInterfaceMap): string {
   const host = requested === 'localhost' ? '127.0.0.1' : requested.replace(/^\[(.*)\]$/u, '$1');
   if (isWildcardAddress(host)) {
     throw new HttpsServerError('WILDCARD_ADDRESS_REFUSED', `Refusing to listen on every interface (${requested}); choose the one interface address the board will reach, e.g. ${suggestion(interfaces)}.`);

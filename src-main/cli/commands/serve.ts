@@ -13,6 +13,7 @@ import {
   listLanCandidates,
   loadOrCreateIdentity,
   pickDefaultAddress,
+  resolveBindAddress,
   startHttpsFileServer,
   type NetworkInterfaceMap,
   type RunningHttpsFileServer,
@@ -103,10 +104,12 @@ async function serve(argv: string[], io: CliIo, deps: ServeDependencies): Promis
   }
 
   const interfaces = deps.interfaces();
-  const host = values.host ?? pickDefaultAddress(interfaces);
-  if (host === undefined) {
+  const requestedHost = values.host ?? pickDefaultAddress(interfaces);
+  if (requestedHost === undefined) {
     throw new UsageError('this machine has no LAN address a board could reach; pass --host (e.g. --host 127.0.0.1 to test locally)');
   }
+  // Checked before the (slow) identity work so a wrong address fails at once.
+  const host = resolveBindAddress(requestedHost, interfaces);
 
   const oneTime = new Set(values['one-time'] ?? []);
   const files: StagedFileInput[] = [];
@@ -133,7 +136,8 @@ async function serve(argv: string[], io: CliIo, deps: ServeDependencies): Promis
     const dir = values['identity-dir'] ?? deps.defaultIdentityDir();
     const loaded = await loadOrCreateIdentity({ dir, interfaces, hostname: deps.hostname(), regenerate: values['regenerate-identity'] === true });
     identity = loaded.identity;
-    const note = loaded.regenerated ? ` (new: ${loaded.regenerated}; put it in the module's root store again)` : '';
+    const note =
+      loaded.regenerated === undefined ? '' : loaded.regenerated === 'missing' ? ' (new)' : ` (new, ${loaded.regenerated}: boards need this one in their root store)`;
     certLine = `certificate DER for the module's root store: ${loaded.certDerPath}${note}`;
   }
 
