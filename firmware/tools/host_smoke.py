@@ -139,6 +139,8 @@ def main():
         check(f and f[1] == rid and f[0] == 0x83, 'retransmitted request answered from cache')
         if job:
             run_job(L, tmp)
+        if '--app-serve' in sys.argv:
+            run_app_serve(L, tmp)
     finally:
         proc.kill()
     print('%d failed' % check.failed)
@@ -242,6 +244,37 @@ def run_job(L, tmp):
     check(res is not None and err_code(res) == 6, 'RUN_JOB ends with CANCELLED')
     httpd.shutdown()
 
+def run_app_serve(L, tmp):
+    """The acceptance run: the app's own `winc-cert serve` (needs the repo's node_modules) serves the seed's
+    five files (assets/samples); trust its server certificate, download, write, verify, re-init."""
+    repo = os.path.abspath(os.path.join(HERE, '..', '..'))
+    samples = os.path.join(repo, 'assets', 'samples')
+    names = ['root_a.cer', 'root_b.cer', 'winc_rsa.key', 'winc_rsa.cer', 'module_ca.cer']
+    port = 18000 + os.getpid() % 1000
+    ident = os.path.join(tmp, 'identity')
+    srv = subprocess.Popen(['node', '--import', 'tsx', 'src-main/cli/main.ts', 'serve', '--host', '127.0.0.1', '--port', str(port),
+                            '--identity-dir', ident] + [os.path.join(samples, n) for n in names],
+                           cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        line = srv.stdout.readline()
+        check('https://' in line, 'winc-cert serve is up: ' + line.strip())
+        time.sleep(0.3)
+        store = build_root_store(os.path.join(ident, 'server-cert.der'))
+        L.request(0x23)
+        for off in range(0, 4096, 1024):
+            L.request(0x21, struct.pack('<I', 0x4000 + off) + store[off:off + 1024])
+        L.request(0x10, bytes([1]) + s8('lab') + s8('password123'))
+        L.request(0x11, s8('127.0.0.1') + struct.pack('<H', port) + s8('') + b'\x00')
+        plan = bytes([0, 5]) + bytes([1, 0]) + s8(names[0]) + bytes([1, 0]) + s8(names[1]) + bytes([2, 2]) + s8(names[2]) \
+            + bytes([2, 0]) + s8(names[3]) + bytes([2, 0]) + s8(names[4])
+        check(L.request(0x12, plan)[2] == 0, 'SET_JOB with the seed plan (2 roots, RSA key + 2 certificates)')
+        L.events = []
+        f = L.request(0x13, timeout=60)
+        check(f[2] == 0 and f[3] == bytes([5, 2, 4, 3]), 'RUN_JOB: 5 files, 2 roots, 4 TLS files, 3 roots in the store (%s)' % f[3].hex())
+        check(any(e[0] == 0x59 for e in L.events), 'WINC_READY after the job')
+    finally:
+        srv.kill()
+
 def build_root_store(der_path):
     """Independent Python encoder of a one-entry V1 root store (winc-cert-store.md 2.3), using openssl for parsing."""
     import hashlib, re
@@ -279,4 +312,5 @@ def build_root_store(der_path):
     store = bytes([0x11, 0xF1, 0x12, 0xF2, 0x13, 0xF3, 0x14, 0xF4, 0x15, 0xF5, 0x16, 0xF6, 0x17, 0xF7, 0x18, 0xF8]) + struct.pack('<I', 1) + entry
     return store + b'\xff' * (4096 - len(store))
 
-main()
+if __name__ == "__main__":
+    main()
