@@ -58,6 +58,7 @@ export const FINDING_SEVERITY = {
   ROOT_STORE_FULL: 'error',
   TLS_STORE_FULL: 'error',
   TLS_STORE_TOO_MANY_FILES: 'error',
+  TLS_FILE_NAME_TOO_LONG: 'error',
   EXAMPLE_BUFFER_EXCEEDED: 'info',
   // Firmware
   FIRMWARE_SELF_SIGNED_BYPASS: 'warning',

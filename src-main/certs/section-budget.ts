@@ -1,4 +1,8 @@
+import { StoreError } from '../store/errors.js';
+import { PRIV_STRUCT_SIZE } from '../store/priv-key-file.js';
 import { rootStoreUsedBytes } from '../store/root-store.js';
+import { buildChainFiles } from '../store/tls-chain.js';
+import { LIST_RECORD_SIZE, tlsStoreUsedBytes, type TlsStoreFile } from '../store/tls-store.js';
 import type { RootPublicKey } from '../store/root-entry.js';
 import type { TlsChain } from './classify.js';
 import { label } from './describe.js';
@@ -16,8 +20,6 @@ export interface SectionUsage {
   maxFiles?: number;
 }
 
-const TLS_LIST_RECORD_BYTES = 48;
-const TLS_PRIVATE_KEY_HEADER_BYTES = 52;
 
 const wordAlign = (n: number) => (n + 3) & ~3;
 
@@ -46,35 +48,25 @@ export function checkSections(
   }
 
   const tlsCapacity = layout.tlsStore.size - layout.tlsHeaderSize;
-  let tlsUsed = layout.tlsHeaderSize;
-  let tlsFiles = 0;
+  let tlsFiles: Pick<TlsStoreFile, 'data'>[] = [];
   for (const chain of chains) {
-    for (const id of chain.order) {
-      const cert = byId.get(id) as CertificateItem;
+    const certs = chain.order.map((id) => byId.get(id) as CertificateItem);
+    for (const cert of certs) {
       if (wordAlign(cert.der.length) > tlsCapacity) {
         findings.push(finding('CERT_TOO_LARGE', `${label(cert)} is ${cert.der.length} bytes, more than the ${tlsCapacity} bytes the TLS store has for files; use a certificate with fewer extensions or a smaller key.`, { itemIds: [cert.id], fileNames: [cert.source.fileName] }));
       }
-      tlsUsed += wordAlign(cert.der.length);
-      tlsFiles++;
     }
-    if (chain.certType === 'TLS_RSA_CERT') {
-      const key = chain.keyItemId ? (byId.get(chain.keyItemId) as PrivateKeyItem | undefined) : undefined;
-      const sizes = key?.key.rsaComponentSizes ?? [];
-      tlsUsed += TLS_PRIVATE_KEY_HEADER_BYTES + sizes.reduce((sum, size) => sum + wordAlign(size), 0);
-      tlsUsed += TLS_LIST_RECORD_BYTES * (chain.order.length + 1);
-      tlsFiles += 2;
-    } else {
-      tlsUsed += TLS_LIST_RECORD_BYTES * chain.order.length;
-      tlsFiles += 1;
-    }
+    const key = chain.keyItemId ? (byId.get(chain.keyItemId) as PrivateKeyItem | undefined) : undefined;
+    tlsFiles = [...tlsFiles, ...storeFilesForChain(chain, certs, key, tlsFiles as TlsStoreFile[], findings)];
   }
+  const tlsUsed = tlsFiles.length > 0 ? tlsStoreUsedBytes(tlsFiles, layout.tlsHeaderSize) : layout.tlsHeaderSize;
   const chainIds = chains.flatMap((chain) => [...chain.order, ...(chain.keyItemId ? [chain.keyItemId] : [])]);
   const chainFiles = chainIds.map((id) => byId.get(id)!.source.fileName);
   if (tlsUsed > layout.tlsStore.size) {
     findings.push(finding('TLS_STORE_FULL', `The module's chain needs ${tlsUsed} bytes but the TLS store holds ${layout.tlsStore.size}; shorten the chain (leave out the root) or use smaller certificates.`, { itemIds: chainIds, fileNames: chainFiles }));
   }
-  if (tlsFiles > firmware.tlsStoreMaxFiles) {
-    findings.push(finding('TLS_STORE_TOO_MANY_FILES', `The module's chain needs ${tlsFiles} files but the TLS store holds ${firmware.tlsStoreMaxFiles}; shorten the chain.`, { itemIds: chainIds, fileNames: chainFiles }));
+  if (tlsFiles.length > firmware.tlsStoreMaxFiles) {
+    findings.push(finding('TLS_STORE_TOO_MANY_FILES', `The module's chain needs ${tlsFiles.length} files but the TLS store holds ${firmware.tlsStoreMaxFiles}; shorten the chain.`, { itemIds: chainIds, fileNames: chainFiles }));
   }
 
   const planBytes = plan.reduce((sum, entry) => sum + entry.bytes.length, 0);
@@ -85,10 +77,37 @@ export function checkSections(
   return {
     usage: [
       { section: 'root-store', usedBytes: rootUsed, capacityBytes: layout.rootStore.size, files: rootKeys.length },
-      { section: 'tls-store', usedBytes: chains.length > 0 ? tlsUsed : 0, capacityBytes: layout.tlsStore.size, files: tlsFiles, maxFiles: firmware.tlsStoreMaxFiles },
+      { section: 'tls-store', usedBytes: chains.length > 0 ? tlsUsed : 0, capacityBytes: layout.tlsStore.size, files: tlsFiles.length, maxFiles: firmware.tlsStoreMaxFiles },
     ],
     findings,
   };
+}
+
+/**
+ * The TLS-store files of one chain as the store engine builds them (CERT_ files,
+ * PRIV_ file, list file). When the engine refuses the chain for a reason reported
+ * elsewhere (key mismatch, unsupported key), the sizes are estimated the same way.
+ */
+function storeFilesForChain(chain: TlsChain, certs: CertificateItem[], key: PrivateKeyItem | undefined, existing: TlsStoreFile[], findings: Finding[]): Pick<TlsStoreFile, 'data'>[] {
+  try {
+    const input = {
+      certificates: certs.map((cert) => ({ label: cert.source.fileName, cert: cert.certificate })),
+      ...(chain.certType === 'TLS_RSA_CERT' && key ? { key: { label: key.source.fileName, key: key.key.info } } : {}),
+    };
+    return buildChainFiles(input, existing).files;
+  } catch (error) {
+    if (error instanceof StoreError && error.code === 'TLS_NAME_TOO_LONG') {
+      findings.push(finding('TLS_FILE_NAME_TOO_LONG', `${error.message} Have the certificate reissued with a serial number of at most 20 bytes.`, { itemIds: certs.map((c) => c.id), fileNames: certs.map((c) => c.source.fileName) }));
+    }
+    const estimate: Pick<TlsStoreFile, 'data'>[] = certs.map((cert) => ({ data: cert.der }));
+    const listRecords = chain.certType === 'TLS_RSA_CERT' ? certs.length + 1 : certs.length;
+    if (chain.certType === 'TLS_RSA_CERT') {
+      const sizes = key?.key.rsaComponentSizes ?? [];
+      estimate.push({ data: new Uint8Array(PRIV_STRUCT_SIZE + sizes.reduce((sum, size) => sum + wordAlign(size), 0)) });
+    }
+    estimate.push({ data: new Uint8Array(LIST_RECORD_SIZE * listRecords) });
+    return estimate;
+  }
 }
 
 /** The key as the root store would hold it; undefined for keys it cannot hold (reported elsewhere). */
