@@ -37,7 +37,8 @@ LDFLAGS := -mcpu=cortex-m0plus -mthumb -nostartfiles --specs=nano.specs \
 all: $(OUT)/$(NAME).bin $(OUT)/$(NAME).hex
 	@sh tools/sizereport.sh $(SIZE) $(OUT)/$(NAME).elf $(OUT)/$(NAME).bin $(LINK_ADDR) $(BOARD)
 
-$(OUT)/obj/%.o: %.c
+# objects also depend on this file and VERSION: a flag change rebuilds everything
+$(OUT)/obj/%.o: %.c mk/arm.mk VERSION
 	@mkdir -p $(dir $@)
 	@echo "  CC [$(BOARD)] $<"
 	@$(CC) $(CFLAGS) -MMD -MP -c $< -o $@

@@ -21,7 +21,7 @@ host: $(OUT)/winc-cert-fw-host
 test: $(OUT)/unit-tests
 	@$(OUT)/unit-tests $(SHARED)
 
-$(OUT)/obj/%.o: %.c
+$(OUT)/obj/%.o: %.c mk/host.mk VERSION
 	@mkdir -p $(dir $@)
 	@echo "  CC [host] $<"
 	@$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
