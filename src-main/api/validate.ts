@@ -34,7 +34,7 @@ const argumentSchemas = {
   getFlashMap: none,
   listNetworkInterfaces: none,
   getServerStatus: none,
-  startServer: z.tuple([z.string().min(1).max(255), z.number().int().min(1).max(65535)]),
+  startServer: z.tuple([z.string().min(1).max(255), z.number().int().min(0).max(65535)]),
   stopServer: none,
   regenerateServerIdentity: none,
   exportServerCertificate: none,

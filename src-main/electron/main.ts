@@ -5,7 +5,7 @@ import { API_METHODS, IPC_CHANNEL_PREFIX, IPC_EVENT_CHANNEL } from '../api/contr
 import { Backend, toErrorData } from '../backend/backend.js';
 import { CONTENT_SECURITY_POLICY } from '../security/csp.js';
 import { resolveResources } from '../resources/resource-paths.js';
-import { startDemoBoard } from '../backend/demo-board.js';
+import { demoSeedRootFile, startDemoBoard } from '../backend/demo-board.js';
 import { isTrustedSender } from './sender-guard.js';
 import { mainWindowOptions } from './window-options.js';
 
@@ -38,7 +38,7 @@ void app.whenReady().then(async () => {
     mode: 'electron',
     dataDir: process.env.WINC_CERT_STUDIO_DATA ?? app.getPath('userData'),
     samplesDir: resources.samplesDir,
-    startSimulatedBoard: startDemoBoard,
+    startSimulatedBoard: () => startDemoBoard({ seedRootFile: demoSeedRootFile(resources.samplesDir) }),
   });
   app.on('before-quit', () => void backend.shutdown());
   for (const method of API_METHODS) {

@@ -106,7 +106,7 @@ export class Provisioner {
       const serverCert = parseCertificate(await this.deps.server.certificateDer());
       await this.deps.board.exclusive('trusting the server', async (driver) => {
         const sections = await this.step('backup', 'reading both sections', () => this.readSections(driver, signal));
-        record.backupId = (await this.deps.backups.save(identity.uniqueId || 'board', 'before trusting the server', sections, this.deps.now())).id;
+        record.backupId = (await this.deps.backups.save(identity.uniqueId || 'board', 'before trusting the server', bytesOf(sections), this.deps.now())).id;
         const layout = this.deps.layout();
         const base = decodeRootSection(sections.root, { module: layout.module, rootFormat: layout.rootFormat });
         const plan = planRootStore(base.entries, [{ label: 'WINC Cert Studio server', cert: serverCert }], layout);
@@ -143,7 +143,7 @@ export class Provisioner {
             "The module does not trust this app's HTTPS server yet: click 'Trust this server on the module' first (it writes the server certificate to the root store).",
           );
         }
-        record.backupId = (await this.deps.backups.save(identity.uniqueId || 'board', 'before provisioning', before, this.deps.now())).id;
+        record.backupId = (await this.deps.backups.save(identity.uniqueId || 'board', 'before provisioning', bytesOf(before), this.deps.now())).id;
         const expected = applyJobToSections(before, jobFilesOf(plan), this.deps.layout());
         this.deps.server.stage(plan.map((entry) => ({ name: entry.fileName, bytes: entry.bytes })));
         record.fingerprints = Object.fromEntries(plan.map((entry) => [entry.fileName, entry.sha256]));
@@ -177,7 +177,7 @@ export class Provisioner {
       const identity = this.deps.board.requireIdentity();
       await this.deps.board.exclusive('restoring a backup', async (driver) => {
         const before = await this.step('backup', 'reading both sections', () => this.readSections(driver, signal));
-        record.backupId = (await this.deps.backups.save(identity.uniqueId || 'board', `before restoring ${backupId}`, before, this.deps.now())).id;
+        record.backupId = (await this.deps.backups.save(identity.uniqueId || 'board', `before restoring ${backupId}`, bytesOf(before), this.deps.now())).id;
         for (const name of ['root', 'tls'] as const) {
           const data = sections[name];
           if (!data) continue;
@@ -195,7 +195,7 @@ export class Provisioner {
       const identity = this.deps.board.requireIdentity();
       await this.deps.board.exclusive(`erasing the ${section} store`, async (driver) => {
         const before = await this.step('backup', 'reading both sections', () => this.readSections(driver, signal));
-        record.backupId = (await this.deps.backups.save(identity.uniqueId || 'board', `before erasing the ${section} store`, before, this.deps.now())).id;
+        record.backupId = (await this.deps.backups.save(identity.uniqueId || 'board', `before erasing the ${section} store`, bytesOf(before), this.deps.now())).id;
         await this.step('erase', `${section} store`, () => driver.eraseSection(section, { signal }));
         this.boardSections = await this.step('readback', 'both sections', () => this.readSections(driver, signal));
       });
@@ -340,6 +340,10 @@ export class Provisioner {
       durationMs: this.deps.now().getTime() - startedAt.getTime(),
     };
   }
+}
+
+function bytesOf(sections: Sections): { root: Uint8Array; tls: Uint8Array } {
+  return { root: sections.root, tls: sections.tls };
 }
 
 function jobFilesOf(plan: readonly PlanEntry[]): JobFile[] {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { Backend } from '../backend/backend.js';
 import { resolveResources } from '../resources/resource-paths.js';
-import { startDemoBoard } from '../backend/demo-board.js';
+import { demoSeedRootFile, startDemoBoard } from '../backend/demo-board.js';
 import { startWebServer } from './web-server.js';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -39,7 +39,7 @@ export async function runBrowserMode(argv: string[]): Promise<void> {
     console.warn(`Warning: browser mode is listening on ${args.host}, not loopback. Anyone who has the URL with its token can drive this station.`);
   }
   const { rendererDir, samplesDir } = resolveResources(import.meta.dirname);
-  const backend = await Backend.create({ mode: 'browser', samplesDir, startSimulatedBoard: startDemoBoard });
+  const backend = await Backend.create({ mode: 'browser', samplesDir, startSimulatedBoard: () => startDemoBoard({ seedRootFile: demoSeedRootFile(samplesDir) }) });
   const server = await startWebServer({ backend, rendererDir, host: args.host, port: args.port });
   console.log(`WINC Cert Studio (browser mode) is running at ${server.url}`);
   if (args.open && !process.env.CI) openInBrowser(server.url);

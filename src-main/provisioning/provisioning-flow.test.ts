@@ -1,0 +1,102 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlashMapView, RunResultView, WorkspaceView } from '../api/contract.js';
+import { Backend } from '../backend/backend.js';
+import { startPtySim } from '../board/sim/sim-host.js';
+import type { SimFaults } from '../board/sim/sim-board.js';
+import { resolveResources } from '../resources/resource-paths.js';
+
+/**
+ * The whole workflow through the API the renderer uses, against the simulated board on
+ * a real pty: the simulator fetches every file over HTTPS from the app's server and
+ * decides trust as the module does.
+ */
+const resources = resolveResources(import.meta.dirname);
+const seedRootSection = new Uint8Array(readFileSync(path.join(resources.samplesDir, '..', 'sim', 'root-seed.bin')));
+const LOOPBACK = () => ({ lo: [{ address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4' as const, mac: '00:00:00:00:00:00', internal: true, cidr: '127.0.0.1/8' }] });
+
+let faults: SimFaults = {};
+let backend: Backend;
+let dataDir: string;
+
+async function call<T>(method: string, ...args: unknown[]): Promise<T> {
+  return (await backend.dispatch(method, args)) as T;
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'flow-'));
+  backend = await Backend.create({
+    mode: 'browser',
+    dataDir,
+    samplesDir: resources.samplesDir,
+    interfaces: LOOPBACK,
+    startSimulatedBoard: async () => {
+      const sim = await startPtySim({ boardKind: 'samd21-xpro', wincFirmware: '19.7.7', seedRootSection, faults });
+      return { portPath: sim.path!, close: () => sim.stop() };
+    },
+  });
+  await call('importSamples');
+  await call('saveWifiSettings', { ssid: 'bench-ap', security: 'wpa2', passphrase: 'bench-passphrase' });
+  await call('startServer', '127.0.0.1', 0);
+});
+
+afterAll(() => backend.shutdown());
+
+describe('provisioning the example set on the simulated board', () => {
+  it('refuses to provision before the module trusts the server, and says how to fix it', async () => {
+    await call('startDemoBoard');
+    const result = await call<RunResultView>('provision');
+    expect(result).toMatchObject({ result: 'fail', failedPhase: 'preflight' });
+    expect(result.reason).toMatch(/Trust this server/);
+  });
+
+  it('trusts the server, provisions, and reads back exactly the plan', async () => {
+    const trusted = await call<RunResultView>('trustServerOnBoard');
+    expect(trusted.result, trusted.reason ?? '').toBe('pass');
+    expect(trusted.backupId).not.toBeNull();
+
+    const result = await call<RunResultView>('provision');
+    expect(result.result, result.reason ?? '').toBe('pass');
+
+    const map = await call<FlashMapView>('readBoardFlash');
+    const entries = (section: { segments: { kind: string; label: string; start: number; size: number }[] }) =>
+      section.segments.filter((segment) => segment.kind !== 'free').map((segment) => [segment.kind, segment.start, segment.size]);
+    expect(map.current).not.toBeNull();
+    expect(entries(map.current!.root)).toEqual(entries(map.planned.root));
+    expect(entries(map.current!.tls)).toEqual(entries(map.planned.tls));
+    expect(map.planned.root.segments.every((segment) => segment.status !== 'new' && segment.status !== 'replaced')).toBe(true);
+
+    const records = readdirSync(path.join(dataDir, 'runs')).filter((file) => file.includes('provision'));
+    const record = JSON.parse(readFileSync(path.join(dataDir, 'runs', records.at(-1)!), 'utf8'));
+    expect(record.result.result).toBe('pass');
+    expect(Object.keys(record.fingerprints)).toHaveLength(5);
+  });
+
+  it('provisioning the same plan again keeps every entry and passes', async () => {
+    const workspace = await call<WorkspaceView>('getWorkspace');
+    expect(workspace.planValid).toBe(true);
+    const result = await call<RunResultView>('provision');
+    expect(result.result, result.reason ?? '').toBe('pass');
+  });
+
+  it('reports an unplug mid-write with its phase and keeps a restorable backup', async () => {
+    await call('disconnectBoard');
+    faults = { unplugAfterProgramBytes: 512 };
+    await call('startDemoBoard');
+    const before = await call<FlashMapView>('readBoardFlash');
+    const result = await call<RunResultView>('trustServerOnBoard');
+    expect(result).toMatchObject({ result: 'fail', failedPhase: 'write' });
+    expect(result.backupId).not.toBeNull();
+    expect((await call<{ connection: string }>('getBoard')).connection).toBe('lost');
+
+    faults = {};
+    await call('startDemoBoard');
+    const restored = await call<RunResultView>('restoreBackup', result.backupId);
+    expect(restored.result, restored.reason ?? '').toBe('pass');
+    const after = await call<FlashMapView>('readBoardFlash');
+    const shape = (map: FlashMapView) => map.current!.root.segments.map((segment) => [segment.kind, segment.start, segment.size, segment.label]);
+    expect(shape(after)).toEqual(shape(before));
+  });
+});
