@@ -38,6 +38,8 @@ import { runSimJob, type SimJobDeps } from './sim-job.js';
 export interface SimFaults {
   /** Drop every Nth byte received from the host. */
   dropInboundByteEvery?: number;
+  /** Drop the next N bytes received from the host (a burst), then deliver normally. */
+  dropNextInboundBytes?: number;
   /** Corrupt (one flipped bit) the next N frames the board sends. */
   corruptOutboundFrames?: number;
   /** Treat the next N valid frames from the host as corrupted (dropped and counted). */
@@ -249,10 +251,16 @@ export class SimBoard {
 
   private receive(chunk: Uint8Array): void {
     let data = chunk;
+    const burst = this.faults.dropNextInboundBytes ?? 0;
+    if (burst > 0) {
+      const dropped = Math.min(burst, data.length);
+      this.faults.dropNextInboundBytes = burst - dropped;
+      data = data.subarray(dropped);
+    }
     const every = this.faults.dropInboundByteEvery ?? 0;
     if (every > 0) {
       const kept: number[] = [];
-      for (const b of chunk) {
+      for (const b of data) {
         this.inboundBytes++;
         if (this.inboundBytes % every !== 0) kept.push(b);
       }
