@@ -143,3 +143,14 @@ describe('merge semantics through the CLI', () => {
     expect(result.stderr).toContain('no such file');
   });
 });
+
+describe('Arduino plugin vectors (not Microchip tools; matched where Arduino agrees with Microchip)', () => {
+  const arduino = loadManifest().filter((v) => v.output.startsWith('root/') && v.tool.startsWith('arduino_') && v.exit_code === 0 && v.output.endsWith('.bin') && v.size <= 4096);
+
+  it.each(arduino.map((v) => [`${v.id}/${v.tool}`, v] as const))('%s: V0 via --firmware 19.4, V1 with 0xCC pads, as blobs', async (name, vector) => {
+    const out = join(work, `${name.replace('/', '_')}.bin`);
+    const options = vector.tool === 'arduino_v0' ? ['--firmware', '19.4'] : ['--pad-byte', '0xcc'];
+    expect((await cli(['root', 'build', '--blob', ...options, ...inputPaths(vector), '--out', out])).code).toBe(0);
+    expect(differencesOutside(new Uint8Array(readFileSync(out)), vectorOutput(vector))).toEqual([]);
+  });
+});
