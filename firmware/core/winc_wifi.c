@@ -42,11 +42,11 @@ wifi_err_t wifi_connect(const char *ssid, uint8_t sec, const char *psk, uint32_t
     }
     memset(c, 0, sizeof c);
     if (sec == M2M_WIFI_SEC_WEP) {
-        /* {key_index, key_len, key[27]} : key index 1 */
-        if (pl > 26) {
+        /* {key_index, key_len, key[27]}: first key (index 0 on the wire), 10 or 26 hex digits */
+        if (pl != 10 && pl != 26) {
             return WIFI_ERR_ARG;
         }
-        c[0] = 1;
+        c[0] = 0;
         c[1] = (uint8_t)pl;
         memcpy(c + 2, psk, pl);
     } else if (pl) {
