@@ -84,4 +84,17 @@ describe.runIf(haveBossac && haveSocat)('simulated SAM-BA bootloader against Deb
     expect(read.code).toBe(0);
     expect(new Uint8Array(readFileSync(bossacRead))).toEqual(image);
   });
+
+  it('bossac also programs and verifies through the UART flavour (auto-baud, XMODEM payloads) with --usb-port=0', async () => {
+    sim = await startSimulatedBootloader({ link: 'uart' });
+    dir = mkdtempSync(path.join(tmpdir(), 'bossac-uart-'));
+    const image = makeTestImage(0x2000, 3000, 21);
+    const imagePath = path.join(dir, 'app.bin');
+    writeFileSync(imagePath, image);
+    // Note: bossac's optional arguments must be attached ("-U false" is two arguments and is rejected).
+    const bossac = await runBossac([`--port=${sim.portPath}`, '--usb-port=0', '-e', '-w', '-v', '--offset=0x2000', imagePath]);
+    expect(bossac.output).toContain('Verify successful');
+    expect(bossac.code).toBe(0);
+    expect(sim.device.flash.slice(0x2000, 0x2000 + image.length)).toEqual(image);
+  });
 });

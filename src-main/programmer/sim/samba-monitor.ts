@@ -1,7 +1,9 @@
 /**
  * The SAM-BA monitor loop of the Arduino SAMD bootloader, byte for byte: hex digits shift into a
  * number, ',' latches the address, any other character is the command, '#' runs it.
- * USB flavour: S/R payloads are raw (no XMODEM). Pure: bytes in, bytes out through `send`.
+ * USB CDC link: S/R payloads are raw. UART link (D0/D1): the monitor starts after the first '#'
+ * (bossac's auto-baud 0x80 0x80 '#'), S/R payloads travel in XMODEM-CRC blocks, and G answers 0x06.
+ * Pure: bytes in, bytes out through `send`.
  */
 import { crc16Xmodem } from '../crc16.js';
 import type { Samd21Device } from './samd21-device.js';
@@ -16,7 +18,20 @@ export interface SambaMonitorOptions {
   onJump?: (address: number) => void;
   /** Sees every executed command (for transcripts in tests). */
   onCommand?: (command: string, address: number, value: number) => void;
+  /** 'usb' (default): raw payloads. 'uart': auto-baud '#' first, XMODEM payloads. */
+  link?: 'usb' | 'uart';
 }
+
+const SOH = 0x01;
+const EOT = 0x04;
+const ACK = 0x06;
+const NAK = 0x15;
+const XMODEM_START = 0x43; // 'C'
+const BLOCK = 128;
+
+type Xmodem =
+  | { kind: 'receive'; address: number; remaining: number; block: number; packet: number[] }
+  | { kind: 'send'; data: Uint8Array; block: number; sentEot: boolean };
 
 const HASH = 0x23;
 const COMMA = 0x2c;
@@ -29,6 +44,8 @@ export class SambaMonitor {
   private receiveAddress = 0;
   private receiveRemaining = 0;
   private writeBufferSource = 0;
+  private awaitingSharp: boolean;
+  private xmodem: Xmodem | undefined;
   private readonly version: string;
   private readonly capabilities: string;
   private readonly buildDate: string;
@@ -41,11 +58,21 @@ export class SambaMonitor {
     this.version = options.version ?? '2.0';
     this.capabilities = options.capabilities ?? 'XYZ';
     this.buildDate = options.buildDate ?? 'Mar 19 2018 09:45:14';
+    this.awaitingSharp = options.link === 'uart';
   }
 
   feed(data: Uint8Array): void {
     for (let i = 0; i < data.length; i++) {
       const byte = data[i] ?? 0;
+      if (this.awaitingSharp) {
+        // main.c serial_sharp_received(): everything up to the first '#' is the auto-baud preamble.
+        if (byte === HASH) this.awaitingSharp = false;
+        continue;
+      }
+      if (this.xmodem) {
+        this.xmodemByte(byte);
+        continue;
+      }
       if (this.receiveRemaining > 0) {
         // Rest of an S payload: copy as many bytes as are here, in one go.
         const n = Math.min(this.receiveRemaining, data.length - i);
@@ -82,10 +109,21 @@ export class SambaMonitor {
     if (this.terminalMode) this.text('\n\r');
     switch (this.command) {
       case 'S':
+        if (this.options.link === 'uart') {
+          if (value > 0) {
+            this.xmodem = { kind: 'receive', address, remaining: value, block: 1, packet: [] };
+            this.send(new Uint8Array([XMODEM_START]));
+          }
+          return;
+        }
         this.receiveAddress = address;
         this.receiveRemaining = value;
         return;
       case 'R':
+        if (this.options.link === 'uart') {
+          if (value > 0) this.xmodem = { kind: 'send', data: this.device.readBytes(address, value), block: 0, sentEot: false };
+          return;
+        }
         this.send(this.device.readBytes(address, value));
         return;
       case 'O':
@@ -108,6 +146,7 @@ export class SambaMonitor {
         return;
       case 'G':
         this.options.onJump?.(value);
+        if (this.options.link === 'uart') this.send(new Uint8Array([ACK]));
         return;
       case 'T':
         this.terminalMode = true;
@@ -146,6 +185,75 @@ export class SambaMonitor {
       default:
         return;
     }
+  }
+
+  /** XMODEM-CRC, 128-byte blocks, as sam_ba_serial.c speaks it. */
+  private xmodemByte(byte: number): void {
+    const x = this.xmodem;
+    if (!x) return;
+    if (x.kind === 'receive') {
+      if (x.packet.length === 0 && byte === EOT) {
+        this.xmodem = undefined;
+        this.send(new Uint8Array([ACK]));
+        return;
+      }
+      if (x.packet.length === 0 && byte !== SOH) return;
+      x.packet.push(byte);
+      if (x.packet.length < BLOCK + 5) return;
+      const packet = Uint8Array.from(x.packet);
+      x.packet = [];
+      const payload = packet.subarray(3, 3 + BLOCK);
+      const crc = ((packet[BLOCK + 3] ?? 0) << 8) | (packet[BLOCK + 4] ?? 0);
+      const numberOk = packet[1] === (x.block & 0xff) && packet[2] === (~x.block & 0xff);
+      if (!numberOk || crc16Xmodem(payload) !== crc) {
+        this.send(new Uint8Array([NAK]));
+        return;
+      }
+      const n = Math.min(BLOCK, x.remaining);
+      if (n > 0) this.device.writeBytes(x.address, payload.subarray(0, n));
+      x.address += n;
+      x.remaining -= n;
+      x.block++;
+      this.send(new Uint8Array([ACK]));
+      return;
+    }
+    // Sending (R): wait for 'C', then a block per ACK, then EOT until ACKed.
+    if (x.block === 0) {
+      if (byte !== XMODEM_START) return;
+      x.block = 1;
+      this.sendBlock(x);
+      return;
+    }
+    if (byte === NAK) {
+      if (x.sentEot) this.send(new Uint8Array([EOT]));
+      else this.sendBlock(x);
+      return;
+    }
+    if (byte !== ACK) return;
+    if (x.sentEot) {
+      this.xmodem = undefined;
+      return;
+    }
+    x.block++;
+    if ((x.block - 1) * BLOCK >= x.data.length) {
+      x.sentEot = true;
+      this.send(new Uint8Array([EOT]));
+    } else {
+      this.sendBlock(x);
+    }
+  }
+
+  private sendBlock(x: Extract<Xmodem, { kind: 'send' }>): void {
+    const packet = new Uint8Array(BLOCK + 5);
+    const payload = x.data.subarray((x.block - 1) * BLOCK, x.block * BLOCK);
+    packet[0] = SOH;
+    packet[1] = x.block & 0xff;
+    packet[2] = ~x.block & 0xff;
+    packet.set(payload, 3);
+    const crc = crc16Xmodem(packet.subarray(3, 3 + BLOCK));
+    packet[BLOCK + 3] = crc >> 8;
+    packet[BLOCK + 4] = crc & 0xff;
+    this.send(packet);
   }
 
   private putData(value: number, width: 1 | 2 | 4): void {

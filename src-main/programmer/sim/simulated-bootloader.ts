@@ -36,6 +36,8 @@ export interface SimulatedBootloaderOptions {
   capabilities?: string;
   version?: string;
   serialNumber?: string;
+  /** 'usb' (default, MKR1000/Feather native USB) or 'uart' (the bootloader's D0/D1 serial: auto-baud + XMODEM). */
+  link?: 'usb' | 'uart';
   onApplicationStart?: (context: SimulatedApplicationContext) => SimulatedApplication | void;
   onCommand?: (command: string, address: number, value: number) => void;
   faults?: {
@@ -100,6 +102,7 @@ export async function startSimulatedBootloader(options: SimulatedBootloaderOptio
     monitor = new SambaMonitor(device, send, {
       ...(options.capabilities === undefined ? {} : { capabilities: options.capabilities }),
       ...(options.version === undefined ? {} : { version: options.version }),
+      ...(options.link === undefined ? {} : { link: options.link }),
       onCommand: (command, address, value) => {
         options.onCommand?.(command, address, value);
         if (command === 'Y' && value !== 0) {
