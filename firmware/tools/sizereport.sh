@@ -8,5 +8,5 @@ avail=$((flash_total - link))
 used=$(wc -c < "$bin")
 echo "  [$board] image $used bytes at $link, $avail available ($((used * 100 / avail))% of flash)"
 ram=$("$size_tool" "$elf" | awk 'NR==2 {print $2 + $3}')
-echo "  [$board] RAM $ram bytes static + 4096 stack of 32764"
+echo "  [$board] RAM $ram bytes static + 6144 stack reserved, of 32764"
 if [ "$used" -gt "$avail" ]; then echo "  [$board] ERROR: image does not fit"; exit 1; fi
