@@ -407,6 +407,24 @@ describe('user order, validity, algorithms, names and sizes', () => {
     expect(codes(result)).toContain('EXAMPLE_BUFFER_EXCEEDED');
   });
 
+  it('weak RSA keys, RSA-PSS signatures, over-long serial numbers, too many TLS files', () => {
+    pki.openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024', '-out', 'weak.key']);
+    expect(codes(analyze([der(pki.selfSigned('weak-root', 'weak.key', { cn: 'Weak Root' }))]))).toEqual(['KEY_RSA_WEAK']);
+
+    const root = pki.selfSigned('misc-root', keys.r1!, { cn: 'Misc Root' });
+    const key = { name: 'k.key', bytes: pki.keyAs(keys.r0!, 'pkcs1-pem') };
+    const pss = pki.issued('pss-leaf', keys.r0!, root, { pss: true });
+    expect(errorCodes(analyze([der(pss), der(root), key]))).toEqual(['SIGNATURE_ALGORITHM_UNSUPPORTED']);
+
+    const longSerial = pki.issued('long-serial', keys.r0!, root, { serial: '0x7f112233445566778899aabbccddeeff00112233445566' });
+    expect(errorCodes(analyze([der(longSerial), der(root), key]))).toEqual(['TLS_FILE_NAME_TOO_LONG']);
+
+    const deep = pki.chain('deep', [keys.r0!, keys.r1!, keys.r2!, keys.r3!, keys.r4!, keys.e0!, keys.e1!], 7);
+    const result = analyze([...deep.map((c) => der(c)), key]);
+    expect(result.chains[0]!.numOfChainCert).toBe(7);
+    expect(errorCodes(result)).toEqual(['TLS_STORE_TOO_MANY_FILES']);
+  });
+
   it('firmware: 19.4 stores no ECDSA roots; 19.7.10 warns about its validation bypass; unknown versions throw', () => {
     const ecRoot = pki.selfSigned('fw-ec-root', keys.e2!, { cn: 'EC Root' });
     expect(errorCodes(analyze([der(ecRoot)], { firmware: '19.4' }))).toEqual(['KEY_ALGORITHM_UNSUPPORTED']);

@@ -17,6 +17,10 @@ export interface CertOptions {
   days?: number;
   digest?: 'sha256' | 'sha1' | 'md5';
   multiRdn?: boolean;
+  /** Serial number as openssl takes it (e.g. "0x7f11..."); default: a running counter. */
+  serial?: string;
+  /** Sign with RSASSA-PSS instead of PKCS#1 v1.5. */
+  pss?: boolean;
 }
 
 export type KeySpec = 'rsa2048' | 'rsa4096' | 'p256' | 'p384';
@@ -76,7 +80,8 @@ export class TestPki {
     const certFile = `${name}.pem`;
     const args = ['req', '-config', this.minimalConfig(), '-x509', '-key', keyFile, '-subj', options.subject ?? `/O=Intake Test/CN=${options.cn ?? name}`];
     if (issuer) args.push('-CA', issuer.certPath, '-CAkey', issuer.keyPath);
-    args.push('-days', String(options.days ?? 7300), `-${options.digest ?? 'sha256'}`, '-set_serial', String(this.serial++), '-out', certFile);
+    args.push('-days', String(options.days ?? 7300), `-${options.digest ?? 'sha256'}`, '-set_serial', options.serial ?? String(this.serial++), '-out', certFile);
+    if (options.pss) args.push('-sigopt', 'rsa_padding_mode:pss');
     if (options.multiRdn) args.push('-multivalue-rdn');
     args.push('-addext', options.ca ? 'basicConstraints=critical,CA:TRUE' : 'basicConstraints=CA:FALSE');
     if (options.san) args.push('-addext', `subjectAltName=${options.san}`);
