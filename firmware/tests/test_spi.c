@@ -188,3 +188,20 @@ TEST(model_boot_hif_and_flash)
     CHECK_EQ(s_last_dns[0], 0);
     hif_enable(false);
 }
+
+TEST(spi_init_finds_crc_already_off)
+{
+    /* host reset without a WINC reset: the chip still has CRC off (1.7 step 2) */
+    wm_config_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    wm_init(&cfg);
+    hal_host_set_spi_backend(NULL);
+    CHECK_EQ(winc_start(), WINC_OK);
+    CHECK(!winc_spi_crc_on());
+    winc_spi_assume_crc(true);
+    CHECK_EQ(winc_spi_init(), 0);
+    CHECK(!winc_spi_crc_on());
+    uint32_t id = 0;
+    CHECK_EQ(winc_reg_read(WINC_REG_CHIPID, &id), 0);
+    CHECK_EQ(id, WINC_CHIPID_3A0_RAW);
+}
