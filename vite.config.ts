@@ -11,5 +11,6 @@ export default defineConfig({
     outDir: '../build/renderer',
     emptyOutDir: true,
     sourcemap: false,
+    minify: process.env.WINC_DEBUG_BUILD ? false : 'oxc',
   },
 });

@@ -1,21 +1,26 @@
-import { test as base } from '@playwright/test';
+import { test as base, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 
-const REPO_ROOT = path.resolve(import.meta.dirname, '..');
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..');
+export const SAMPLES_DIR = path.join(REPO_ROOT, 'assets', 'samples');
 
 export interface BrowserModeApp {
   url: string;
+  dataDir: string;
   output: string[];
 }
 
-/** Starts the built app in browser mode (`node build/web.mjs`) and yields its tokenised URL. */
-async function startBrowserMode(extraArgs: string[] = []): Promise<{ app: BrowserModeApp; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['build/web.mjs', '--no-open', '--port', '0', ...extraArgs], {
+/** Starts the built app in browser mode (`node build/web.mjs`) with its own data folder. */
+async function startBrowserMode(): Promise<{ app: BrowserModeApp; child: ChildProcess }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'winc-e2e-'));
+  const child = spawn(process.execPath, ['build/web.mjs', '--no-open', '--port', '0'], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CI: '1' },
+    env: { ...process.env, CI: '1', WINC_CERT_STUDIO_DATA: dataDir },
   });
   const output: string[] = [];
   child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
@@ -34,19 +39,51 @@ async function startBrowserMode(extraArgs: string[] = []): Promise<{ app: Browse
       reject(new Error(`browser mode exited with ${code}:\n${output.join('')}`));
     });
   });
-  return { app: { url, output }, child };
+  return { app: { url, dataDir, output }, child };
 }
 
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** A fresh app per test file (worker), so each file starts with an empty workspace. */
 export const test = base.extend<object, { app: BrowserModeApp }>({
   app: [
     async ({}, use) => {
       const { app, child } = await startBrowserMode();
       await use(app);
-      child.kill('SIGTERM');
-      await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+      await stop(child);
     },
     { scope: 'worker' },
   ],
 });
 
 export { expect } from '@playwright/test';
+
+/** Drops files on the window the way a file manager does (a drop event carrying Files). */
+export async function dropFiles(page: Page, files: { name: string; bytes: Buffer }[]): Promise<void> {
+  const payload = files.map((file) => ({ name: file.name, data: file.bytes.toString('base64') }));
+  const dataTransfer = await page.evaluateHandle((items) => {
+    const transfer = new DataTransfer();
+    for (const item of items) {
+      const binary = atob(item.data);
+      const bytes = new Uint8Array(binary.length);
+      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+      transfer.items.add(new File([bytes], item.name));
+    }
+    return transfer;
+  }, payload);
+  await page.dispatchEvent('body', 'dragenter', { dataTransfer });
+  await page.dispatchEvent('body', 'drop', { dataTransfer });
+}
+
+export function sampleFiles(): { name: string; bytes: Buffer }[] {
+  return readdirSync(SAMPLES_DIR)
+    .filter((name) => /\.(cer|key|der|pem)$/.test(name))
+    .map((name) => ({ name, bytes: readFileSync(path.join(SAMPLES_DIR, name)) }));
+}

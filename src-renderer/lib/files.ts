@@ -39,7 +39,8 @@ export async function filesFromDataTransfer(transfer: DataTransfer): Promise<Fil
   const entries = Array.from(transfer.items)
     .map((item) => (typeof item.webkitGetAsEntry === 'function' ? item.webkitGetAsEntry() : null))
     .filter((entry): entry is FileSystemEntry => entry !== null);
-  if (entries.length === 0) return Array.from(transfer.files);
+  // Plain files come straight from the transfer; entries are only needed to walk folders.
+  if (!entries.some((entry) => entry.isDirectory)) return Array.from(transfer.files);
   const files: File[] = [];
   for (const entry of entries) files.push(...(await filesFromEntry(entry, 0)));
   return files;

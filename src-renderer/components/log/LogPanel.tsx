@@ -12,7 +12,11 @@ export function LogPanel() {
     return lines.filter((line) => sources[line.source] && (!needle || line.text.toLowerCase().includes(needle))).slice(-400);
   }, [lines, sources, filter]);
 
-  useEffect(() => end.current?.scrollIntoView({ block: 'end' }), [visible.length]);
+  // A block body on purpose: newer browsers return a promise from scrollIntoView, and an
+  // effect must return nothing or a cleanup function.
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: 'end' });
+  }, [visible.length]);
 
   return (
     <section className="log-panel" aria-label="Log">
