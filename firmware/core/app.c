@@ -20,7 +20,7 @@
 #include "winc_socket.h"
 #include "winc_wifi.h"
 
-#define CACHE_MAX 64u
+#define CACHE_MAX 112u /* every response but READ_FLASH and PING (re-executed) fits: error bodies <= 103 */
 #define FLASH_SIZE_DEFAULT WINC_FLASH_SIZE_4M
 
 static frame_rx_t s_rx;
