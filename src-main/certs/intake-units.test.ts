@@ -50,6 +50,18 @@ describe('DER sniffing', () => {
   });
 });
 
+describe('reading DER files', () => {
+  it('accepts a DER certificate padded with a newline or zeros, refuses other trailing bytes', () => {
+    const cert = sample('root_a.cer');
+    const padded = new Uint8Array([...cert, 0x0d, 0x0a, 0x00]);
+    const read = readInputs([{ name: 'padded.cer', bytes: padded }]);
+    expect(read.findings).toEqual([]);
+    expect((read.items[0] as CertificateItem).der).toEqual(cert);
+    const trailing = readInputs([{ name: 'trailing.cer', bytes: new Uint8Array([...cert, 0x30, 0x00]) }]);
+    expect(trailing.findings.map((f) => f.code)).toEqual(['CERT_MALFORMED']);
+  });
+});
+
 describe('host name coverage', () => {
   const cert = (dns: string[], ip: string[], cn: string) =>
     ({ subjectAltNames: { dns, ip }, subject: [{ shortName: 'CN', value: cn }], subjectText: `CN=${cn}` }) as unknown as Parameters<typeof nameCovers>[0];

@@ -180,7 +180,7 @@ function pemObjects(block: PemBlock, ignored: (label: string) => void): RawObjec
 function derObjects(bytes: Uint8Array, password: string | undefined, container: 'der'): RawObject[] {
   switch (sniffDer(bytes)) {
     case 'certificate':
-      return [{ type: 'certificate', der: bytes, container }];
+      return [{ type: 'certificate', der: withoutTrailingPadding(bytes), container }];
     case 'pkcs1-private-key':
       return [{ type: 'private-key', der: bytes, container }];
     case 'pkcs8-private-key':
@@ -223,6 +223,13 @@ function firstElement(der: Uint8Array): Uint8Array {
   let length = 0;
   for (let i = 0; i < count && 2 + i < der.length; i++) length = length * 256 + der[2 + i]!;
   return der.subarray(0, Math.min(der.length, 2 + count + length));
+}
+
+/** Some tools pad DER files with a newline or zeros; the certificate is the first element. */
+function withoutTrailingPadding(bytes: Uint8Array): Uint8Array {
+  const first = firstElement(bytes);
+  const rest = bytes.subarray(first.length);
+  return rest.length > 0 && rest.every((byte) => byte === 0x00 || byte === 0x0a || byte === 0x0d || byte === 0x20) ? first : bytes;
 }
 
 function isMostlyText(bytes: Uint8Array): boolean {
