@@ -272,6 +272,11 @@ def run_app_serve(L, tmp):
         f = L.request(0x13, timeout=60)
         check(f[2] == 0 and f[3] == bytes([5, 2, 4, 3]), 'RUN_JOB: 5 files, 2 roots, 4 TLS files, 3 roots in the store (%s)' % f[3].hex())
         check(any(e[0] == 0x59 for e in L.events), 'WINC_READY after the job')
+        f = L.request(0x13, timeout=60)
+        check(f[2] == 0 and f[3] == bytes([5, 2, 4, 3]), 'same job again: the roots are not stored twice (%s)' % f[3].hex())
+        L.request(0x12, bytes([1]) + plan[1:])
+        f = L.request(0x13, timeout=60)
+        check(f[2] == 0 and f[3] == bytes([5, 2, 4, 2]), 'REPLACE_ROOT_STORE: only the plan\'s 2 roots remain (%s)' % f[3].hex())
     finally:
         srv.kill()
 
