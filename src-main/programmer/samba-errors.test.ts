@@ -5,7 +5,7 @@ import type { SerialEdge } from './serial-edge.js';
 import { ProgrammerError } from './errors.js';
 import { flashSambaBoard, type SambaFlashOptions } from './samba-programmer.js';
 import { startSimulatedBootloader, type SimulatedBootloaderHandle, type SimulatedBootloaderOptions } from './sim/simulated-bootloader.js';
-import { FAST_TIMING, makeTestImage, rejectionOf, simulatorEdge } from './test-support.js';
+import { FAST_TIMING, makeTestImage, rejectionOf, simulatorEdge, waitForHello } from './test-support.js';
 
 const mkr = BOARDS.mkr1000 as SambaBoard;
 let sim: SimulatedBootloaderHandle | undefined;
@@ -119,5 +119,14 @@ describe('SAM-BA programmer failures against the simulated bootloader', () => {
   it('says BOOTLOADER_NOT_RESPONDING when the bootloader enumerates but stays mute', async () => {
     const error = await flashExpectingError({ faults: { mute: true } }, { timing: { ...FAST_TIMING, commands: { normalMs: 300, longMs: 500, quietMs: 50 } } });
     expect(error.code).toBe('BOOTLOADER_NOT_RESPONDING');
+  });
+
+  it('says APPLICATION_NOT_ANSWERING when the new firmware stays silent after reset (write and verify did succeed)', async () => {
+    const error = await flashExpectingError(
+      { onApplicationStart: () => undefined },
+      { waitForApplication: waitForHello, timing: { ...FAST_TIMING, applicationTimeoutMs: 800 } },
+    );
+    expect(error.code).toBe('APPLICATION_NOT_ANSWERING');
+    expect(sim?.mode).toBe('application');
   });
 });

@@ -86,6 +86,8 @@ export interface SambaReadResult {
 
 interface Session {
   client: SambaClient;
+  /** USB serial number of the board, when the port listing shows one (to find the application port again). */
+  serialNumber?: string;
   bootloader: BootloaderVersion;
   chip: DeviceIdInfo;
 }
@@ -142,7 +144,7 @@ export async function flashSambaBoard(options: SambaFlashOptions): Promise<Samba
       verifiedBy,
     };
     if (options.waitForApplication) {
-      result.applicationPort = await waitForApplicationPort(options, timing, client.path);
+      result.applicationPort = await waitForApplicationPort(options, timing, client.path, session.serialNumber);
     }
     onProgress({ phase: 'reset', state: 'done', message: result.applicationPort ? `Application answered on ${result.applicationPort}` : 'Reset sent' });
     return result;
@@ -213,7 +215,8 @@ async function openSession(options: SambaSessionOptions, timing: SambaTiming): P
     }
     options.onLog?.(`Chip: ${chip.partName ?? '?'} (DID ${hex32(chip.raw)})`);
     onProgress({ phase: 'identify', state: 'done', message: chip.partName });
-    return { client, bootloader, chip };
+    const listed = (await edge.listPorts()).find((p) => p.path === channel.path)?.serialNumber;
+    return { client, bootloader, chip, ...(listed ? { serialNumber: listed } : {}) };
   } catch (error) {
     await client.close();
     throw error;
@@ -313,7 +316,7 @@ async function probeBootloader(edge: SerialEdge, path: string, timing: SambaTimi
   return undefined;
 }
 
-async function waitForApplicationPort(options: SambaFlashOptions, timing: SambaTiming, bootloaderPath: string): Promise<string> {
+async function waitForApplicationPort(options: SambaFlashOptions, timing: SambaTiming, bootloaderPath: string, serialNumber: string | undefined): Promise<string> {
   const { edge, board, signal } = options;
   const wait = options.waitForApplication;
   if (!wait) return bootloaderPath;
@@ -325,7 +328,9 @@ async function waitForApplicationPort(options: SambaFlashOptions, timing: SambaT
     let appPath: string | undefined;
     while (!controller.signal.aborted) {
       const ports = await edge.listPorts();
-      const app = ports.find((p) => usbIdMatches(board.applicationUsbIds, p.vendorId, p.productId));
+      const apps = ports.filter((p) => usbIdMatches(board.applicationUsbIds, p.vendorId, p.productId));
+      // Same board by serial number when both sides report one; otherwise the only application port.
+      const app = (serialNumber ? apps.find((p) => p.serialNumber === serialNumber) : undefined) ?? (apps.length === 1 ? apps[0] : undefined);
       if (app) appPath = app.path;
       else if (!ports.some((p) => p.vendorId) && edge.portExists(bootloaderPath)) appPath = bootloaderPath;
       if (appPath) break;
