@@ -1,5 +1,9 @@
 import type { Page } from '@playwright/test';
-import { dropFiles, expect, sampleFiles, test } from './fixtures';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { dropFiles, expect, REPO_ROOT, sampleFiles, test } from './fixtures';
+
+const VECTOR_INPUTS = path.join(REPO_ROOT, '..', 'shared', 'vectors', 'inputs');
 
 test.describe.configure({ mode: 'serial' });
 
@@ -7,7 +11,7 @@ async function segmentShape(page: Page, testId: string) {
   return page
     .getByTestId(testId)
     .getByTestId('flash-segment')
-    .evaluateAll((segments) => segments.map((segment) => `${segment.getAttribute('data-kind')}:${segment.getAttribute('aria-label')?.replace(/ \((new|replaced|kept|removed)\)/, '')}`));
+    .evaluateAll((segments) => segments.map((segment) => `${segment.getAttribute('data-kind')}@${segment.getAttribute('data-start')}+${segment.getAttribute('data-size')}`));
 }
 
 test.describe('provisioning through the UI on the simulated board', () => {
@@ -66,4 +70,28 @@ test.describe('provisioning through the UI on the simulated board', () => {
     await expect(page.getByTestId('restore-order')).toHaveCount(0);
     await expect(page.getByTestId('provision')).toBeEnabled();
   });
+
+  test('a plan that does not fit the board says why and writes nothing', async ({ page, app }) => {
+    test.setTimeout(60_000);
+    await page.goto(app.url);
+    await page.getByTestId('read-flash').click();
+    await expect(page.getByTestId('flash-root-current')).toBeVisible({ timeout: 20_000 });
+    const before = await segmentShape(page, 'flash-root-current');
+
+    // Two more RSA-4096 roots: the plan alone fits a 4 KiB store, but not beside what the board holds.
+    await dropFiles(
+      page,
+      ['real_ISRG_Root_X1.der', 'full_Amazon_Root_CA_2.der'].map((name) => ({ name, bytes: readFileSync(path.join(VECTOR_INPUTS, name)) })),
+    );
+    await expect(page.getByTestId('plan-row')).toHaveCount(7);
+    await expect(page.getByTestId('flash-blockers')).toContainText(/does not fit|full/i);
+    await expect(page.getByTestId('flash-blockers')).toContainText(/bytes/);
+    await expect(page.getByTestId('provision')).toBeDisabled();
+    await expect(page.getByTestId('provision-hint')).toContainText('a plan that fits');
+
+    await page.getByTestId('read-flash').click();
+    await expect(page.getByTestId('segment-details')).toBeVisible();
+    expect(await segmentShape(page, 'flash-root-current')).toEqual(before);
+  });
 });
+

@@ -8,7 +8,11 @@ export function hex(value: number, width = 4): string {
 
 export function shortFingerprint(sha256: string | null): string {
   if (!sha256) return '—';
-  return sha256.slice(0, 16).toUpperCase().replace(/(..)(?=.)/g, '$1:');
+  return sha256
+    .replace(/[^0-9a-f]/gi, '')
+    .slice(0, 16)
+    .toUpperCase()
+    .replace(/(..)(?=.)/g, '$1:');
 }
 
 export function formatDate(iso: string | null): string {

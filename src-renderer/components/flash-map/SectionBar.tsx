@@ -51,6 +51,8 @@ export function SectionBar({ section, scaleBytes, caption, onInspect, testId }: 
             data-testid="flash-segment"
             data-kind={segment.kind}
             data-status={segment.status}
+            data-start={segment.start}
+            data-size={segment.size}
             onMouseEnter={() => onInspect(segment, section)}
             onFocus={() => onInspect(segment, section)}
             onMouseLeave={() => onInspect(null, section)}
