@@ -33,8 +33,14 @@ export class FwUpdaterSim {
 
   private receive(chunk: Uint8Array): void {
     let data = chunk;
+    const burst = this.board.faults.dropNextInboundBytes ?? 0;
+    if (burst > 0) {
+      const dropped = Math.min(burst, data.length);
+      this.board.faults.dropNextInboundBytes = burst - dropped;
+      data = data.subarray(dropped);
+    }
     const every = this.board.faults.dropInboundByteEvery ?? 0;
-    if (every > 0) data = chunk.filter((_, i) => (i + 1) % every !== 0);
+    if (every > 0) data = data.filter((_, i) => (i + 1) % every !== 0);
     const merged = new Uint8Array(this.buffer.length + data.length);
     merged.set(this.buffer);
     merged.set(data, this.buffer.length);

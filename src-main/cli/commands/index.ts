@@ -5,6 +5,8 @@ import { rootCommand } from './root.js';
 import { tlsCommand } from './tls.js';
 import { decodeCommand } from './decode.js';
 import { serveCommand } from './serve.js';
+import { simCommand } from './sim.js';
+import { boardCommand } from './board.js';
 
 /**
  * Every top-level `winc-cert` command. Each feature owns its own file in this
@@ -17,4 +19,6 @@ export const COMMANDS: CliCommand[] = [
   tlsCommand,
   decodeCommand,
   serveCommand,
+  simCommand,
+  boardCommand,
 ];

@@ -1,0 +1,130 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startPtySim, type RunningSim, type StartSimOptions } from '../../board/sim/sim-host.js';
+import { parseWincFirmware } from '../../board/sim/sim-board.js';
+import { FAST_TIMINGS, REALISTIC_TIMINGS } from '../../board/sim/winc-flash.js';
+import { runBootloaderSim } from '../../programmer/index.js';
+import { findRepositoryRoot } from '../../resources/resource-paths.js';
+import { UsageError, type CliCommand, type CliIo } from '../command.js';
+
+const USAGE = `  winc-cert sim --pty [--board xpro|mkr1000|feather] [--firmware 19.6] [--protocol native|fwupdater]
+                [--seed-root FILE] [--seed-tls FILE] [--baud N] [--fast] [--log] [--bootloader]
+      Start a simulated SAM D21 + ATWINC1500 board on a pseudo-terminal. Prints the port path
+      alone on the first line, then runs until Ctrl-C (SIGINT/SIGTERM).
+      --board        board kind reported by HELLO (default xpro)
+      --firmware     WINC firmware version (default 19.6 = 19.6.1)
+      --protocol     native (docs/serial-protocol.md, default) or fwupdater (Arduino WiFi101 FirmwareUpdater sketch)
+      --seed-root    root certificate section (4 KiB) to start with (default: assets/sim/root-seed.bin)
+      --seed-tls     TLS store section (8 KiB) to start with (default: erased)
+      --baud N       model the serial wire time at N baud (default 115200; 0 = no wire delay)
+      --fast         no flash erase/program delays (default: realistic SPI NOR timings)
+      --log          print the board's console log on stderr
+      --bootloader   simulate the SAM-BA bootloader instead (for 'winc-cert firmware flash')`;
+
+export interface SimDependencies {
+  /** Resolves when the simulator should stop (SIGINT/SIGTERM in the real CLI). */
+  waitForStop(sim: RunningSim): Promise<void>;
+  /** Where assets/sim lives (the default root seed). */
+  assetsDir(): string | undefined;
+}
+
+const BOARDS = { xpro: 'samd21-xpro', mkr1000: 'mkr1000', feather: 'feather-m0-wifi' } as const;
+
+export function createSimCommand(deps: SimDependencies): CliCommand {
+  return { name: 'sim', summary: 'Run a simulated SAM D21 + WINC1500 board on a pseudo-terminal', usage: USAGE, run: (argv, io) => runSim(argv, io, deps) };
+}
+
+function readSection(file: string, size: number, what: string): Uint8Array {
+  if (!existsSync(file)) throw new UsageError(`${what} file ${file} does not exist`);
+  const data = new Uint8Array(readFileSync(file));
+  if (data.length !== size) throw new UsageError(`${what} file ${file} is ${data.length} bytes; a section is ${size} bytes`);
+  return data;
+}
+
+async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        pty: { type: 'boolean' },
+        board: { type: 'string' },
+        firmware: { type: 'string' },
+        protocol: { type: 'string' },
+        'seed-root': { type: 'string' },
+        'seed-tls': { type: 'string' },
+        baud: { type: 'string' },
+        fast: { type: 'boolean' },
+        log: { type: 'boolean' },
+        bootloader: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) {
+    io.stdout(`Usage:\n${USAGE}\n`);
+    return 0;
+  }
+  if (!v.pty) throw new UsageError('--pty is required (the simulator runs on a pseudo-terminal)');
+  const boardName = v.board ?? 'xpro';
+  if (!(boardName in BOARDS)) throw new UsageError(`--board must be xpro, mkr1000 or feather, not ${boardName}`);
+  const board = BOARDS[boardName as keyof typeof BOARDS];
+  if (v.bootloader) {
+    if (board === 'samd21-xpro') throw new UsageError('--bootloader simulates a SAM-BA bootloader: use --board mkr1000 or feather');
+    return runBootloaderSim(io, { board });
+  }
+  const protocol = v.protocol ?? 'native';
+  if (protocol !== 'native' && protocol !== 'fwupdater') throw new UsageError(`--protocol must be native or fwupdater, not ${protocol}`);
+  const firmware = v.firmware ?? '19.6';
+  try {
+    parseWincFirmware(firmware);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const baudRate = v.baud === undefined ? 115200 : Number(v.baud);
+  if (!Number.isInteger(baudRate) || baudRate < 0) throw new UsageError(`--baud must be a whole number of baud, not ${v.baud}`);
+  const defaultSeed = deps.assetsDir() ? path.join(deps.assetsDir()!, 'sim', 'root-seed.bin') : undefined;
+  const seedRootFile = v['seed-root'] ?? (defaultSeed && existsSync(defaultSeed) ? defaultSeed : undefined);
+  const options: StartSimOptions = {
+    protocol,
+    boardKind: board,
+    wincFirmware: firmware,
+    baudRate,
+    timings: v.fast ? FAST_TIMINGS : REALISTIC_TIMINGS,
+    ...(seedRootFile ? { seedRootSection: readSection(seedRootFile, 4096, '--seed-root') } : {}),
+    ...(v['seed-tls'] ? { seedTlsSection: readSection(v['seed-tls'], 8192, '--seed-tls') } : {}),
+    ...(v.log ? { log: (line: string) => io.stderr(`${line}\n`) } : {}),
+  };
+  const sim = await startPtySim(options);
+  io.stdout(`${sim.path}\n`);
+  io.stderr(
+    `Simulated ${boardName} with WINC1500 firmware ${firmware} (${protocol} protocol)${seedRootFile ? `, root store from ${seedRootFile}` : ''}. Try:\n` +
+      `  winc-cert board info --port ${sim.path}${protocol === 'fwupdater' ? ' --protocol fwupdater' : ''}\n` +
+      'Stop with Ctrl-C.\n',
+  );
+  await Promise.race([deps.waitForStop(sim), sim.closed]);
+  await sim.stop();
+  return 0;
+}
+
+export const simCommand: CliCommand = createSimCommand({
+  waitForStop: () =>
+    new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    }),
+  assetsDir: () => {
+    const root = findRepositoryRoot(import.meta.dirname);
+    return root ? path.join(root, 'assets') : undefined;
+  },
+});
