@@ -12,6 +12,10 @@ import { createPtyPair, type PtyPair } from './pty-pair.js';
 import { SambaMonitor } from './samba-monitor.js';
 import { Samd21Device } from './samd21-device.js';
 
+/** Arduino SAMD bootloader double-tap magic (board_definitions_arduino_mkr1000.h). */
+const DOUBLE_TAP_ADDRESS = 0x20007ffc;
+const DOUBLE_TAP_MAGIC = 0x07738135;
+
 export interface SimulatedApplicationContext {
   /** The application area (0x2000…end of flash) at start-up. */
   flash: Uint8Array;
@@ -128,10 +132,13 @@ export async function startSimulatedBootloader(options: SimulatedBootloaderOptio
     app = options.onApplicationStart?.(context);
   };
 
-  // main.c check_start_application: a blank word at 0x2000 keeps the bootloader running.
+  // main.c check_start_application: a blank word at 0x2000, or the double-tap magic at the top of
+  // SRAM (written by the first tap, or by firmware asking for the bootloader), keeps the bootloader running.
   const startApplicationOrStay = (): void => {
     const firstWord = device.read(SAMD21.bootloaderSize, 4);
-    if (firstWord === 0xffffffff) enterBootloader();
+    const magic = device.read(DOUBLE_TAP_ADDRESS, 4);
+    if (magic === DOUBLE_TAP_MAGIC) device.write(DOUBLE_TAP_ADDRESS, 0, 4);
+    if (firstWord === 0xffffffff || magic === DOUBLE_TAP_MAGIC) enterBootloader();
     else startApplication();
   };
 
@@ -192,7 +199,9 @@ export async function startSimulatedBootloader(options: SimulatedBootloaderOptio
     },
     doubleTapReset() {
       clearTimeout(pendingReset);
-      if (mode !== 'gone') enterBootloader();
+      if (mode === 'gone') return;
+      device.write(DOUBLE_TAP_ADDRESS, DOUBLE_TAP_MAGIC, 4);
+      startApplicationOrStay();
     },
     async vanish() {
       if (mode === 'gone') return;
