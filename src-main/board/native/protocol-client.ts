@@ -157,6 +157,9 @@ export class ProtocolClient {
 
   request<K extends RequestKind>(request: Extract<Request, { kind: K }>, options: RequestOptions): Promise<ResponseMap[K]> {
     if (CONCURRENT_KINDS.has(request.kind)) return this.execute(request, options);
+    if ([...this.pending.values()].some((p) => p.kind === 'RUN_JOB')) {
+      return Promise.reject(new BoardError('BUSY', `The board is running a job; ${request.kind} has to wait until it ends (or cancel the job).`, { phase: options.phase }));
+    }
     const run = this.queue.then(() => this.execute(request, options));
     this.queue = run.catch(() => undefined);
     return run;

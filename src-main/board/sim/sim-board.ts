@@ -481,7 +481,14 @@ export class SimBoard {
         this.wincMode = mode;
       },
     };
-    void runSimJob(context, this.options.job ?? {}).then(
+    // Docs 5.2: a running job reports at least every 10 s, even while a download hangs.
+    const heartbeat = setInterval(() => {
+      if (!this.unplugged) this.emit({ kind: 'log', level: 'debug', text: 'job running' }, requestId);
+    }, this.options.job?.heartbeatMs ?? 2000);
+    controller.signal.addEventListener('abort', () => clearInterval(heartbeat), { once: true });
+    void runSimJob(context, this.options.job ?? {})
+      .finally(() => clearInterval(heartbeat))
+      .then(
       (result) => this.finishJob(requestId, 'succeeded', RequestType.RUN_JOB, 0, encodeResponse('RUN_JOB', result)),
       (error: unknown) => {
         const body = controller.signal.aborted && !(error instanceof SimRequestError && error.body.code !== 'CANCELLED')

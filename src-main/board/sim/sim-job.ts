@@ -20,6 +20,8 @@ export interface SimJobDeps {
   /** Largest file the board buffers (SAM D21 RAM is small). */
   maxFileSize?: number;
   connectTimeoutMs?: number;
+  /** Interval of the keep-alive LOG event while a job runs (docs: at most 10 s). */
+  heartbeatMs?: number;
   /** Suites offered by the module; default the stock WINC set without ECC (bits 0-9). */
   ciphers?: string;
 }
