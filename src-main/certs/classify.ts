@@ -43,6 +43,12 @@ export interface ClassificationResult {
 export interface ClassifyOptions {
   /** User-chosen chain orders, by chain id (the UI lets users reorder). */
   chainOrders?: Record<string, readonly string[]>;
+  /**
+   * User decisions by item id: 'IGNORED' leaves an item out entirely (build the
+   * graph without it, see analyzeIntake); 'ROOT_CERT' puts a certificate into the
+   * root store and stops it from being taken as the module's own certificate.
+   */
+  roles?: Record<string, 'ROOT_CERT' | 'IGNORED'>;
 }
 
 /**
@@ -50,12 +56,17 @@ export interface ClassifyOptions {
  * becomes, builds the module's chains and explains each decision.
  */
 export function classifyItems(items: readonly IntakeItem[], graph: CertificateGraph, options: ClassifyOptions = {}): ClassificationResult {
-  const certificates = items.filter((item): item is CertificateItem => item.type === 'certificate' && !item.duplicateOf);
-  const keys = items.filter((item): item is PrivateKeyItem => item.type === 'private-key' && !item.duplicateOf);
+  const userRole = (id: string) => options.roles?.[id];
+  const certificates = items.filter((item): item is CertificateItem => item.type === 'certificate' && !item.duplicateOf && userRole(item.id) !== 'IGNORED');
+  const keys = items.filter((item): item is PrivateKeyItem => item.type === 'private-key' && !item.duplicateOf && userRole(item.id) !== 'IGNORED');
   const findings: Finding[] = [];
   const decisions = new Map<string, Classification>();
   const decide = (itemId: string, role: ItemRole, reason: string, chainId?: string) =>
     decisions.set(itemId, { itemId, role, reason, ...(chainId ? { chainId } : {}) });
+  for (const item of items) {
+    if (!item.duplicateOf && userRole(item.id) === 'IGNORED') decide(item.id, 'IGNORED', 'You chose to leave this out.');
+  }
+  const userRoots = certificates.filter((cert) => userRole(cert.id) === 'ROOT_CERT');
 
   // 1. Pair keys with the certificates that carry their public key.
   const keyForLeaf = new Map<string, PrivateKeyItem>();
@@ -103,6 +114,7 @@ export function classifyItems(items: readonly IntakeItem[], graph: CertificateGr
   // 3. Module chains: RSA leaves with a key, EC leaves with a key, EC end-entity certificates without one.
   const chainCandidates: { leaf: CertificateItem; key?: PrivateKeyItem; certType: TlsChain['certType']; why: string }[] = [];
   for (const leaf of certificates) {
+    if (userRole(leaf.id) === 'ROOT_CERT') continue;
     const key = keyForLeaf.get(leaf.id) ?? mismatchedKeyFor.get(leaf.id);
     if (key && leaf.certificate.publicKey.kind === 'rsa') {
       chainCandidates.push({ leaf, key, certType: 'TLS_RSA_CERT', why: keyForLeaf.has(leaf.id) ? 'its RSA private key is among the files' : 'an RSA private key was given for it' });
@@ -161,6 +173,12 @@ export function classifyItems(items: readonly IntakeItem[], graph: CertificateGr
   const rootIds: string[] = [];
   const loopReported = new Set<string>();
   for (const cert of remaining) {
+    if (userRole(cert.id) === 'ROOT_CERT') {
+      rootIds.push(cert.id);
+      decide(cert.id, 'ROOT_CERT', 'You put this certificate in the root store.');
+      if (!isCa(cert.certificate) && !graph.selfSigned.has(cert.id)) findings.push(leafAsRoot(cert));
+      continue;
+    }
     const walk = walkChain(graph, cert.id);
     const insideRemaining = walk.order.filter((id) => remainingIds.has(id));
     if (walk.loop) {
@@ -198,13 +216,15 @@ export function classifyItems(items: readonly IntakeItem[], graph: CertificateGr
       }
     } else {
       decide(cert.id, 'ROOT_CERT', 'End-entity certificate without a private key: it can only be offered to the root store.');
-      findings.push(
-        finding('LEAF_AS_ROOT', `${label(cert)} is a server's own certificate issued by "${certificate.issuerText}", not a CA; add that CA's root certificate instead, or add this certificate's private key if it is the module's own.`, {
-          itemIds: [cert.id],
-          fileNames: [cert.source.fileName],
-        }),
-      );
+      findings.push(leafAsRoot(cert));
     }
+  }
+  // A CA the user also wants trusted for servers, while it is part of the module's chain: both.
+  for (const cert of userRoots) {
+    if (rootIds.includes(cert.id)) continue;
+    rootIds.push(cert.id);
+    const decision = decisions.get(cert.id);
+    if (decision) decisions.set(cert.id, { ...decision, reason: `${decision.reason} You also put it in the root store.` });
   }
 
   const ordered = items.filter((item) => !item.duplicateOf && decisions.has(item.id)).map((item) => decisions.get(item.id)!);
@@ -212,6 +232,14 @@ export function classifyItems(items: readonly IntakeItem[], graph: CertificateGr
     if (item.duplicateOf) ordered.push({ itemId: item.id, role: 'IGNORED', reason: `Identical to ${item.duplicateOf}, which is used instead.` });
   }
   return { classifications: ordered, chains, rootIds, findings };
+}
+
+function leafAsRoot(cert: CertificateItem): Finding {
+  return finding(
+    'LEAF_AS_ROOT',
+    `${label(cert)} is a server's own certificate issued by "${cert.certificate.issuerText}", not a CA; add that CA's root certificate instead, or add this certificate's private key if it is the module's own.`,
+    { itemIds: [cert.id], fileNames: [cert.source.fileName] },
+  );
 }
 
 /** Among certificates with the same key: end-entity first, then the latest notAfter. */

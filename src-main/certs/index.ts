@@ -7,3 +7,4 @@ export { FINDING_SEVERITY, hasErrors, type Finding, type FindingCode, type Sever
 export type { SectionUsage } from './section-budget.js';
 export { firmwareProfile, DEFAULT_FIRMWARE, type FirmwareProfile } from './firmware.js';
 export { IntakeError, type ReadErrorCode } from './intake-error.js';
+export { loadIntakeInputs, IntakeFileError, MAX_INTAKE_FILE_BYTES } from './load-files.js';

@@ -365,6 +365,35 @@ describe('user order, validity, algorithms, names and sizes', () => {
     expect(invalid.chains[0]!.order).toEqual(computedOrder);
   });
 
+  it('user roles: leave an item out, put a certificate in the root store', () => {
+    const ecChain = pki.chain('roles-ec', [keys.e0!, keys.e1!], 2);
+    const byDefault = analyze(ecChain.map((c) => der(c)));
+    expect(byDefault.chains[0]?.certType).toBe('TLS_ECC_CERT');
+    // A remote server's ECDSA chain: leave the leaf out and only its root is stored.
+    const leafId = idOf(byDefault, 'roles-ec-leaf.cer');
+    const rootOnly = analyze(ecChain.map((c) => der(c)), { roles: { [leafId]: 'IGNORED' } });
+    expect(rootOnly.chains).toEqual([]);
+    expect(rootOnly.plan.map((p) => [p.certType, p.itemId])).toEqual([['ROOT_CERT', idOf(rootOnly, 'roles-ec-root.cer')]]);
+    expect(rootOnly.classifications.find((c) => c.itemId === leafId)).toMatchObject({ role: 'IGNORED', reason: 'You chose to leave this out.' });
+
+    // The module's CA also trusted for servers: it appears as a root row and in the chain.
+    const rsaChain = pki.chain('roles-rsa', [keys.r0!, keys.r1!], 2);
+    const inputs = [...rsaChain.map((c) => der(c)), { name: 'k.key', bytes: pki.keyAs(keys.r0!, 'pkcs1-pem') }];
+    const caId = idOf(analyze(inputs), 'roles-rsa-root.cer');
+    const both = analyze(inputs, { roles: { [caId]: 'ROOT_CERT' } });
+    expect(errorCodes(both)).toEqual([]);
+    expect(both.plan.map((p) => [p.certType, p.numOfChainCert, p.fileName])).toEqual([
+      ['ROOT_CERT', 0, 'root.cer'],
+      ['TLS_RSA_CERT', 2, 'server.key'],
+      ['TLS_RSA_CERT', 0, 'server.cer'],
+      ['TLS_RSA_CERT', 0, 'ca.cer'],
+    ]);
+
+    // Forcing a server leaf into the root store is still reported.
+    const leafAsRoot = analyze(rsaChain.map((c) => der(c)), { roles: { [idOf(analyze(inputs), 'roles-rsa-leaf.cer')]: 'ROOT_CERT' } });
+    expect(errorCodes(leafAsRoot)).toEqual(['LEAF_AS_ROOT']);
+  });
+
   it('expired, not yet valid, expiring soon', () => {
     const root = pki.selfSigned('time-root', keys.r1!, { cn: 'Time Root', days: 40 });
     expect(errorCodes(analyze([der(root)], { now: new Date(Date.now() + 100 * 86400_000) }))).toEqual(['CERT_EXPIRED']);

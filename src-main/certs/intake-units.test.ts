@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCertificate } from '../x509/certificate.js';
 import { buildCertificateGraph } from './chain-graph.js';
 import { classifyItems } from './classify.js';
 import { FINDING_SEVERITY } from './findings.js';
 import { firmwareProfile } from './firmware.js';
+import { loadIntakeInputs, MAX_INTAKE_FILE_BYTES } from './load-files.js';
 import { encodePem, splitPem } from './pem.js';
 import { mainHSnippet, type PlanEntryView } from './plan.js';
 import { readInputs, type CertificateItem } from './read-inputs.js';
@@ -113,6 +115,23 @@ describe('main.h snippet', () => {
     expect(snippet).toContain('{{ROOT_CERT,0,(uint8_t*)"root1.cer"},\n{ROOT_CERT,0,(uint8_t*)"root2.cer"}\n};');
     expect(snippet).toContain('6500 bytes');
     expect(snippet).toContain("the example's 6000 is too small");
+  });
+});
+
+describe('loading files (the edge)', () => {
+  it('reads paths with per-file passwords, refuses folders, huge files and aborts', async () => {
+    const inputs = await loadIntakeInputs([resolve(SAMPLES, 'root_a.cer'), resolve(SAMPLES, 'winc_rsa.key')], { password: 'all', passwords: { 'winc_rsa.key': 'one' } });
+    expect(inputs.map((input) => [input.name, input.password])).toEqual([['root_a.cer', 'all'], ['winc_rsa.key', 'one']]);
+    await expect(loadIntakeInputs([SAMPLES])).rejects.toMatchObject({ code: 'FILE_UNREADABLE' });
+    await expect(loadIntakeInputs([resolve(SAMPLES, 'missing.cer')])).rejects.toMatchObject({ code: 'FILE_UNREADABLE' });
+    const dir = mkdtempSync(join(tmpdir(), 'winc-load-'));
+    try {
+      writeFileSync(join(dir, 'big.bin'), new Uint8Array(MAX_INTAKE_FILE_BYTES + 1));
+      await expect(loadIntakeInputs([join(dir, 'big.bin')])).rejects.toMatchObject({ code: 'FILE_TOO_LARGE' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await expect(loadIntakeInputs([resolve(SAMPLES, 'root_a.cer')], { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
   });
 });
 

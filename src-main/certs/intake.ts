@@ -19,6 +19,8 @@ export interface IntakeOptions {
   serverAddress?: string;
   /** User-chosen chain orders by chain id; a wrong order is reported, not silently fixed. */
   chainOrders?: Record<string, readonly string[]>;
+  /** User decisions by item id: leave an item out, or put a certificate in the root store. */
+  roles?: Record<string, 'ROOT_CERT' | 'IGNORED'>;
 }
 
 /** Everything the intake worked out. Holds private-key material: main process only. */
@@ -43,9 +45,12 @@ export interface IntakeResult {
 export function analyzeIntake(inputs: readonly IntakeInput[], options: IntakeOptions): IntakeResult {
   const firmware = firmwareProfile(options.firmware, options.module);
   const read = readInputs(inputs);
-  const certificates = read.items.filter((item): item is CertificateItem => item.type === 'certificate' && !item.duplicateOf);
+  const certificates = read.items.filter((item): item is CertificateItem => item.type === 'certificate' && !item.duplicateOf && options.roles?.[item.id] !== 'IGNORED');
   const graph = buildCertificateGraph(certificates);
-  const classified = classifyItems(read.items, graph, options.chainOrders ? { chainOrders: options.chainOrders } : {});
+  const classified = classifyItems(read.items, graph, {
+    ...(options.chainOrders ? { chainOrders: options.chainOrders } : {}),
+    ...(options.roles ? { roles: options.roles } : {}),
+  });
   const validation = validateCertificates({
     graph,
     classifications: classified.classifications,

@@ -1,6 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { analyzeIntake, intakeView, type IntakeInput, type IntakeView } from '../../certs/index.js';
+import { analyzeIntake, intakeView, loadIntakeInputs, type IntakeView } from '../../certs/index.js';
 import { describeSource } from '../../certs/read-inputs.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 
@@ -37,8 +35,7 @@ export const inspectCommand: CliCommand = {
       return 0;
     }
     const args = parseArgs(argv);
-    const inputs: IntakeInput[] = [];
-    for (const file of args.files) inputs.push({ name: basename(file), bytes: await readInput(file), ...(args.password !== undefined ? { password: args.password } : {}) });
+    const inputs = await loadIntakeInputs(args.files, args.password !== undefined ? { password: args.password } : {});
     const result = analyzeIntake(inputs, {
       now: args.at ?? new Date(),
       ...(args.firmware ? { firmware: args.firmware } : {}),
@@ -77,15 +74,6 @@ function parseArgs(argv: string[]): InspectArgs {
   if (args.files.length === 0) throw new UsageError('give at least one certificate or key file');
   if (args.json && args.mainH) throw new UsageError('--json and --main-h cannot be combined');
   return args;
-}
-
-async function readInput(file: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(file));
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error);
-    throw Object.assign(new Error(`cannot read ${file}: ${reason}`), { code: 'FILE_UNREADABLE' });
-  }
 }
 
 /** The human-readable report. */
