@@ -129,4 +129,16 @@ describe('SAM-BA programmer failures against the simulated bootloader', () => {
     expect(error.code).toBe('APPLICATION_NOT_ANSWERING');
     expect(sim?.mode).toBe('application');
   });
+
+  it('with the security bit set, flashes and verifies by CRC, but refuses read-back verify (SECURITY_BIT_SET)', async () => {
+    sim = await startSimulatedBootloader({ securityBit: true });
+    const image = makeTestImage(0x2000, 3000);
+    const ok = await flashSambaBoard({ portPath: sim.portPath, board: mkr, image, edge: simulatorEdge(sim), timing: FAST_TIMING });
+    expect(ok.verifiedBy).toBe('crc');
+    expect(sim.device.flash.slice(0x2000, 0x2000 + image.length)).toEqual(image);
+    await sim.close();
+    sim = undefined;
+    const error = await flashExpectingError({ securityBit: true }, { verify: 'readback' });
+    expect(error.code).toBe('SECURITY_BIT_SET');
+  });
 });

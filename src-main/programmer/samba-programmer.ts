@@ -16,6 +16,8 @@ import type { PortInfo, SerialEdge } from './serial-edge.js';
 
 /** SRAM buffer for S/Y transfers: where bossac puts it (right after its 0x34-byte applet). */
 export const SAMBA_SRAM_BUFFER = 0x20004034;
+const NVMCTRL_STATUS = SAMD21.nvmctrlBase + 0x18;
+const NVMCTRL_STATUS_SB = 1 << 8;
 const BOOTLOADER_BAUD = 921600;
 
 export interface SambaTiming {
@@ -86,6 +88,8 @@ export interface SambaReadResult {
 
 interface Session {
   client: SambaClient;
+  /** NVMCTRL.STATUS.SB: flash reads through the bootloader return zeros; only Z (CRC) can verify. */
+  securityBit: boolean;
   /** USB serial number of the board, when the port listing shows one (to find the application port again). */
   serialNumber?: string;
   bootloader: BootloaderVersion;
@@ -117,6 +121,12 @@ export async function flashSambaBoard(options: SambaFlashOptions): Promise<Samba
     onProgress({ phase: 'write', state: 'done', done: image.length, total: image.length });
 
     const verifiedBy = session.bootloader.canChecksum && options.verify !== 'readback' ? 'crc' : 'readback';
+    if (verifiedBy === 'readback' && session.securityBit) {
+      throw new ProgrammerError(
+        'SECURITY_BIT_SET',
+        'The chip\'s security bit is set and this bootloader has no CRC command, so the written firmware cannot be verified. Clear the security bit with a chip erase through a debugger (e.g. OpenOCD `at91samd chip-erase`), then reinstall the bootloader.',
+      );
+    }
     onProgress({ phase: 'verify', state: 'start', done: 0, total: image.length, message: verifiedBy === 'crc' ? 'Comparing CRCs' : 'Reading back' });
     for (const chunk of chunks) {
       throwIfAborted(signal);
@@ -161,6 +171,9 @@ export async function readSambaBoard(options: SambaReadOptions): Promise<SambaRe
   const length = Math.min(options.length ?? capacity, capacity);
   const session = await openSession(options, timing);
   try {
+    if (session.securityBit) {
+      throw new ProgrammerError('SECURITY_BIT_SET', 'The chip\'s security bit is set: its flash cannot be read. Only a chip erase through a debugger clears it (and wipes the flash).');
+    }
     onProgress({ phase: 'read', state: 'start', done: 0, total: length });
     const data = await session.client.readMemory(board.linkAddress, length, (done) => {
       if (done % 4032 === 0 || done === length) onProgress({ phase: 'read', state: 'progress', done, total: length });
@@ -214,9 +227,11 @@ async function openSession(options: SambaSessionOptions, timing: SambaTiming): P
       );
     }
     options.onLog?.(`Chip: ${chip.partName ?? '?'} (DID ${hex32(chip.raw)})`);
+    const securityBit = ((await client.readWord(NVMCTRL_STATUS)) & NVMCTRL_STATUS_SB) !== 0;
+    if (securityBit) options.onLog?.('The chip\'s security bit is set: flash cannot be read back through the bootloader.');
     onProgress({ phase: 'identify', state: 'done', message: chip.partName });
     const listed = (await edge.listPorts()).find((p) => p.path === channel.path)?.serialNumber;
-    return { client, bootloader, chip, ...(listed ? { serialNumber: listed } : {}) };
+    return { client, bootloader, chip, securityBit, ...(listed ? { serialNumber: listed } : {}) };
   } catch (error) {
     await client.close();
     throw error;

@@ -121,10 +121,10 @@ export class SambaMonitor {
         return;
       case 'R':
         if (this.options.link === 'uart') {
-          if (value > 0) this.xmodem = { kind: 'send', data: this.device.readBytes(address, value), block: 0, sentEot: false };
+          if (value > 0) this.xmodem = { kind: 'send', data: this.device.readBytesExternal(address, value), block: 0, sentEot: false };
           return;
         }
-        this.send(this.device.readBytes(address, value));
+        this.send(this.device.readBytesExternal(address, value));
         return;
       case 'O':
         this.device.write(address, value & 0xff, 1);
@@ -136,13 +136,13 @@ export class SambaMonitor {
         this.device.write(address, value, 4);
         return;
       case 'o':
-        this.putData(this.device.read(address, 1), 1);
+        this.putData(this.device.readExternal(address, 1), 1);
         return;
       case 'h':
-        this.putData(this.device.read(address, 2), 2);
+        this.putData(this.device.readExternal(address, 2), 2);
         return;
       case 'w':
-        this.putData(this.device.read(address, 4), 4);
+        this.putData(this.device.readExternal(address, 4), 4);
         return;
       case 'G':
         this.options.onJump?.(value);

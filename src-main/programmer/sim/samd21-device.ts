@@ -127,6 +127,19 @@ export class Samd21Device {
     for (let i = 0; i < data.length; i++) this.write(address + i, data[i] ?? 0, 1);
   }
 
+  /** What the host sees through R/w/o: with the security bit set, flash and the user row read as zeros. */
+  readExternal(address: number, width: 1 | 2 | 4): number {
+    const a = address >>> 0;
+    const protectedArea = a < SAMD21.flashSize || (a >= SAMD21.userRowAddress && a < SAMD21.userRowAddress + SAMD21.rowSize);
+    return this.securityBit && protectedArea ? 0 : this.read(a, width);
+  }
+
+  readBytesExternal(address: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) out[i] = this.readExternal(address + i, 1) & 0xff;
+    return out;
+  }
+
   readBytes(address: number, length: number): Uint8Array {
     const out = new Uint8Array(length);
     for (let i = 0; i < length; i++) out[i] = this.read(address + i, 1) & 0xff;

@@ -37,6 +37,8 @@ export interface SimulatedBootloaderOptions {
   application?: Uint8Array;
   /** DSU.DID (default 0x10010305 = ATSAMD21G18A). */
   deviceId?: number;
+  /** NVMCTRL.STATUS.SB set: the bootloader's R/w/o of flash return zeros (Z still sees the real bytes). */
+  securityBit?: boolean;
   capabilities?: string;
   version?: string;
   serialNumber?: string;
@@ -73,6 +75,7 @@ export interface SimulatedBootloaderHandle {
 export async function startSimulatedBootloader(options: SimulatedBootloaderOptions = {}): Promise<SimulatedBootloaderHandle> {
   const board = BOARDS[options.board ?? 'mkr1000'] as SambaBoard;
   const device = new Samd21Device(options.deviceId === undefined ? {} : { deviceId: options.deviceId });
+  device.securityBit = options.securityBit ?? false;
   if (options.application) device.flash.set(options.application.subarray(0, SAMD21.flashSize - SAMD21.bootloaderSize), SAMD21.bootloaderSize);
 
   const pty: PtyPair = await createPtyPair();
