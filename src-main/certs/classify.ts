@@ -72,7 +72,12 @@ export function classifyItems(items: readonly IntakeItem[], graph: CertificateGr
   const keyForLeaf = new Map<string, PrivateKeyItem>();
   const unmatchedKeys: PrivateKeyItem[] = [];
   for (const key of keys) {
-    const matches = certificates.filter((cert) => keyMatchesCertificate(key.key, cert.certificate.publicKey));
+    const allMatches = certificates.filter((cert) => keyMatchesCertificate(key.key, cert.certificate.publicKey));
+    const matches = allMatches.filter((cert) => userRole(cert.id) !== 'ROOT_CERT');
+    if (matches.length === 0 && allMatches.length > 0) {
+      decide(key.id, 'IGNORED', `Its certificate ${label(allMatches[0]!)} was put in the root store, so this key is not used.`);
+      continue;
+    }
     if (matches.length === 0) {
       unmatchedKeys.push(key);
       continue;
@@ -227,7 +232,9 @@ export function classifyItems(items: readonly IntakeItem[], graph: CertificateGr
     if (decision) decisions.set(cert.id, { ...decision, reason: `${decision.reason} You also put it in the root store.` });
   }
 
-  const ordered = items.filter((item) => !item.duplicateOf && decisions.has(item.id)).map((item) => decisions.get(item.id)!);
+  const ordered = items
+    .filter((item) => !item.duplicateOf)
+    .map((item) => decisions.get(item.id) ?? { itemId: item.id, role: 'IGNORED' as const, reason: 'Not needed by the module.' });
   for (const item of items) {
     if (item.duplicateOf) ordered.push({ itemId: item.id, role: 'IGNORED', reason: `Identical to ${item.duplicateOf}, which is used instead.` });
   }

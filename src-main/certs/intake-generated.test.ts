@@ -389,6 +389,12 @@ describe('user order, validity, algorithms, names and sizes', () => {
       ['TLS_RSA_CERT', 0, 'ca.cer'],
     ]);
 
+    // A key whose certificate the user put in the root store is simply not used.
+    const leafId2 = idOf(analyze(inputs), 'roles-rsa-leaf.cer');
+    const keyUnused = analyze(inputs, { roles: { [leafId2]: 'ROOT_CERT' } });
+    expect(keyUnused.classifications.map((c) => c.role).sort()).toEqual(['IGNORED', 'ROOT_CERT', 'ROOT_CERT']);
+    expect(keyUnused.plan.every((p) => !p.secret)).toBe(true);
+
     // Forcing a server leaf into the root store is still reported.
     const leafAsRoot = analyze(rsaChain.map((c) => der(c)), { roles: { [idOf(analyze(inputs), 'roles-rsa-leaf.cer')]: 'ROOT_CERT' } });
     expect(errorCodes(leafAsRoot)).toEqual(['LEAF_AS_ROOT']);
