@@ -91,7 +91,8 @@ export class NativeBoardDriver implements BoardLink {
   async readFlash(address: number, length: number, options: OperationOptions & { phase?: BoardPhase } = {}): Promise<Uint8Array> {
     await this.ensureSession(options);
     const phase = options.phase ?? 'read';
-    const chunk = Math.min(this.client.hostMaxPayload, 0xffff);
+    // Responses no larger than what the board itself accepts: a small board may not buffer more.
+    const chunk = Math.min(this.client.hostMaxPayload, this.client.peerMaxPayload, 0xffff);
     const out = new Uint8Array(length);
     for (let done = 0; done < length; ) {
       const n = Math.min(chunk, length - done);

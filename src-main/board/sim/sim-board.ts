@@ -502,6 +502,8 @@ export class SimBoard {
 
   private finishJob(requestId: number, state: BoardState, type: number, flags: number, payload: Uint8Array): void {
     this.running = undefined;
+    // Docs 4.2: after a failure the board still re-initialises the WINC.
+    this.wincMode = 'normal';
     this.state = state;
     if (this.unplugged) return;
     this.emit({ kind: 'state', state, phase: 'none' }, requestId);

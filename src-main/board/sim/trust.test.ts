@@ -94,6 +94,17 @@ describe('simulated board trusts servers the way the WINC does (over a real pty)
     expect(tls.files.some((f) => f.name.startsWith('PRIV_'))).toBe(true);
   });
 
+  it('reports a full flash in the write phase and leaves the root store as it was', async () => {
+    const before = await driver.readSection('root');
+    sim.board.injectFaults({ fullFlash: true });
+    try {
+      await expect(driver.runJob(job())).rejects.toMatchObject({ code: 'STORE_FULL', phase: 'write' });
+    } finally {
+      sim.board.injectFaults({ fullFlash: false });
+    }
+    expect(await driver.readSection('root')).toEqual(before);
+  });
+
   it('reports a missing file with the HTTP status and the entry', async () => {
     const failure = (await driver.runJob({ ...job(), entries: [{ certType: 'ROOT_CERT', numOfChainCert: 0, fileName: 'nope.cer' }] }).catch((e: unknown) => e)) as BoardError;
     expect(failure.code).toBe('HTTP_STATUS');
