@@ -203,12 +203,16 @@ export function defineConformanceSuite(name: string, provide: PortPathProvider):
       });
     });
 
-    it('refuses RUN_JOB before the job is configured', async () => {
+    it('refuses RUN_JOB without a plan (a refused SET_JOB leaves none) and over-long server names', async () => {
       await withRaw(async (raw) => {
-        await raw.request({ kind: 'RUN_JOB' }, 50);
-        const code = errorCodeOf(await raw.response(50));
-        // A board that kept an earlier configuration may run; a fresh one must refuse.
-        expect(['NOT_CONFIGURED', undefined]).toContain(code);
+        await raw.request({ kind: 'SET_JOB', replaceRootStore: false, entries: [{ certType: 'ROOT_CERT', numOfChainCert: 1, fileName: 'a.cer' }] }, 50);
+        expect(errorCodeOf(await raw.response(50))).toBe('INVALID_JOB');
+        await raw.request({ kind: 'RUN_JOB' }, 51);
+        expect(errorCodeOf(await raw.response(51))).toBe('NOT_CONFIGURED');
+        await raw.request({ kind: 'CONFIGURE_SERVER', host: `${'h'.repeat(60)}.com`, port: 443, sni: '', validateServerName: false }, 52);
+        expect(errorCodeOf(await raw.response(52))).toBe('BAD_PAYLOAD');
+        await raw.request({ kind: 'CONFIGURE_WIFI', security: 'wpa-psk', ssid: 'x'.repeat(33), passphrase: 'p' }, 53);
+        expect(errorCodeOf(await raw.response(53))).toBe('BAD_PAYLOAD');
       });
     });
   });

@@ -367,11 +367,16 @@ export class SimBoard {
         return undefined;
       case 'CONFIGURE_SERVER':
         if (!request.host || request.port === 0) throw simError('BAD_PAYLOAD', 'configure', 'server host and port are required');
+        // The WINC's DNS request and SNI option hold at most 63 characters.
+        if (request.host.length > 63 || request.sni.length > 63) throw simError('BAD_PAYLOAD', 'configure', 'server host and SNI must be at most 63 characters');
         this.config.server = { host: request.host, port: request.port, sni: request.sni, validateServerName: request.validateServerName };
         return undefined;
       case 'SET_JOB': {
         const invalid = validateJobPlan(request.entries);
-        if (invalid) throw simError('INVALID_JOB', 'configure', invalid);
+        if (invalid) {
+          delete this.config.job;
+          throw simError('INVALID_JOB', 'configure', invalid);
+        }
         this.config.job = { entries: request.entries, replaceRootStore: request.replaceRootStore };
         return undefined;
       }
