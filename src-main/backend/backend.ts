@@ -25,6 +25,8 @@ export interface BackendOptions {
   now?: () => Date;
   startSimulatedBoard?: BoardControllerOptions['startSimulatedBoard'];
   discovery?: BoardControllerOptions['discovery'];
+  /** How a serial port is opened (the real serial transport by default; benchmarks wrap it). */
+  openTransport?: BoardControllerOptions['openTransport'];
   interfaces?: ServerControllerOptions['interfaces'];
 }
 
@@ -64,6 +66,7 @@ export class Backend {
     this.board = new BoardController({
       ...(options.discovery ? { discovery: options.discovery } : {}),
       ...(options.startSimulatedBoard ? { startSimulatedBoard: options.startSimulatedBoard } : {}),
+      ...(options.openTransport ? { openTransport: options.openTransport } : {}),
       onChange: (view) => {
         if (view.connection !== 'connected' && view.connection !== 'busy') this.provisioner.forgetBoard();
         this.emit({ name: 'board', payload: view });

@@ -61,6 +61,8 @@ class RunFailure extends Error {
 export class Provisioner {
   private boardSections: Sections | null = null;
   private abort: AbortController | undefined;
+  /** The last map, reused while neither the board's sections nor the analysis changed. */
+  private cachedMap: { sections: Sections | null; analysis: unknown; layoutKey: string; map: FlashMapView } | undefined;
 
   constructor(private readonly deps: ProvisionerDeps) {}
 
@@ -72,6 +74,16 @@ export class Provisioner {
   flashMap(): FlashMapView {
     const layout = this.deps.layout();
     const current = this.boardSections;
+    const analysis = this.deps.workspace.isEmpty() ? null : this.deps.workspace.analyze();
+    const layoutKey = `${layout.module}/${layout.firmware}`;
+    const cached = this.cachedMap;
+    if (cached && cached.sections === current && cached.analysis === analysis && cached.layoutKey === layoutKey) return cached.map;
+    const map = this.computeFlashMap(layout, current);
+    this.cachedMap = { sections: current, analysis, layoutKey, map };
+    return map;
+  }
+
+  private computeFlashMap(layout: FlashLayout, current: Sections | null): FlashMapView {
     const blockers: string[] = [];
     let planned = { root: current?.root ?? new Uint8Array(layout.rootStore.size).fill(0xff), tls: current?.tls ?? new Uint8Array(layout.tlsStore.size).fill(0xff) };
     const plan = this.currentPlan();

@@ -15,14 +15,20 @@ export interface WorkspaceOptions {
  * Everything derived (classification, plan, findings) is recomputed from these on
  * demand by the pure intake engine.
  */
+/** Findings about validity are re-checked at most this often while nothing else changes. */
+const ANALYSIS_TTL_MS = 60_000;
+
 export class Workspace {
   private inputs: IntakeInput[] = [];
   private chainOrders: Record<string, string[]> = {};
+  private revision = 0;
+  private cached: { key: string; at: number; result: IntakeResult } | undefined;
 
   constructor(private readonly options: WorkspaceOptions) {}
 
   add(inputs: IntakeInput[]): void {
     this.inputs = [...this.inputs, ...inputs];
+    this.revision++;
   }
 
   /** Removes the file an item came from (a bundle goes as a whole: it was one file). */
@@ -30,11 +36,13 @@ export class Workspace {
     const item = this.analyze().items.find((candidate) => candidate.id === itemId);
     if (!item) return;
     this.inputs = this.inputs.filter((_, index) => index !== item.source.fileIndex);
+    this.revision++;
   }
 
   clear(): void {
     this.inputs = [];
     this.chainOrders = {};
+    this.revision++;
   }
 
   isEmpty(): boolean {
@@ -43,22 +51,34 @@ export class Workspace {
 
   setChainOrder(chainId: string, itemIds: string[]): void {
     this.chainOrders = { ...this.chainOrders, [chainId]: itemIds };
+    this.revision++;
   }
 
   restoreChainOrder(chainId: string): void {
     const { [chainId]: _dropped, ...rest } = this.chainOrders;
     this.chainOrders = rest;
+    this.revision++;
   }
 
-  /** The full analysis, private-key bytes included: main process only. */
+  /**
+   * The full analysis, private-key bytes included: main process only. Cached while the
+   * inputs, orders, firmware and server address stay the same (for at most a minute, so
+   * expiry findings stay current); a provisioning run asks for it several times.
+   */
   analyze(): IntakeResult {
     const serverAddress = this.options.serverAddress();
-    return analyzeIntake(this.inputs, {
-      now: this.options.now(),
-      firmware: this.options.firmware(),
+    const firmware = this.options.firmware();
+    const now = this.options.now();
+    const key = `${this.revision}|${firmware}|${serverAddress ?? ''}`;
+    if (this.cached && this.cached.key === key && Math.abs(now.getTime() - this.cached.at) < ANALYSIS_TTL_MS) return this.cached.result;
+    const result = analyzeIntake(this.inputs, {
+      now,
+      firmware,
       chainOrders: this.chainOrders,
       ...(serverAddress ? { serverAddress } : {}),
     });
+    this.cached = { key, at: now.getTime(), result };
+    return result;
   }
 
   view(): WorkspaceView {
