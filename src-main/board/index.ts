@@ -1,0 +1,17 @@
+/** Public API of the board link (serial protocol, drivers, discovery, simulator). */
+export type { BoardIdentity, BoardLink, OperationOptions, ProgressUpdate, WriteSectionOptions, WriteSectionResult } from './board-link.js';
+export { BoardError, isBoardError, type BoardErrorCode, type BoardPhase, type SectionBackup } from './errors.js';
+export { sectionGeometry, isSectionName, type SectionGeometry, type SectionName } from './sections.js';
+export { openBoard, type BoardProtocol, type OpenBoardOptions } from './open-board.js';
+export { NativeBoardDriver, type JobConfig, type NativeDriverOptions, type RunJobOptions } from './native/native-driver.js';
+export { DEFAULT_TIMEOUTS, type ClientStats, type ClientTimeouts } from './native/protocol-client.js';
+export { FwUpdaterDriver, type FwUpdaterDriverOptions } from './fwupdater/fwupdater-driver.js';
+export type { BoardEvent, ErrorBody, HelloInfo, JobEntry, JobResult, LinkStats } from './protocol/messages.js';
+export type { BoardKind, BoardState, CertType, WifiSecurity, WirePhase } from './protocol/constants.js';
+export { listBoards, listSerialPorts, resolvePort, waitForPort, type DiscoveredPort, type DiscoveryDeps, type PortQuery } from './transport/port-discovery.js';
+export { KNOWN_USB_DEVICES, lookupUsbDevice, type KnownUsbDevice } from './transport/usb-ids.js';
+export { SerialTransport, openSerialPaths, type SerialOpenOptions } from './transport/serial-transport.js';
+export { createTransportPair, type ByteTransport, type TransportPair } from './transport/byte-transport.js';
+export { startInProcessSim, startPtySim, type RunningSim, type StartSimOptions, type SimProtocol } from './sim/sim-host.js';
+export { SimBoard, type SimBoardOptions, type SimFaults } from './sim/sim-board.js';
+export { FAST_TIMINGS, REALISTIC_TIMINGS, type NorTimings } from './sim/winc-flash.js';
