@@ -55,6 +55,24 @@ describe('native driver against the in-process simulator', () => {
     expect(stats.crcErrors).toBe(1);
   });
 
+  it('does not execute a retransmitted request twice while the first is still running', async () => {
+    const pair = createTransportPair();
+    const sim = new SimBoard({ timings: { eraseMsPerSector: 350, programMsPerPage: 0 } });
+    sim.attach(pair.board);
+    const driver = new NativeBoardDriver(pair.host, { timeouts: { ...fastTimeouts, eraseMs: 200 } });
+    cleanups.push(() => driver.close());
+    let erases = 0;
+    const original = sim.flash.eraseSectors.bind(sim.flash);
+    sim.flash.eraseSectors = (address, length) => {
+      erases++;
+      return original(address, length);
+    };
+    await driver.eraseSection('root');
+    expect(driver.stats.retransmissions).toBeGreaterThanOrEqual(1);
+    expect(erases).toBe(1);
+    expect((await driver.linkStats()).retransmitsSeen).toBe(driver.stats.retransmissions);
+  });
+
   it('reports an unplug mid-write with the phase and the backup taken before erasing', async () => {
     const { driver, sim } = connect();
     await driver.identify();

@@ -135,6 +135,7 @@ export class SimBoard {
   private processing: Promise<void> = Promise.resolve();
   private sending: Promise<void> = Promise.resolve();
   private lastCompleted: { requestId: number; type: number; frame: Uint8Array } | undefined;
+  private readonly inProgress = new Set<string>();
   private running: { requestId: number; controller: AbortController } | undefined;
   private state: BoardState = 'idle';
   private wincMode: 'normal' | 'download' = 'normal';
@@ -294,6 +295,8 @@ export class SimBoard {
     if (retransmit) {
       this.stats.retransmitsSeen = (this.stats.retransmitsSeen + 1) >>> 0;
       if (this.running?.requestId === frame.requestId && frame.type === RequestType.RUN_JOB) return;
+      // Docs 5.3: a retransmission of the request still being worked on is ignored; its answer will come.
+      if (this.inProgress.has(`${frame.requestId}:${frame.type}`)) return;
       const last = this.lastCompleted;
       if (last && last.requestId === frame.requestId && last.type === frame.type) {
         void inbound.then(() => this.transmit(last.frame));
@@ -301,33 +304,43 @@ export class SimBoard {
       }
     }
     const kind = Object.entries(RequestType).find(([, v]) => v === frame.type)?.[0] as RequestKind | undefined;
+    const key = `${frame.requestId}:${frame.type}`;
+    this.inProgress.add(key);
     const handle = async (): Promise<void> => {
-      await inbound;
-      if (this.unplugged) return;
-      const responseType = frame.type | RESPONSE_BIT;
-      let bytes: Uint8Array;
       try {
-        const request = decodeRequest(frame.type, frame.payload);
-        if (!request) throw simError('UNKNOWN_REQUEST', 'none', `request type 0x${frame.type.toString(16)} is not implemented`);
-        if (this.running && !CONCURRENT.has(request.kind)) throw simError('BUSY', 'none', 'a job is running; cancel it or wait for it to finish');
-        if (request.kind === 'RUN_JOB') {
-          this.startJob(frame.requestId);
-          return;
-        }
-        const value = await this.execute(request);
-        if (this.unplugged) return;
-        bytes = this.sendFrame(responseType, frame.requestId, 0, encodeResponse(request.kind, value as never));
-      } catch (error) {
-        if (this.unplugged) return;
-        bytes = this.sendFrame(responseType, frame.requestId, FrameFlag.ERROR, encodeErrorBody(toErrorBody(error)));
+        await this.handleRequest(frame, inbound);
+      } finally {
+        this.inProgress.delete(key);
       }
-      this.lastCompleted = { requestId: frame.requestId, type: frame.type, frame: bytes };
     };
     if (kind && CONCURRENT.has(kind)) {
       void handle();
     } else {
       this.processing = this.processing.then(handle, handle);
     }
+  }
+
+  private async handleRequest(frame: Frame, inbound: Promise<void>): Promise<void> {
+    await inbound;
+    if (this.unplugged) return;
+    const responseType = frame.type | RESPONSE_BIT;
+    let bytes: Uint8Array;
+    try {
+      const request = decodeRequest(frame.type, frame.payload);
+      if (!request) throw simError('UNKNOWN_REQUEST', 'none', `request type 0x${frame.type.toString(16)} is not implemented`);
+      if (this.running && !CONCURRENT.has(request.kind)) throw simError('BUSY', 'none', 'a job is running; cancel it or wait for it to finish');
+      if (request.kind === 'RUN_JOB') {
+        this.startJob(frame.requestId);
+        return;
+      }
+      const value = await this.execute(request);
+      if (this.unplugged) return;
+      bytes = this.sendFrame(responseType, frame.requestId, 0, encodeResponse(request.kind, value as never));
+    } catch (error) {
+      if (this.unplugged) return;
+      bytes = this.sendFrame(responseType, frame.requestId, FrameFlag.ERROR, encodeErrorBody(toErrorBody(error)));
+    }
+    this.lastCompleted = { requestId: frame.requestId, type: frame.type, frame: bytes };
   }
 
   // ---- requests ------------------------------------------------------------
