@@ -6,12 +6,13 @@ import { BoardError } from '../../board/errors.js';
 import { openBoard, type BoardProtocol, type OpenBoardOptions } from '../../board/open-board.js';
 import { isSectionName, sectionGeometry, type SectionName } from '../../board/sections.js';
 import { listSerialPorts } from '../../board/transport/port-discovery.js';
+import { formatName, rootFormatFromPattern } from '../../store/root-store.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 
 const USAGE = `  winc-cert board list [--json]
   winc-cert board info --port PATH [--json]
   winc-cert board backup --port PATH --out DIR
-  winc-cert board write root|tls SECTION.bin --port PATH [--backup-dir DIR]
+  winc-cert board write root|tls SECTION.bin --port PATH [--backup-dir DIR] [--force]
   winc-cert board erase root|tls --port PATH [--backup-dir DIR]
       Talk to a board (or 'winc-cert sim --pty') over its serial port.
       list     serial ports, with the supported boards marked
@@ -21,7 +22,8 @@ const USAGE = `  winc-cert board list [--json]
       erase    back up the section, then erase it
       --protocol native|fwupdater   native (the project firmware, default) or Arduino's FirmwareUpdater sketch
       --baud N                      serial baud rate (default 115200 native, 1000000 fwupdater)
-      --backup-dir DIR              where write/erase keep the previous contents (default: current folder)`;
+      --backup-dir DIR              where write/erase keep the previous contents (default: current folder)
+      --force                       write a root section even if its format (V0/V1) differs from the board's`;
 
 export interface BoardCommandDeps {
   open(options: OpenBoardOptions): Promise<BoardLink>;
@@ -70,6 +72,7 @@ async function runBoard(argv: string[], io: CliIo, deps: BoardCommandDeps): Prom
         json: { type: 'boolean' },
         out: { type: 'string', short: 'o' },
         'backup-dir': { type: 'string' },
+        force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -143,6 +146,18 @@ async function runBoard(argv: string[], io: CliIo, deps: BoardCommandDeps): Prom
       writeFileSync(target, backup.data);
       io.stdout(`Backup of the ${backup.section} section: ${target}\n`);
     };
+    if (action === 'write' && section === 'root' && !v.force) {
+      // The module reads its root store in the format its firmware expects (V0 on 19.4, V1 on 19.5+);
+      // writing the other one silently breaks TLS (board-programming.md 3.5).
+      const current = rootFormatFromPattern(await link.readSection('root'));
+      const next = rootFormatFromPattern(image!);
+      if (current && current !== 'erased' && next !== current) {
+        throw new UsageError(
+          `${file} ${next === null ? 'is not a root certificate section' : next === 'erased' ? 'is an erased section' : `is a ${formatName(next)} store`}, but the board holds a ${formatName(current)} store. ` +
+            `Build the section for the module's firmware (winc-cert root build), or pass --force to write it anyway.`,
+        );
+      }
+    }
     if (action === 'write') {
       const result = await link.writeSection(section!, image!, { backupSink });
       io.stdout(`Wrote ${result.bytesWritten} bytes to the ${section} section; read-back verified.\n`);

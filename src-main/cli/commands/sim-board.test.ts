@@ -90,6 +90,11 @@ describe('winc-cert sim + winc-cert board (in-process, real pty)', () => {
       expect(io.out).toMatch(/read-back verified/);
       expect(readdirSync(backups).some((f) => f.startsWith('tls-backup-'))).toBe(true);
 
+      writeFileSync(path.join(dir, 'junk-root.bin'), new Uint8Array(4096).fill(0x33));
+      io = capture();
+      expect(await runCli(['board', 'write', 'root', path.join(dir, 'junk-root.bin'), '--port', sim.path, '--backup-dir', backups], io)).toBe(2);
+      expect(io.err).toMatch(/not a root certificate section/);
+
       io = capture();
       expect(await runCli(['board', 'erase', 'root', '--port', sim.path, '--backup-dir', backups], io)).toBe(0);
       io = capture();
