@@ -197,7 +197,9 @@ export type RunPhase =
   | 'verify'
   | 'reinit'
   | 'readback'
-  | 'restore';
+  | 'restore'
+  | 'bootloader'
+  | 'reset';
 
 export interface ProgressView {
   operation: string;
@@ -209,7 +211,7 @@ export interface ProgressView {
 
 export interface RunResultView {
   id: string;
-  operation: 'provision' | 'restore' | 'erase' | 'trust';
+  operation: 'provision' | 'restore' | 'erase' | 'trust' | 'firmware';
   result: 'pass' | 'fail' | 'cancelled';
   failedPhase: RunPhase | null;
   reason: string | null;
@@ -223,6 +225,16 @@ export interface BackupView {
   boardId: string;
   createdAt: string;
   reason: string;
+}
+
+export type FirmwareBoard = 'samd21-xpro' | 'mkr1000' | 'feather-m0-wifi';
+
+export interface FirmwareImageView {
+  board: FirmwareBoard;
+  version: string;
+  size: number;
+  sha256: string;
+  linkAddress: number;
 }
 
 export interface FileToSave {
@@ -272,6 +284,10 @@ export interface WincApi {
   eraseSection(section: SectionName, confirmation: 'ERASE'): Promise<RunResultView>;
 
   exportLog(): Promise<FileToSave>;
+
+  listFirmwareImages(): Promise<FirmwareImageView[]>;
+  /** Programs the bundled firmware; portPath is the board's serial port (unused for the Xplained Pro). */
+  programFirmware(board: FirmwareBoard, portPath: string | null): Promise<RunResultView>;
 }
 
 export type ApiMethod = keyof WincApi;
@@ -310,6 +326,8 @@ export const API_METHODS = [
   'restoreBackup',
   'eraseSection',
   'exportLog',
+  'listFirmwareImages',
+  'programFirmware',
 ] as const satisfies readonly ApiMethod[];
 
 // Compile-time proof that API_METHODS lists every method of WincApi.

@@ -13,6 +13,7 @@ import { Provisioner, type WifiCredentials } from '../provisioning/provisioner.j
 import { RunRecordStore } from '../provisioning/run-records.js';
 import { Workspace } from '../workspace/workspace.js';
 import { BoardController, type BoardControllerOptions } from './board-controller.js';
+import { FirmwareController, type FirmwareControllerOptions } from './firmware-controller.js';
 import { LogBook } from './log-book.js';
 import { ServerController, type ServerControllerOptions } from './server-controller.js';
 
@@ -28,6 +29,9 @@ export interface BackendOptions {
   /** How a serial port is opened (the real serial transport by default; benchmarks wrap it). */
   openTransport?: BoardControllerOptions['openTransport'];
   interfaces?: ServerControllerOptions['interfaces'];
+  /** Where the bundled firmware images are, and how a board is flashed (tests inject both). */
+  firmware?: FirmwareControllerOptions['firmware'];
+  flashFirmware?: FirmwareControllerOptions['flash'];
 }
 
 const SAMPLE_EXTENSIONS = new Set(['.pem', '.der', '.cer', '.crt', '.key']);
@@ -45,6 +49,7 @@ export class Backend {
   readonly server: ServerController;
   readonly workspace: Workspace;
   readonly provisioner: Provisioner;
+  readonly firmware: FirmwareController;
 
   private constructor(
     private readonly options: BackendOptions,
@@ -89,6 +94,17 @@ export class Backend {
       now: this.now,
       onProgress: (progress) => this.emit({ name: 'progress', payload: progress }),
       onFlashMap: (map) => this.emit({ name: 'flashMap', payload: map }),
+      onLog: (level, text) => this.log('board', level, text),
+    });
+    this.firmware = new FirmwareController({
+      ...(options.firmware ? { firmware: options.firmware } : {}),
+      ...(options.flashFirmware ? { flash: options.flashFirmware } : {}),
+      now: this.now,
+      // The programmer needs the port to itself: drop the app's own connection first.
+      releasePort: async (portPath) => {
+        if (portPath === null || this.board.view().path === portPath) await this.board.disconnect();
+      },
+      onProgress: (progress) => this.emit({ name: 'progress', payload: progress }),
       onLog: (level, text) => this.log('board', level, text),
     });
     this.api = this.createApi();
@@ -157,7 +173,9 @@ export class Backend {
 
       trustServerOnBoard: () => this.finished(this.provisioner.trustServer()),
       provision: () => this.finished(this.provisioner.provision()),
-      cancelOperation: async () => this.provisioner.cancel(),
+      cancelOperation: async () => {
+        if (!this.firmware.cancel()) this.provisioner.cancel();
+      },
       listBackups: () => backups.list(),
       restoreBackup: (backupId) => this.finished(this.provisioner.restore(backupId)),
       eraseSection: (section) => this.finished(this.provisioner.erase(section)),
@@ -167,6 +185,9 @@ export class Backend {
         data: Buffer.from(this.logBook.text()).toString('base64'),
         mimeType: 'text/plain',
       }),
+
+      listFirmwareImages: async () => this.firmware.images(),
+      programFirmware: (board, portPath) => this.finished(this.firmware.program(board, portPath)),
     };
   }
 

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { BackupView, ProgressView, RunResultView, SectionName } from '../../src-main/api/contract';
+import type { BackupView, FirmwareBoard, ProgressView, RunResultView, SectionName } from '../../src-main/api/contract';
 import { getBridge } from '../api/bridge';
 import { useBoardStore } from './board-store';
 import { attempt } from './notice-store';
@@ -13,6 +13,7 @@ interface RunState {
   trustServer(): Promise<void>;
   restore(backupId: string): Promise<void>;
   erase(section: SectionName): Promise<void>;
+  programFirmware(board: FirmwareBoard, portPath: string | null): Promise<void>;
   cancel(): Promise<void>;
   loadBackups(): Promise<void>;
   setProgress(progress: ProgressView): void;
@@ -37,6 +38,7 @@ export const useRunStore = create<RunState>((set, get) => {
     trustServer: () => run('trust', () => getBridge().trustServerOnBoard()),
     restore: (backupId) => run('restore', () => getBridge().restoreBackup(backupId)),
     erase: (section) => run('erase', () => getBridge().eraseSection(section, 'ERASE')),
+    programFirmware: (board, portPath) => run('firmware', () => getBridge().programFirmware(board, portPath)),
     async cancel() {
       await attempt(() => getBridge().cancelOperation());
     },

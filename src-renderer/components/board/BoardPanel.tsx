@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useBoardStore } from '../../stores/board-store';
 import { Panel } from '../common/Panel';
+import { FirmwareSection } from './FirmwareSection';
 import { WifiSettingsForm } from './WifiSettingsForm';
 
 export function BoardPanel() {
@@ -93,6 +94,7 @@ export function BoardPanel() {
         </div>
       )}
       <WifiSettingsForm />
+      <FirmwareSection />
     </Panel>
   );
 }

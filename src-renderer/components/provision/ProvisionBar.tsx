@@ -19,6 +19,8 @@ export const PHASE_LABEL: Record<RunPhase, string> = {
   reinit: 'Re-initialising the WINC',
   readback: 'Reading the flash back',
   restore: 'Restoring a backup',
+  bootloader: 'Entering the bootloader',
+  reset: 'Starting the new firmware',
 };
 
 /** The one-click action, its pre-conditions, live progress and the PASS/FAIL result. */

@@ -1,0 +1,109 @@
+import type { FirmwareBoard, FirmwareImageView, ProgressView, RunPhase, RunResultView } from '../api/contract.js';
+import { NativeBoardDriver } from '../board/native/native-driver.js';
+import { SerialTransport } from '../board/transport/serial-transport.js';
+import { flashBoard, type FlashBoardRequest, type ProgressEvent } from '../programmer/index.js';
+import { listFirmwareImages, loadFirmwareImage, type FirmwareLocationOptions } from '../resources/firmware-images.js';
+
+const PHASE: Record<ProgressEvent['phase'], RunPhase> = {
+  touch: 'bootloader',
+  find: 'bootloader',
+  identify: 'bootloader',
+  erase: 'erase',
+  write: 'write',
+  verify: 'verify',
+  reset: 'reset',
+  read: 'readback',
+};
+
+export interface FirmwareControllerOptions {
+  firmware?: FirmwareLocationOptions;
+  /** Frees the port when the app itself holds it (the board connection). */
+  releasePort(portPath: string | null): Promise<void>;
+  flash?: (request: FlashBoardRequest) => ReturnType<typeof flashBoard>;
+  now: () => Date;
+  onProgress(progress: ProgressView): void;
+  onLog(level: 'info' | 'warn' | 'error', text: string): void;
+}
+
+/** Resolves once the freshly programmed firmware answers the protocol's hello. */
+async function helloOnPort(portPath: string, signal: AbortSignal): Promise<void> {
+  const transport = await SerialTransport.open({ path: portPath });
+  const driver = new NativeBoardDriver(transport);
+  try {
+    await driver.identify({ signal });
+  } finally {
+    await driver.close();
+  }
+}
+
+/** One-click programming of the bundled SAM D21 firmware. */
+export class FirmwareController {
+  private abort: AbortController | undefined;
+
+  constructor(private readonly options: FirmwareControllerOptions) {}
+
+  images(): FirmwareImageView[] {
+    return listFirmwareImages(this.options.firmware).map((entry) => ({
+      board: entry.board as FirmwareBoard,
+      version: entry.version,
+      size: entry.size,
+      sha256: entry.sha256,
+      linkAddress: entry.linkAddress,
+    }));
+  }
+
+  cancel(): boolean {
+    if (!this.abort) return false;
+    this.abort.abort();
+    return true;
+  }
+
+  async program(board: FirmwareBoard, portPath: string | null): Promise<RunResultView> {
+    if (this.abort) throw Object.assign(new Error('Firmware programming is already running.'), { code: 'BUSY' });
+    const abort = new AbortController();
+    this.abort = abort;
+    const startedAt = this.options.now();
+    let phase: RunPhase = 'preflight';
+    try {
+      const { entry, data } = loadFirmwareImage(board, this.options.firmware);
+      await this.options.releasePort(portPath);
+      this.options.onLog('info', `Programming ${entry.file} (${entry.size} bytes, firmware ${entry.version}) on ${board}${portPath ? ` at ${portPath}` : ''}`);
+      const flash = this.options.flash ?? flashBoard;
+      const result = await flash({
+        board,
+        image: data,
+        imageLinkAddress: entry.linkAddress,
+        ...(portPath ? { portPath } : {}),
+        signal: abort.signal,
+        waitForApplication: helloOnPort,
+        onLog: (line) => this.options.onLog('info', line),
+        onProgress: (event) => {
+          phase = PHASE[event.phase];
+          this.options.onProgress({ operation: 'firmware', phase, label: event.message ?? event.phase, done: event.done ?? 0, total: event.total ?? 0 });
+        },
+      });
+      this.options.onLog('info', result.summary);
+      return this.result(startedAt, 'pass', null, null);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const cancelled = abort.signal.aborted;
+      this.options.onLog(cancelled ? 'warn' : 'error', `Firmware programming ${cancelled ? 'cancelled' : 'failed'} (${phase}): ${reason}`);
+      return this.result(startedAt, cancelled ? 'cancelled' : 'fail', phase, reason);
+    } finally {
+      this.abort = undefined;
+    }
+  }
+
+  private result(startedAt: Date, outcome: RunResultView['result'], phase: RunPhase | null, reason: string | null): RunResultView {
+    return {
+      id: `${startedAt.toISOString()}-firmware`,
+      operation: 'firmware',
+      result: outcome,
+      failedPhase: phase,
+      reason,
+      backupId: null,
+      startedAt: startedAt.toISOString(),
+      durationMs: this.options.now().getTime() - startedAt.getTime(),
+    };
+  }
+}
