@@ -82,7 +82,7 @@ export class SerialTransport implements ByteTransport {
     } catch (error) {
       owners.delete(key);
       const message = error instanceof Error ? error.message : String(error);
-      const code = /no such file|ENOENT|cannot open|File not found/i.test(message) ? 'PORT_NOT_FOUND' : /busy|lock|EBUSY|Access denied/i.test(message) ? 'PORT_BUSY' : 'PORT_OPEN_FAILED';
+      const code = /no such file|ENOENT|cannot open|File not found|does not exist/i.test(message) ? 'PORT_NOT_FOUND' : /busy|lock|EBUSY|Access denied/i.test(message) ? 'PORT_BUSY' : 'PORT_OPEN_FAILED';
       throw new BoardError(code, `Cannot open ${options.path}: ${message}. Check the cable and that no other program (serial monitor, IDE) has the port open.`, {
         phase: 'open',
         cause: error,

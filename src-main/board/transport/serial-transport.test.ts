@@ -1,0 +1,61 @@
+import { SerialPortMock } from 'serialport';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const MockBinding = SerialPortMock.binding;
+import { openSerialPaths, SerialTransport, type SerialPortFactory, type SerialPortLike } from './serial-transport.js';
+
+const signals: Array<Record<string, boolean | undefined>> = [];
+const factory: SerialPortFactory = ({ path, baudRate }) => {
+  const port = new SerialPortMock({ path, baudRate, autoOpen: false });
+  const set = port.set.bind(port);
+  port.set = ((options: Record<string, boolean>, callback: (error: Error | null) => void) => {
+    signals.push(options);
+    return set(options, callback);
+  }) as typeof port.set;
+  return port as unknown as SerialPortLike;
+};
+
+afterEach(() => {
+  MockBinding.reset();
+  signals.length = 0;
+});
+
+describe('SerialTransport', () => {
+  it('opens with DTR and RTS asserted, echoes through the mock, and frees the path on close', async () => {
+    MockBinding.createPort('/dev/ttyMOCK0', { echo: true, record: true });
+    const transport = await SerialTransport.open({ path: '/dev/ttyMOCK0', factory });
+    expect(signals[0]).toMatchObject({ dtr: true, rts: true, brk: false });
+    const received: number[] = [];
+    transport.onData((chunk) => received.push(...chunk));
+    await transport.write(Uint8Array.of(0, 1, 2, 0));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(received).toEqual([0, 1, 2, 0]);
+    expect(openSerialPaths()).toEqual(['/dev/ttyMOCK0']);
+    await transport.close();
+    expect(openSerialPaths()).toEqual([]);
+    expect(transport.isOpen).toBe(false);
+  });
+
+  it('refuses a second owner of the same path, and reports a missing port as PORT_NOT_FOUND', async () => {
+    MockBinding.createPort('/dev/ttyMOCK1', {});
+    const first = await SerialTransport.open({ path: '/dev/ttyMOCK1', factory });
+    await expect(SerialTransport.open({ path: '/dev/ttyMOCK1', factory })).rejects.toMatchObject({ code: 'PORT_BUSY', phase: 'open' });
+    await first.close();
+    const again = await SerialTransport.open({ path: '/dev/ttyMOCK1', factory });
+    await again.close();
+    await expect(SerialTransport.open({ path: '/dev/ttyNOPE', factory })).rejects.toMatchObject({ code: 'PORT_NOT_FOUND', phase: 'open' });
+    expect(openSerialPaths()).toEqual([]);
+  });
+
+  it('tells listeners when the device goes away', async () => {
+    MockBinding.createPort('/dev/ttyMOCK2', {});
+    const transport = await SerialTransport.open({ path: '/dev/ttyMOCK2', factory });
+    const closed = new Promise<Error | undefined>((resolve) => transport.onClose(resolve));
+    // What the bindings do when the USB device disappears.
+    const port = (transport as unknown as { port: SerialPortMock }).port;
+    port.port?.close();
+    port.emit('close', Object.assign(new Error('disconnected'), { disconnected: true }));
+    expect((await closed)?.message).toMatch(/disconnected/);
+    expect(openSerialPaths()).toEqual([]);
+  });
+});
