@@ -97,7 +97,7 @@ async function fetchFile(ctx: SimJobContext, deps: SimJobDeps, entry: JobEntry, 
       finish(simError(code, 'download', `connecting to ${host}:${port} failed: ${error.message}`, { entryIndex: index, wincError: -12 }));
     });
     socket.once('secureConnect', () => {
-      const decision = decideWincTrust(sentChain(socket), rootSection, deps.now?.() ?? new Date());
+      const decision = decideWincTrust(sentChain(socket), rootSection, deps.now?.() ?? new Date(), ctx.server.validateServerName && sni ? { serverName: sni } : {});
       if (!decision.trusted) {
         ctx.log(`socket_cb: SSL connect failed: certificate verification failed (${decision.reason})`);
         finish(

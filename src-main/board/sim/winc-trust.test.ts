@@ -56,6 +56,11 @@ describe('WINC trust decision', () => {
     expect(decideWincTrust([self], storeWith(ca, self), now).trusted).toBe(true);
   });
 
+  it('checks the server name only when SNI validation is on', () => {
+    expect(decideWincTrust([leaf], storeWith(ca), now, { serverName: 'server.local' }).trusted).toBe(true);
+    expect(decideWincTrust([leaf], storeWith(ca), now, { serverName: 'other.local' })).toMatchObject({ trusted: false, alert: TlsAlert.BAD_CERTIFICATE });
+  });
+
   it('rejects expired certificates and broken chains', () => {
     const old = makeCert('server.local', leafKey, { cn: 'Test Root CA', key: caKey }, [-30, -1]);
     expect(decideWincTrust([old], storeWith(ca), now)).toMatchObject({ trusted: false, alert: TlsAlert.CERTIFICATE_EXPIRED });

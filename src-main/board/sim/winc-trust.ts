@@ -30,7 +30,7 @@ function validAt(cert: ParsedCertificate, now: Date): boolean {
  * issuer name, with the signature verified by the stored key and the stored dates checked.
  * A self-signed server certificate passes only when it is itself in the store.
  */
-export function decideWincTrust(chainDer: readonly Uint8Array[], rootSection: Uint8Array, now: Date): TrustDecision {
+export function decideWincTrust(chainDer: readonly Uint8Array[], rootSection: Uint8Array, now: Date, options: { serverName?: string } = {}): TrustDecision {
   if (chainDer.length === 0) return { trusted: false, alert: TlsAlert.BAD_CERTIFICATE, reason: 'the server sent no certificate' };
   let chain: ParsedCertificate[];
   try {
@@ -47,6 +47,17 @@ export function decideWincTrust(chainDer: readonly Uint8Array[], rootSection: Ui
     if (!bytesEqual(wincNameHash(cert.issuerDer), wincNameHash(issuer.subjectDer)) || !verifyCertificateSignature(cert, issuer)) {
       return { trusted: false, alert: TlsAlert.BAD_CERTIFICATE, reason: `certificate ${i} (${cert.subjectText}) is not signed by the next one sent (${issuer.subjectText})` };
     }
+  }
+  if (options.serverName) {
+    // SO_SSL_ENABLE_SNI_VALIDATION: the leaf must name the server (SAN DNS, else CN).
+    const leaf = chain[0]!;
+    const wanted = options.serverName.toLowerCase();
+    const names = leaf.subjectAltNames.dns.length > 0 ? leaf.subjectAltNames.dns : leaf.subject.filter((a) => a.shortName === 'CN').map((a) => a.value);
+    const matches = names.some((n) => {
+      const name = n.toLowerCase();
+      return name === wanted || (name.startsWith('*.') && wanted.endsWith(name.slice(1)) && !wanted.slice(0, -name.length + 1).includes('.'));
+    });
+    if (!matches) return { trusted: false, alert: TlsAlert.BAD_CERTIFICATE, reason: `the server certificate does not name ${options.serverName}` };
   }
   const top = chain[chain.length - 1]!;
   let roots: RootEntry[];
