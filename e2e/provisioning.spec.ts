@@ -42,8 +42,13 @@ test.describe('provisioning through the UI on the simulated board', () => {
     await page.getByTestId('server-start').click();
     await expect(page.getByTestId('server-state')).toContainText('Serving on https://127.0.0.1:4443/');
 
-    await page.getByTestId('trust-server').click();
+    // Provisioning before the module trusts the server fails in pre-flight and offers the fix.
+    await page.getByTestId('provision').click();
+    await expect(page.getByTestId('run-result')).toHaveAttribute('data-result', 'fail', { timeout: 30_000 });
+    await expect(page.getByTestId('run-result')).toContainText('pre-flight');
+    await page.getByTestId('fix-trust-server').click();
     await expect(page.getByTestId('run-result')).toHaveAttribute('data-result', 'pass', { timeout: 60_000 });
+    await expect(page.getByTestId('run-result')).toContainText('trust');
 
     await expect(page.getByTestId('provision')).toBeEnabled();
     await page.getByTestId('provision').click();

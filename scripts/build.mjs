@@ -18,7 +18,8 @@ await mkdir('build', { recursive: true });
 await Promise.all([
   esbuild({ ...common, entryPoints: ['src-main/cli/main.ts'], outfile: 'build/winc-cert.mjs', format: 'esm' }),
   esbuild({ ...common, entryPoints: ['src-main/web/main.ts'], outfile: 'build/web.mjs', format: 'esm' }),
-  esbuild({ ...common, entryPoints: ['src-main/electron/main.ts'], outfile: 'build/electron-main.cjs', format: 'cjs', external: ['electron'] }),
+  // Shared modules fall back from import.meta (empty in CommonJS) to paths main passes in.
+  esbuild({ ...common, entryPoints: ['src-main/electron/main.ts'], outfile: 'build/electron-main.cjs', format: 'cjs', external: ['electron'], logOverride: { 'empty-import-meta': 'silent' } }),
   // A sandboxed preload may require only 'electron': bundle everything else into it.
   esbuild({ ...common, packages: undefined, entryPoints: ['src-main/electron/preload.ts'], outfile: 'build/preload.cjs', format: 'cjs', external: ['electron'] }),
 ]);

@@ -216,6 +216,8 @@ export interface RunResultView {
   failedPhase: RunPhase | null;
   reason: string | null;
   backupId: string | null;
+  /** A one-click remedy the UI can offer next to a failure. */
+  fix: 'trust-server' | null;
   startedAt: string;
   durationMs: number;
 }

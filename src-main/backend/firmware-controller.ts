@@ -102,6 +102,7 @@ export class FirmwareController {
       failedPhase: phase,
       reason,
       backupId: null,
+      fix: null,
       startedAt: startedAt.toISOString(),
       durationMs: this.options.now().getTime() - startedAt.getTime(),
     };

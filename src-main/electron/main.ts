@@ -38,6 +38,7 @@ void app.whenReady().then(async () => {
     mode: 'electron',
     dataDir: process.env.WINC_CERT_STUDIO_DATA ?? app.getPath('userData'),
     samplesDir: resources.samplesDir,
+    firmware: { firmwareDir: resources.firmwareDir },
     startSimulatedBoard: () => startDemoBoard({ seedRootFile: demoSeedRootFile(resources.samplesDir) }),
   });
   app.on('before-quit', () => void backend.shutdown());

@@ -48,6 +48,7 @@ class RunFailure extends Error {
   constructor(
     readonly phase: RunPhase,
     message: string,
+    readonly fix: RunResultView['fix'] = null,
   ) {
     super(message);
   }
@@ -153,6 +154,7 @@ export class Provisioner {
           throw new RunFailure(
             'preflight',
             "The module does not trust this app's HTTPS server yet: click 'Trust this server on the module' first (it writes the server certificate to the root store).",
+            'trust-server',
           );
         }
         record.backupId = (await this.deps.backups.save(identity.uniqueId || 'board', 'before provisioning', bytesOf(before), this.deps.now())).id;
@@ -311,7 +313,7 @@ export class Provisioner {
     let result: RunResultView;
     try {
       await work(abort.signal, record);
-      result = this.result(operation, startedAt, record.backupId, 'pass', null, null);
+      result = this.result(operation, startedAt, record.backupId, 'pass', null, null, null);
       this.deps.onLog('info', `${operation}: PASS`);
     } catch (error) {
       const cancelled = abort.signal.aborted || (isBoardError(error) && error.code === 'CANCELLED');
@@ -321,7 +323,8 @@ export class Provisioner {
         const identity = this.deps.board.view();
         record.backupId = (await this.deps.backups.save(identity.uniqueId ?? 'board', `${error.backup.section} store before the failed write`, { [error.backup.section]: error.backup.data }, this.deps.now())).id;
       }
-      result = this.result(operation, startedAt, record.backupId, cancelled ? 'cancelled' : 'fail', phase, reason);
+      const fix = error instanceof RunFailure ? error.fix : null;
+      result = this.result(operation, startedAt, record.backupId, cancelled ? 'cancelled' : 'fail', phase, reason, fix);
       this.deps.onLog(cancelled ? 'warn' : 'error', `${operation}: ${cancelled ? 'CANCELLED' : 'FAIL'} in ${phase}: ${reason}`);
     } finally {
       this.abort = undefined;
@@ -340,7 +343,15 @@ export class Provisioner {
     return result;
   }
 
-  private result(operation: RunResultView['operation'], startedAt: Date, backupId: string | null, outcome: RunResultView['result'], phase: RunPhase | null, reason: string | null): RunResultView {
+  private result(
+    operation: RunResultView['operation'],
+    startedAt: Date,
+    backupId: string | null,
+    outcome: RunResultView['result'],
+    phase: RunPhase | null,
+    reason: string | null,
+    fix: RunResultView['fix'],
+  ): RunResultView {
     return {
       id: `${startedAt.toISOString()}-${operation}`,
       operation,
@@ -348,6 +359,7 @@ export class Provisioner {
       failedPhase: phase,
       reason,
       backupId,
+      fix,
       startedAt: startedAt.toISOString(),
       durationMs: this.deps.now().getTime() - startedAt.getTime(),
     };

@@ -48,7 +48,7 @@ describe('provisioning the example set on the simulated board', () => {
   it('refuses to provision before the module trusts the server, and says how to fix it', async () => {
     await call('startDemoBoard');
     const result = await call<RunResultView>('provision');
-    expect(result).toMatchObject({ result: 'fail', failedPhase: 'preflight' });
+    expect(result).toMatchObject({ result: 'fail', failedPhase: 'preflight', fix: 'trust-server' });
     expect(result.reason).toMatch(/Trust this server/);
   });
 

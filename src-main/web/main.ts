@@ -38,8 +38,8 @@ export async function runBrowserMode(argv: string[]): Promise<void> {
   if (!LOOPBACK.has(args.host)) {
     console.warn(`Warning: browser mode is listening on ${args.host}, not loopback. Anyone who has the URL with its token can drive this station.`);
   }
-  const { rendererDir, samplesDir } = resolveResources(import.meta.dirname);
-  const backend = await Backend.create({ mode: 'browser', samplesDir, startSimulatedBoard: () => startDemoBoard({ seedRootFile: demoSeedRootFile(samplesDir) }) });
+  const { rendererDir, samplesDir, firmwareDir } = resolveResources(import.meta.dirname);
+  const backend = await Backend.create({ mode: 'browser', samplesDir, firmware: { firmwareDir }, startSimulatedBoard: () => startDemoBoard({ seedRootFile: demoSeedRootFile(samplesDir) }) });
   const server = await startWebServer({ backend, rendererDir, host: args.host, port: args.port });
   console.log(`WINC Cert Studio (browser mode) is running at ${server.url}`);
   if (args.open && !process.env.CI) openInBrowser(server.url);

@@ -25,7 +25,7 @@ export const PHASE_LABEL: Record<RunPhase, string> = {
 
 /** The one-click action, its pre-conditions, live progress and the PASS/FAIL result. */
 export function ProvisionBar() {
-  const { running, progress, lastResult, provision, cancel } = useRunStore();
+  const { running, progress, lastResult, provision, cancel, trustServer } = useRunStore();
   const workspace = useWorkspaceStore((state) => state.workspace);
   const map = useFlashStore((state) => state.map);
   const board = useBoardStore((state) => state.board);
@@ -68,6 +68,11 @@ export function ProvisionBar() {
             {lastResult.reason ? ` · ${lastResult.reason}` : ''}
             {lastResult.result === 'pass' ? ` · ${(lastResult.durationMs / 1000).toFixed(1)} s` : ''}
           </span>
+          {lastResult.fix === 'trust-server' ? (
+            <button type="button" className="primary" onClick={() => void trustServer()} data-testid="fix-trust-server">
+              Trust the server now
+            </button>
+          ) : null}
         </div>
       ) : null}
     </div>
