@@ -16,7 +16,8 @@ export interface PtyPair {
 
 /**
  * A connected pseudo-terminal pair made by socat (`pty,raw,echo=0` on both sides),
- * with stable symlinks in a private temp directory.
+ * with stable symlinks in a private temp directory. Shared by the simulated board and
+ * the simulated SAM-BA bootloader.
  */
 export async function createPtyPair(options: { socatPath?: string; timeoutMs?: number; name?: string } = {}): Promise<PtyPair> {
   const dir = mkdtempSync(path.join(tmpdir(), 'winc-sim-'));
@@ -24,7 +25,8 @@ export async function createPtyPair(options: { socatPath?: string; timeoutMs?: n
   const clientPath = path.join(dir, options.name ?? 'ttyWINC');
   let child: ChildProcess;
   try {
-    child = spawn(options.socatPath ?? 'socat', [`pty,raw,echo=0,link=${boardPath}`, `pty,raw,echo=0,link=${clientPath}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // -d -d makes socat announce when both ends are ready ("starting data transfer loop").
+    child = spawn(options.socatPath ?? 'socat', ['-d', '-d', `pty,raw,echo=0,link=${boardPath}`, `pty,raw,echo=0,link=${clientPath}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw new BoardError('PORT_OPEN_FAILED', `Cannot start socat for the simulated board: ${(error as Error).message}. Install socat.`, { phase: 'open', cause: error });
@@ -32,7 +34,7 @@ export async function createPtyPair(options: { socatPath?: string; timeoutMs?: n
   let alive = true;
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
+    if (stderr.length < 4000) stderr += chunk.toString();
   });
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => {
@@ -46,7 +48,7 @@ export async function createPtyPair(options: { socatPath?: string; timeoutMs?: n
     });
   });
   const deadline = Date.now() + (options.timeoutMs ?? 5000);
-  while (!(existsSync(boardPath) && existsSync(clientPath))) {
+  while (!(existsSync(boardPath) && existsSync(clientPath) && /starting data transfer loop/.test(stderr))) {
     if (!alive || Date.now() > deadline) {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });

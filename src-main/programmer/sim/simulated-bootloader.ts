@@ -8,7 +8,7 @@ import { SerialPort } from 'serialport';
 import { BOARDS, type SambaBoard } from '../boards.js';
 import { SAMD21 } from '../samd21.js';
 import type { PortInfo } from '../serial-edge.js';
-import { createPtyPair, type PtyPair } from './pty-pair.js';
+import { createPtyPair, type PtyPair } from '../../board/sim/pty.js';
 import { SambaMonitor } from './samba-monitor.js';
 import { Samd21Device } from './samd21-device.js';
 
@@ -78,9 +78,9 @@ export async function startSimulatedBootloader(options: SimulatedBootloaderOptio
   device.securityBit = options.securityBit ?? false;
   if (options.application) device.flash.set(options.application.subarray(0, SAMD21.flashSize - SAMD21.bootloaderSize), SAMD21.bootloaderSize);
 
-  const pty: PtyPair = await createPtyPair();
+  const pty: PtyPair = await createPtyPair({ name: 'ttyACM0' });
   const port = await new Promise<SerialPort>((resolve, reject) => {
-    const p = new SerialPort({ path: pty.devicePath, baudRate: 921600, autoOpen: false });
+    const p = new SerialPort({ path: pty.boardPath, baudRate: 921600, autoOpen: false });
     p.open((error) => (error ? reject(error) : resolve(p)));
   }).catch(async (error: unknown) => {
     await pty.destroy();
