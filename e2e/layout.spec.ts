@@ -14,6 +14,8 @@ test.describe('main screen layout', () => {
       if ((await page.getByTestId('cert-item').count()) === 0) await dropFiles(page, sampleFiles());
       await expect(page.getByTestId('plan-row')).toHaveCount(5);
       await expect(page.getByTestId('flash-tls-planned')).toBeVisible();
+      await page.getByText("Program the board's firmware").click();
+      await expect(page.getByRole('button', { name: 'Program firmware' })).toBeVisible();
 
       const problems = await page.evaluate(() => {
         const found: string[] = [];
@@ -21,7 +23,8 @@ test.describe('main screen layout', () => {
         const name = (el: HTMLElement) => `${el.tagName.toLowerCase()}[${el.getAttribute('aria-label') ?? el.textContent?.trim().slice(0, 30) ?? el.id}]`;
         const visibleRect = (el: HTMLElement) => {
           const rect = el.getBoundingClientRect();
-          if (rect.width === 0 || rect.height === 0 || getComputedStyle(el).visibility === 'hidden') return null;
+          // checkVisibility() also hides what sits in a closed <details> (content-visibility: hidden).
+          if (rect.width === 0 || rect.height === 0 || !el.checkVisibility({ checkVisibilityCSS: true, checkOpacity: true })) return null;
           // Clip to every scrolling ancestor: what is scrolled out of view is not "cut off".
           let clip = { left: 0, top: 0, right: window.innerWidth, bottom: window.innerHeight };
           for (let parent = el.parentElement; parent; parent = parent.parentElement) {
