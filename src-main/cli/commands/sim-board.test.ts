@@ -129,6 +129,9 @@ describe('winc-cert sim + winc-cert board (in-process, real pty)', () => {
     io = capture();
     expect(await runCli(['sim', '--board', 'xpro'], io)).toBe(2);
     io = capture();
+    expect(await runCli(['sim', '--pty', '--unplug-after-bytes', 'lots'], io)).toBe(2);
+    expect(io.err).toMatch(/--unplug-after-bytes must be a whole number/);
+    io = capture();
     expect(await runCli(['board', 'info', '--port', path.join(dir, 'no-such-port')], io)).toBe(1);
     expect(io.err).toMatch(/\[PORT_NOT_FOUND\]/);
   });

@@ -10,6 +10,7 @@ import { UsageError, type CliCommand, type CliIo } from '../command.js';
 
 const USAGE = `  winc-cert sim --pty [--board xpro|mkr1000|feather] [--firmware 19.6] [--protocol native|fwupdater]
                 [--seed-root FILE] [--seed-tls FILE] [--baud N] [--fast] [--log] [--bootloader]
+                [--unplug-after-bytes N] [--power-cut-after-erase] [--full-flash] [--wifi-fails]
       Start a simulated SAM D21 + ATWINC1500 board on a pseudo-terminal. Prints the port path
       alone on the first line, then runs until Ctrl-C (SIGINT/SIGTERM).
       --board        board kind reported by HELLO (default xpro)
@@ -20,7 +21,12 @@ const USAGE = `  winc-cert sim --pty [--board xpro|mkr1000|feather] [--firmware 
       --baud N       model the serial wire time at N baud (default 115200; 0 = no wire delay)
       --fast         no flash erase/program delays (default: realistic SPI NOR timings)
       --log          print the board's console log on stderr
-      --bootloader   simulate the SAM-BA bootloader instead (for 'winc-cert firmware flash')`;
+      --bootloader   simulate the SAM-BA bootloader instead (for 'winc-cert firmware flash')
+    faults, for training and tests (each happens once):
+      --unplug-after-bytes N   the board vanishes after N more bytes are programmed (mid-write)
+      --power-cut-after-erase  the board loses power right after its next erase
+      --full-flash             every store write during a job fails with STORE_FULL
+      --wifi-fails             joining the Wi-Fi network fails`;
 
 export interface SimDependencies {
   /** Resolves when the simulator should stop (SIGINT/SIGTERM in the real CLI). */
@@ -59,6 +65,10 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
         fast: { type: 'boolean' },
         log: { type: 'boolean' },
         bootloader: { type: 'boolean' },
+        'unplug-after-bytes': { type: 'string' },
+        'power-cut-after-erase': { type: 'boolean' },
+        'full-flash': { type: 'boolean' },
+        'wifi-fails': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -88,6 +98,16 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
   }
   const baudRate = v.baud === undefined ? 115200 : Number(v.baud);
   if (!Number.isInteger(baudRate) || baudRate < 0) throw new UsageError(`--baud must be a whole number of baud, not ${v.baud}`);
+  const unplugAfter = v['unplug-after-bytes'] === undefined ? undefined : Number(v['unplug-after-bytes']);
+  if (unplugAfter !== undefined && (!Number.isInteger(unplugAfter) || unplugAfter < 0)) {
+    throw new UsageError(`--unplug-after-bytes must be a whole number of bytes, not ${v['unplug-after-bytes']}`);
+  }
+  const faults = {
+    ...(unplugAfter !== undefined ? { unplugAfterProgramBytes: unplugAfter } : {}),
+    ...(v['power-cut-after-erase'] ? { powerCutAfterErase: true } : {}),
+    ...(v['full-flash'] ? { fullFlash: true } : {}),
+    ...(v['wifi-fails'] ? { wifiFails: true } : {}),
+  };
   const defaultSeed = deps.assetsDir() ? path.join(deps.assetsDir()!, 'sim', 'root-seed.bin') : undefined;
   const seedRootFile = v['seed-root'] ?? (defaultSeed && existsSync(defaultSeed) ? defaultSeed : undefined);
   const options: StartSimOptions = {
@@ -99,6 +119,7 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
     ...(seedRootFile ? { seedRootSection: readSection(seedRootFile, 4096, '--seed-root') } : {}),
     ...(v['seed-tls'] ? { seedTlsSection: readSection(v['seed-tls'], 8192, '--seed-tls') } : {}),
     ...(v.log ? { log: (line: string) => io.stderr(`${line}\n`) } : {}),
+    ...(Object.keys(faults).length > 0 ? { faults } : {}),
   };
   const sim = await startPtySim(options);
   io.stdout(`${sim.path}\n`);
