@@ -1,6 +1,8 @@
 import type { BoardConnection, BoardView, PortView } from '../api/contract.js';
 import type { BoardIdentity, BoardLink } from '../board/board-link.js';
 import { BoardError } from '../board/errors.js';
+import { FwUpdaterDriver } from '../board/fwupdater/fwupdater-driver.js';
+import { FW_DEFAULT_BAUD } from '../board/fwupdater/fwupdater-protocol.js';
 import { NativeBoardDriver } from '../board/native/native-driver.js';
 import { listSerialPorts, type DiscoveryDeps } from '../board/transport/port-discovery.js';
 import { SerialTransport } from '../board/transport/serial-transport.js';
@@ -24,7 +26,7 @@ export interface SimulatedBoardHandle {
 
 export interface BoardControllerOptions {
   discovery?: DiscoveryDeps;
-  openTransport?: (path: string) => Promise<ByteTransport>;
+  openTransport?: (path: string, baudRate: number) => Promise<ByteTransport>;
   startSimulatedBoard?: () => Promise<SimulatedBoardHandle>;
   onChange(view: BoardView): void;
   onLog(level: 'info' | 'warn' | 'error', text: string): void;
@@ -35,7 +37,7 @@ export interface BoardControllerOptions {
  * board, notices an unplug, and hands the driver to whoever runs an operation.
  */
 export class BoardController {
-  private driver: NativeBoardDriver | undefined;
+  private driver: BoardLink | undefined;
   private identity: BoardIdentity | undefined;
   private path: string | null = null;
   private connection: BoardConnection = 'disconnected';
@@ -85,26 +87,28 @@ export class BoardController {
     };
   }
 
+  /**
+   * Opens the board. `native` speaks the app's own firmware protocol; `fwupdater` speaks
+   * Arduino's FirmwareUpdater sketch, which can read and write the sections directly.
+   */
   async connect(path: string, protocol: 'native' | 'fwupdater'): Promise<BoardView> {
-    if (protocol !== 'native') {
-      throw new BoardError('NOT_SUPPORTED', 'Provisioning from the app needs the WINC Cert Studio firmware on the board; program it from the Board panel first.', {
-        phase: 'open',
-      });
-    }
     await this.disconnect(false);
     this.setConnection('connecting', path);
     try {
-      const transport = this.options.openTransport ? await this.options.openTransport(path) : await SerialTransport.open({ path });
-      const driver = new NativeBoardDriver(transport);
+      const baudRate = protocol === 'fwupdater' ? FW_DEFAULT_BAUD : 115200;
+      const transport = this.options.openTransport ? await this.options.openTransport(path, baudRate) : await SerialTransport.open({ path, baudRate });
+      const driver: BoardLink = protocol === 'fwupdater' ? new FwUpdaterDriver(transport) : new NativeBoardDriver(transport);
       transport.onClose((error) => {
         if (this.driver !== driver) return;
         this.driver = undefined;
         if (error) this.options.onLog('error', `Lost the board on ${path}: ${error.message}`);
         this.setConnection(error ? 'lost' : 'disconnected', error ? path : null);
       });
-      driver.onEvent((event) => {
-        if (event.kind === 'log') this.options.onLog(event.level === 'error' ? 'error' : event.level === 'warning' ? 'warn' : 'info', event.text);
-      });
+      if (driver instanceof NativeBoardDriver) {
+        driver.onEvent((event) => {
+          if (event.kind === 'log') this.options.onLog(event.level === 'error' ? 'error' : event.level === 'warning' ? 'warn' : 'info', event.text);
+        });
+      }
       this.identity = await driver.identify();
       this.driver = driver;
       this.options.onLog('info', `Connected to ${BOARD_LABEL[this.identity.boardKind] ?? 'board'} on ${path} (WINC firmware ${this.identity.wincFirmware || 'unknown'})`);
@@ -136,7 +140,7 @@ export class BoardController {
   }
 
   /** The connected driver, or a clear error telling the user to connect one. */
-  requireDriver(): NativeBoardDriver {
+  requireDriver(): BoardLink {
     if (!this.driver) throw new BoardError('DISCONNECTED', 'No board is connected: connect one in the Board panel (or start the simulated board).', { phase: 'open' });
     return this.driver;
   }
@@ -147,7 +151,7 @@ export class BoardController {
   }
 
   /** Marks the board busy for the length of `work`; one operation at a time. */
-  async exclusive<T>(name: string, work: (driver: BoardLink & NativeBoardDriver) => Promise<T>): Promise<T> {
+  async exclusive<T>(name: string, work: (driver: BoardLink) => Promise<T>): Promise<T> {
     const driver = this.requireDriver();
     if (this.operation) throw new BoardError('BUSY', `The board is busy with ${this.operation}; wait for it to finish or cancel it.`, { phase: 'none' });
     this.operation = name;

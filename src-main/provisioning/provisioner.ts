@@ -2,6 +2,7 @@ import type { FlashMapView, ProgressView, RunPhase, RunResultView, SectionName }
 import type { BoardController } from '../backend/board-controller.js';
 import type { ServerController } from '../backend/server-controller.js';
 import { isBoardError } from '../board/errors.js';
+import { NativeBoardDriver } from '../board/native/native-driver.js';
 import type { BoardEvent } from '../board/protocol/messages.js';
 import type { PlanEntry } from '../certs/index.js';
 import { applyJobToSections, describeApplyError, type JobFile } from '../flash-map/apply-plan.js';
@@ -140,42 +141,31 @@ export class Provisioner {
       if (!intake.ok) throw new RunFailure('preflight', 'The plan has errors: fix the findings shown under Certificates first.');
       const map = this.flashMap();
       if (!map.fits) throw new RunFailure('preflight', map.blockers[0] ?? 'The plan does not fit the module.');
-      const address = this.deps.server.address();
-      if (!address) throw new RunFailure('preflight', 'Start the HTTPS server first (Server panel).');
-      const wifi = this.deps.wifi();
-      if (!wifi) throw new RunFailure('preflight', 'Enter the Wi-Fi the board should join (Board panel).');
       const identity = this.deps.board.requireIdentity();
+      const runsJobs = this.deps.board.requireDriver() instanceof NativeBoardDriver;
+      const address = this.deps.server.address();
+      const wifi = this.deps.wifi();
+      if (runsJobs && !address) throw new RunFailure('preflight', 'Start the HTTPS server first (Server panel).');
+      if (runsJobs && !wifi) throw new RunFailure('preflight', 'Enter the Wi-Fi the board should join (Board panel).');
 
       await this.deps.board.exclusive('provisioning', async (driver) => {
         const before = await this.step('backup', 'reading both sections', () => this.readSections(driver, signal));
         this.boardSections = before;
-        const serverCert = parseCertificate(await this.deps.server.certificateDer());
-        if (!rootStoreTrusts(before.root, serverCert)) {
-          throw new RunFailure(
-            'preflight',
-            "The module does not trust this app's HTTPS server yet: click 'Trust this server on the module' first (it writes the server certificate to the root store).",
-            'trust-server',
-          );
-        }
-        record.backupId = (await this.deps.backups.save(identity.uniqueId || 'board', 'before provisioning', bytesOf(before), this.deps.now())).id;
-        const expected = applyJobToSections(before, jobFilesOf(plan), this.deps.layout());
-        this.deps.server.stage(plan.map((entry) => ({ name: entry.fileName, bytes: entry.bytes })));
         record.fingerprints = Object.fromEntries(plan.map((entry) => [entry.fileName, entry.sha256]));
-
-        this.progress('configure', 'sending the job', 0, 0);
-        try {
-          await driver.runJob(
-            {
-              wifi: { ssid: wifi.ssid, security: wifi.security === 'open' ? 'open' : 'wpa-psk', passphrase: wifi.passphrase },
-              server: { host: address.host, port: address.port },
-              entries: plan.map((entry) => ({ certType: entry.certType, numOfChainCert: entry.numOfChainCert, fileName: entry.fileName })),
-            },
-            { signal, onEvent: (event) => this.onBoardEvent(event, plan) },
-          );
-        } catch (error) {
-          // Whatever happened, show what the board holds now when it can still be read.
-          this.boardSections = await this.readSections(driver, undefined).catch(() => this.boardSections);
-          throw error;
+        const expected = applyJobToSections(before, jobFilesOf(plan), this.deps.layout());
+        if (driver instanceof NativeBoardDriver) {
+          await this.checkServerTrusted(before.root);
+          record.backupId = (await this.deps.backups.save(identity.uniqueId || 'board', 'before provisioning', bytesOf(before), this.deps.now())).id;
+          await this.runBoardJob(driver, plan, address!, wifi!, signal, before);
+        } else {
+          // The FirmwareUpdater sketch has no job runner: write the computed sections directly.
+          record.backupId = (await this.deps.backups.save(identity.uniqueId || 'board', 'before provisioning', bytesOf(before), this.deps.now())).id;
+          for (const [name, data, touched] of [['root', expected.root, expected.touchesRoot], ['tls', expected.tls, expected.touchesTls]] as const) {
+            if (!touched) continue;
+            await this.step('write', `${name} store`, () =>
+              driver.writeSection(name, data, { signal, onProgress: (update) => this.progress(runPhaseOf(update.phase), `${name} store`, update.done, update.total) }),
+            );
+          }
         }
         const after = await this.step('readback', 'both sections', () => this.readSections(driver, signal));
         this.boardSections = after;
@@ -183,6 +173,43 @@ export class Provisioner {
         if (mismatch) throw new RunFailure('verify', mismatch);
       });
     });
+  }
+
+  private async checkServerTrusted(root: Uint8Array): Promise<void> {
+    const serverCert = parseCertificate(await this.deps.server.certificateDer());
+    if (!rootStoreTrusts(root, serverCert)) {
+      throw new RunFailure(
+        'preflight',
+        "The module does not trust this app's HTTPS server yet: click 'Trust this server on the module' first (it writes the server certificate to the root store).",
+        'trust-server',
+      );
+    }
+  }
+
+  private async runBoardJob(
+    driver: NativeBoardDriver,
+    plan: PlanEntry[],
+    address: { host: string; port: number },
+    wifi: WifiCredentials,
+    signal: AbortSignal,
+    before: Sections,
+  ): Promise<void> {
+    this.deps.server.stage(plan.map((entry) => ({ name: entry.fileName, bytes: entry.bytes })));
+    this.progress('configure', 'sending the job', 0, 0);
+    try {
+      await driver.runJob(
+        {
+          wifi: { ssid: wifi.ssid, security: wifi.security === 'open' ? 'open' : 'wpa-psk', passphrase: wifi.passphrase },
+          server: { host: address.host, port: address.port },
+          entries: plan.map((entry) => ({ certType: entry.certType, numOfChainCert: entry.numOfChainCert, fileName: entry.fileName })),
+        },
+        { signal, onEvent: (event) => this.onBoardEvent(event, plan) },
+      );
+    } catch (error) {
+      // Whatever happened, show what the board holds now when it can still be read.
+      this.boardSections = await this.readSections(driver, undefined).catch(() => before);
+      throw error;
+    }
   }
 
   async restore(backupId: string): Promise<RunResultView> {

@@ -99,4 +99,23 @@ describe('provisioning the example set on the simulated board', () => {
     const shape = (map: FlashMapView) => map.current!.root.segments.map((segment) => [segment.kind, segment.start, segment.size, segment.label]);
     expect(shape(after)).toEqual(shape(before));
   });
+
+  it('provisions a board running the FirmwareUpdater sketch by writing the sections over serial', async () => {
+    await call('disconnectBoard');
+    const sim = await startPtySim({ protocol: 'fwupdater', boardKind: 'mkr1000', seedRootSection });
+    try {
+      const board = await call<{ protocol: string }>('connectBoard', sim.path, 'fwupdater');
+      expect(board.protocol).toBe('fwupdater');
+      const result = await call<RunResultView>('provision');
+      expect(result.result, result.reason ?? '').toBe('pass');
+      const map = await call<FlashMapView>('readBoardFlash');
+      const shape = (section: { segments: { kind: string; start: number; size: number }[] }) => section.segments.map((s) => [s.kind, s.start, s.size]);
+      expect(shape(map.current!.root)).toEqual(shape(map.planned.root));
+      expect(shape(map.current!.tls)).toEqual(shape(map.planned.tls));
+    } finally {
+      await call('disconnectBoard');
+      await sim.stop();
+    }
+  });
 });
+

@@ -35,7 +35,8 @@ export function ProvisionBar() {
   if (!workspace?.planValid) missing.push('a valid plan');
   if (map && !map.fits) missing.push('a plan that fits');
   if (board?.connection !== 'connected') missing.push('a connected board');
-  if (!server?.running) missing.push('the HTTPS server running');
+  // The FirmwareUpdater sketch gets the sections over serial; only our firmware downloads over HTTPS.
+  if (!server?.running && board?.protocol !== 'fwupdater') missing.push('the HTTPS server running');
   const ready = missing.length === 0 && !running;
   const percent = progress && progress.total > 0 ? Math.round((progress.done / progress.total) * 100) : null;
 
