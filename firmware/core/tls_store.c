@@ -140,8 +140,8 @@ tls_result_t tls_store_write_chain(uint8_t sector[WINC_TLS_STORE_SIZE], const tl
         for (int i = 0; i < 8; i++) {
             priv_size += WA4(k.len[i]);
         }
-        /* the file size is the tool's: header + WA of every element except the last */
-        priv_size = priv_size - WA4(k.len[7]) + k.len[7];
+        /* header + WA of every element (the app's store engine uses the same rule; the
+         * reference leaves the last element's padding unconfirmed) */
     }
 
     writer_t w;
@@ -190,7 +190,7 @@ tls_result_t tls_store_write_chain(uint8_t sector[WINC_TLS_STORE_SIZE], const tl
         for (int i = 0; i < 8; i++) {
             wr32(d + 20 + 4 * i, TLS_PRIV_PTR_BASE + off);
             memcpy(d + off, k.v[i], k.len[i]);
-            size_t padded = (i < 7) ? WA4(k.len[i]) : k.len[i];
+            size_t padded = WA4(k.len[i]); /* every element, the last too: 52 + sum of WA(size), as the app */
             memset(d + off + k.len[i], 0x00, padded - k.len[i]);
             off += (uint32_t)padded;
         }

@@ -30,7 +30,7 @@
 #define TLS_HDR_SIZE_19_5        464u
 #define TLS_CRC_OFFSET           0x1D0u
 #define TLS_PRIV_HDR_SIZE        52u     /* 32-bit tstrRsaPrivateKey image */
-#define TLS_PRIV_PTR_BASE        0u      /* B in "pointer = B + offset": any fixed value */
+#define TLS_PRIV_PTR_BASE        0x008083C0u /* B in "pointer = B + offset": the value seen in the 19.6.1 image; same as the app (src-main/store/priv-key-file.ts) */
 
 #define WA4(x) (((x) + 3u) & ~3u)
 
