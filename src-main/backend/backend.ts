@@ -80,7 +80,7 @@ export class Backend {
     });
     this.workspace = new Workspace({
       now: this.now,
-      firmware: () => this.settings.get().firmware ?? '19.6',
+      firmware: () => this.moduleFirmware(),
       serverAddress: () => this.server.address()?.host,
     });
     this.provisioner = new Provisioner({
@@ -89,7 +89,7 @@ export class Backend {
       workspace: this.workspace,
       backups: new BackupStore(path.join(dataDir, 'backups')),
       runs: new RunRecordStore(path.join(dataDir, 'runs')),
-      layout: () => getFlashLayout('winc1500', this.settings.get().firmware ?? '19.6'),
+      layout: () => getFlashLayout('winc1500', this.moduleFirmware()),
       wifi: () => this.wifiCredentials(),
       now: this.now,
       onProgress: (progress) => this.emit({ name: 'progress', payload: progress }),
@@ -195,6 +195,20 @@ export class Backend {
     const result = await run;
     this.emit({ name: 'runFinished', payload: result as never });
     return result;
+  }
+
+  /** The connected module's WINC firmware decides the store formats; otherwise the setting, else 19.6. */
+  private moduleFirmware(): string {
+    const reported = this.board?.view().wincFirmware;
+    if (reported) {
+      try {
+        getFlashLayout('winc1500', reported);
+        return reported;
+      } catch {
+        this.log('app', 'warn', `WINC firmware ${reported} is not one the app knows; planning for ${this.settings.get().firmware ?? '19.6'}.`);
+      }
+    }
+    return this.settings.get().firmware ?? '19.6';
   }
 
   private wifiView() {

@@ -18,6 +18,7 @@ const seedRootSection = new Uint8Array(readFileSync(path.join(resources.samplesD
 const LOOPBACK = () => ({ lo: [{ address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4' as const, mac: '00:00:00:00:00:00', internal: true, cidr: '127.0.0.1/8' }] });
 
 let faults: SimFaults = {};
+let wincFirmware = '19.7.7';
 let backend: Backend;
 let dataDir: string;
 
@@ -33,7 +34,7 @@ beforeAll(async () => {
     samplesDir: resources.samplesDir,
     interfaces: LOOPBACK,
     startSimulatedBoard: async () => {
-      const sim = await startPtySim({ boardKind: 'samd21-xpro', wincFirmware: '19.7.7', seedRootSection, faults });
+      const sim = await startPtySim({ boardKind: 'samd21-xpro', wincFirmware, seedRootSection, faults });
       return { portPath: sim.path!, close: () => sim.stop() };
     },
   });
@@ -115,6 +116,23 @@ describe('provisioning the example set on the simulated board', () => {
     } finally {
       await call('disconnectBoard');
       await sim.stop();
+    }
+  });
+
+  it('plans the store format of the module it talks to (19.5: 464-byte TLS header)', async () => {
+    await call('disconnectBoard');
+    wincFirmware = '19.5';
+    try {
+      await call('startDemoBoard');
+      expect((await call<RunResultView>('trustServerOnBoard')).result).toBe('pass');
+      const result = await call<RunResultView>('provision');
+      expect(result.result, result.reason ?? '').toBe('pass');
+      const map = await call<FlashMapView>('readBoardFlash');
+      expect(map.current!.tls.segments[0]).toMatchObject({ kind: 'header', size: 464 });
+      expect(map.planned.tls.segments[0]).toMatchObject({ kind: 'header', size: 464 });
+    } finally {
+      wincFirmware = '19.7.7';
+      await call('disconnectBoard');
     }
   });
 });
