@@ -1,5 +1,5 @@
 import { BRIDGE_KEYS } from '../src-main/api/contract';
-import { expect, test } from './fixtures';
+import { expect, freshTest as test } from './fixtures';
 
 test.describe('renderer isolation and the API bridge', () => {
   test('the page has no Node globals and exposes only the documented API keys', async ({ page, app }) => {

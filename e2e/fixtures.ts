@@ -51,7 +51,11 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** A fresh app per test file (worker), so each file starts with an empty workspace. */
+/**
+ * One app per worker: the tests of a file share it and run in order (a workflow).
+ * Playwright may reuse a worker for the next file, so a file that needs a clean app
+ * uses `freshTest` instead.
+ */
 export const test = base.extend<object, { app: BrowserModeApp }>({
   app: [
     async ({}, use) => {
@@ -61,6 +65,15 @@ export const test = base.extend<object, { app: BrowserModeApp }>({
     },
     { scope: 'worker' },
   ],
+});
+
+/** A new app, with its own data folder, for every test. */
+export const freshTest = base.extend<{ app: BrowserModeApp }>({
+  app: async ({}, use) => {
+    const { app, child } = await startBrowserMode();
+    await use(app);
+    await stop(child);
+  },
 });
 
 export { expect } from '@playwright/test';

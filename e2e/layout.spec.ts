@@ -1,4 +1,4 @@
-import { dropFiles, expect, sampleFiles, test } from './fixtures';
+import { dropFiles, expect, freshTest as test, sampleFiles } from './fixtures';
 
 const SIZES = [
   { width: 1366, height: 768 },
@@ -11,7 +11,7 @@ test.describe('main screen layout', () => {
       await page.setViewportSize(size);
       await page.goto(app.url);
       await expect(page.getByTestId('app-status')).toContainText('browser mode');
-      if ((await page.getByTestId('cert-item').count()) === 0) await dropFiles(page, sampleFiles());
+      await dropFiles(page, sampleFiles());
       await expect(page.getByTestId('plan-row')).toHaveCount(5);
       await expect(page.getByTestId('flash-tls-planned')).toBeVisible();
       await page.getByText("Program the board's firmware").click();

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { expect, REPO_ROOT, test } from './fixtures';
+import { expect, freshTest as test, REPO_ROOT } from './fixtures';
 
 /** An external simulated board (`winc-cert sim --pty`), as a technician would plug one in. */
 async function startSimulatedBoard(extraArgs: string[]): Promise<{ port: string; process: ChildProcess }> {
