@@ -3,6 +3,10 @@
 import { spawnSync } from 'node:child_process';
 
 const BENCHES = ['bench/provisioning.bench.ts', 'bench/https-server.bench.ts'];
+// The provisioning bench runs simulated boards from the built CLI.
+const built = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+if (built.status !== 0) process.exit(built.status ?? 1);
+
 let failed = 0;
 for (const bench of BENCHES) {
   console.log(`\n== ${bench}`);
