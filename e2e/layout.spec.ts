@@ -3,6 +3,8 @@ import { dropFiles, expect, freshTest as test, sampleFiles } from './fixtures';
 const SIZES = [
   { width: 1366, height: 768 },
   { width: 1920, height: 1080 },
+  // 1366x768 at 150% display scaling
+  { width: 910, height: 512 },
 ];
 
 test.describe('main screen layout', () => {

@@ -8,8 +8,9 @@ export function mainWindowOptions(preloadPath: string): BrowserWindowConstructor
   return {
     width: 1366,
     height: 860,
-    minWidth: 1100,
-    minHeight: 700,
+    // Small enough for a 1366x768 screen at 150% scaling (910x512 CSS pixels).
+    minWidth: 760,
+    minHeight: 500,
     title: 'WINC Cert Studio',
     show: false,
     backgroundColor: '#f5f6f8',
