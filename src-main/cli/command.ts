@@ -19,3 +19,17 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * Runs `COMMAND SUB ...` by the sub-command's name; no name (or --help) prints the usage.
+ */
+export async function runSubcommand(argv: string[], io: CliIo, usage: string, handlers: Record<string, (rest: string[], io: CliIo) => Promise<number>>): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    io.stdout(`Usage:\n${usage}\n`);
+    return sub === undefined ? 2 : 0;
+  }
+  const handler = Object.hasOwn(handlers, sub) ? handlers[sub] : undefined;
+  if (!handler) throw new UsageError(`unknown subcommand '${sub}' (use ${Object.keys(handlers).map((name) => `'${name}'`).join(' or ')})`);
+  return handler(rest, io);
+}

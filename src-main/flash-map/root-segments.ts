@@ -30,12 +30,9 @@ export function rootSectionView(section: Uint8Array, offset: number, statusOf: (
   try {
     decoded = decodeRootSection(section);
   } catch (error) {
-    const problem = isStoreError(error) ? error.message : `Not a root store: ${String(error)}`;
-    return { section: 'root', offset, size: section.length, used: section.length, free: 0, problem, segments: [unknownSegment(section.length, problem)] };
+    return unreadableSectionView('root', section.length, offset, isStoreError(error) ? error.message : `Not a root store: ${String(error)}`);
   }
-  if (decoded.erased) {
-    return { section: 'root', offset, size: section.length, used: 0, free: section.length, problem: null, segments: [freeSegment(0, section.length, 'Erased: no root store yet')] };
-  }
+  if (decoded.erased) return erasedSectionView('root', section.length, offset, 'Erased: no root store yet');
   const segments: FlashSegmentView[] = [
     { start: 0, size: ROOT_STORE_HEADER_SIZE, kind: 'header', status: 'none', label: 'Store header', details: [`${decoded.count} entries`] },
   ];
@@ -59,6 +56,15 @@ export function rootSectionView(section: Uint8Array, offset: number, statusOf: (
     problem: decoded.warnings[0] ?? null,
     segments,
   };
+}
+
+/** A section that could not be decoded: one block saying why. */
+export function unreadableSectionView(name: FlashSectionView['section'], size: number, offset: number, problem: string): FlashSectionView {
+  return { section: name, offset, size, used: size, free: 0, problem, segments: [unknownSegment(size, problem)] };
+}
+
+export function erasedSectionView(name: FlashSectionView['section'], size: number, offset: number, label: string): FlashSectionView {
+  return { section: name, offset, size, used: 0, free: size, problem: null, segments: [freeSegment(0, size, label)] };
 }
 
 export function freeSegment(start: number, size: number, label: string): FlashSegmentView {

@@ -1,7 +1,7 @@
 import type { FlashSectionView, FlashSegmentView, SegmentKind, SegmentStatus } from '../api/contract.js';
 import { isStoreError } from '../store/errors.js';
 import { decodeTlsSection, type DecodedTlsStore, type TlsFile, type TlsFileKind } from '../store/tls-store.js';
-import { freeSegment, unknownSegment } from './root-segments.js';
+import { erasedSectionView, freeSegment, unreadableSectionView } from './root-segments.js';
 
 const KIND: Record<TlsFileKind, SegmentKind> = {
   certificate: 'tls-cert',
@@ -27,12 +27,9 @@ export function tlsSectionView(section: Uint8Array, offset: number, statusOf: (f
   try {
     decoded = decodeTlsSection(section, { tlsStore: { offset, size: section.length } });
   } catch (error) {
-    const problem = isStoreError(error) ? error.message : `Not a TLS store: ${String(error)}`;
-    return { section: 'tls', offset, size: section.length, used: section.length, free: 0, problem, segments: [unknownSegment(section.length, problem)] };
+    return unreadableSectionView('tls', section.length, offset, isStoreError(error) ? error.message : `Not a TLS store: ${String(error)}`);
   }
-  if (decoded.erased) {
-    return { section: 'tls', offset, size: section.length, used: 0, free: section.length, problem: null, segments: [freeSegment(0, section.length, 'Erased: no TLS store yet')] };
-  }
+  if (decoded.erased) return erasedSectionView('tls', section.length, offset, 'Erased: no TLS store yet');
   const segments: FlashSegmentView[] = [
     { start: 0, size: decoded.headerSize, kind: 'header', status: 'none', label: 'Header and file table', details: [`${decoded.count} files`, `CRC ${decoded.crcStatus}`] },
   ];

@@ -3,7 +3,7 @@ import { formatName } from '../../store/root-store.js';
 import { decodeRootSection, encodeRootBlob, encodeRootSection, erasedSection, type RootEntryContent } from '../../store/root-store.js';
 import { planRootStore, type RootAddition } from '../../store/root-merge.js';
 import { readCertificateFile, readInputFile } from '../cert-input.js';
-import { UsageError, type CliCommand, type CliIo } from '../command.js';
+import { runSubcommand, UsageError, type CliCommand, type CliIo } from '../command.js';
 import { LAYOUT_OPTIONS, layoutFrom, parseOptions, sectionFromFile, stringOption, writeOutput } from '../store-cli.js';
 
 const USAGE = `  winc-cert root build [--module winc1500|winc3400] [--firmware 19.6] [--base SECTION.bin]
@@ -21,16 +21,7 @@ export const rootCommand: CliCommand = {
   name: 'root',
   summary: 'Build or erase a root-certificate store section (root build / root erase)',
   usage: USAGE,
-  async run(argv: string[], io: CliIo): Promise<number> {
-    const [sub, ...rest] = argv;
-    if (sub === undefined || sub === '--help' || sub === '-h') {
-      io.stdout(`Usage:\n${USAGE}\n`);
-      return sub === undefined ? 2 : 0;
-    }
-    if (sub === 'build') return build(rest, io);
-    if (sub === 'erase') return erase(rest, io);
-    throw new UsageError(`unknown subcommand '${sub}' (use 'build' or 'erase')`);
-  },
+  run: (argv: string[], io: CliIo) => runSubcommand(argv, io, USAGE, { build, erase }),
 };
 
 async function build(argv: string[], io: CliIo): Promise<number> {

@@ -4,7 +4,7 @@ import { erasedSection } from '../../store/root-store.js';
 import { planTlsStore, type TlsChainInput } from '../../store/tls-chain.js';
 import { decodeTlsSection, encodeTlsSection } from '../../store/tls-store.js';
 import { readCertificateFile, readInputFile } from '../cert-input.js';
-import { UsageError, type CliCommand, type CliIo } from '../command.js';
+import { runSubcommand, UsageError, type CliCommand, type CliIo } from '../command.js';
 import { LAYOUT_OPTIONS, layoutFrom, parseOptions, sectionFromFile, stringOption, writeOutput } from '../store-cli.js';
 
 const USAGE = `  winc-cert tls build [--module winc1500|winc3400] [--firmware 19.6] [--base SECTION.bin]
@@ -22,16 +22,7 @@ export const tlsCommand: CliCommand = {
   name: 'tls',
   summary: 'Build or erase a TLS server certificate section (tls build / tls erase)',
   usage: USAGE,
-  async run(argv: string[], io: CliIo): Promise<number> {
-    const [sub, ...rest] = argv;
-    if (sub === undefined || sub === '--help' || sub === '-h') {
-      io.stdout(`Usage:\n${USAGE}\n`);
-      return sub === undefined ? 2 : 0;
-    }
-    if (sub === 'build') return build(rest, io);
-    if (sub === 'erase') return erase(rest, io);
-    throw new UsageError(`unknown subcommand '${sub}' (use 'build' or 'erase')`);
-  },
+  run: (argv: string[], io: CliIo) => runSubcommand(argv, io, USAGE, { build, erase }),
 };
 
 async function build(argv: string[], io: CliIo): Promise<number> {
