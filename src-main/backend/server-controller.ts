@@ -1,4 +1,5 @@
 import { hostname as osHostname, networkInterfaces } from 'node:os';
+import { connect as tlsConnect } from 'node:tls';
 import path from 'node:path';
 import type { NetworkInterfaceView, ServerRequestView, ServerStatusView } from '../api/contract.js';
 import {
@@ -11,7 +12,10 @@ import {
   type RunningHttpsFileServer,
   type ServerIdentity,
   type StagedFileInput,
+  WINC_STOCK_CLIENT_CIPHER_LIST,
 } from '../https-server/index.js';
+
+const SELF_CHECK_TIMEOUT_MS = 5000;
 
 export interface ServerControllerOptions {
   dataDir: string;
@@ -142,6 +146,33 @@ export class ServerController {
   stage(files: StagedFileInput[]): void {
     this.staged = files;
     this.server?.stage(files);
+  }
+
+  /**
+   * Pre-flight: completes a TLS 1.2 handshake with the running server the way the module
+   * will (its cipher suites, the chosen address). Returns why it failed, or null.
+   */
+  async selfCheck(): Promise<string | null> {
+    const address = this.address();
+    if (!address) return 'the HTTPS server is not running';
+    return new Promise((resolve) => {
+      const socket = tlsConnect({
+        host: address.host,
+        port: address.port,
+        minVersion: 'TLSv1.2',
+        maxVersion: 'TLSv1.2',
+        ciphers: WINC_STOCK_CLIENT_CIPHER_LIST,
+        rejectUnauthorized: false,
+        timeout: SELF_CHECK_TIMEOUT_MS,
+      });
+      const finish = (problem: string | null) => {
+        socket.destroy();
+        resolve(problem);
+      };
+      socket.once('secureConnect', () => finish(null));
+      socket.once('timeout', () => finish(`no TLS answer from ${address.host}:${address.port} within ${SELF_CHECK_TIMEOUT_MS / 1000} s`));
+      socket.once('error', (error) => finish(`${address.host}:${address.port}: ${error.message}`));
+    });
   }
 
   async certificateDer(): Promise<Uint8Array> {

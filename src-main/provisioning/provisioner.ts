@@ -147,6 +147,10 @@ export class Provisioner {
       const wifi = this.deps.wifi();
       if (runsJobs && !address) throw new RunFailure('preflight', 'Start the HTTPS server first (Server panel).');
       if (runsJobs && !wifi) throw new RunFailure('preflight', 'Enter the Wi-Fi the board should join (Board panel).');
+      if (runsJobs) {
+        const problem = await this.deps.server.selfCheck();
+        if (problem) throw new RunFailure('preflight', `The HTTPS server does not answer the way the module will reach it (${problem}): check the chosen address, or restart the server.`);
+      }
 
       await this.deps.board.exclusive('provisioning', async (driver) => {
         const before = await this.step('backup', 'reading both sections', () => this.readSections(driver, signal));
