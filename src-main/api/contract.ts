@@ -80,6 +80,8 @@ export interface WorkspaceView {
   plan: PlanEntryView[];
   mainHSnippet: string;
   findings: FindingView[];
+  /** PKCS#12 files that need a password (or got a wrong one) before they can be read. */
+  passwordRequests: { fileName: string; wrongPassword: boolean }[];
   /** True when the plan has entries and no error-level finding. */
   planValid: boolean;
 }
@@ -256,6 +258,8 @@ export interface WincApi {
   importPemText(text: string): Promise<WorkspaceView>;
   importSamples(): Promise<WorkspaceView>;
   removeItem(itemId: string): Promise<WorkspaceView>;
+  /** Supplies the password of a PKCS#12 file already added. */
+  setFilePassword(fileName: string, password: string): Promise<WorkspaceView>;
   clearWorkspace(): Promise<WorkspaceView>;
   setChainOrder(chainId: string, itemIds: string[]): Promise<WorkspaceView>;
   restoreChainOrder(chainId: string): Promise<WorkspaceView>;
@@ -303,6 +307,7 @@ export const API_METHODS = [
   'importPemText',
   'importSamples',
   'removeItem',
+  'setFilePassword',
   'clearWorkspace',
   'setChainOrder',
   'restoreChainOrder',

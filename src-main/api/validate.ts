@@ -28,6 +28,7 @@ const argumentSchemas = {
   importPemText: z.tuple([z.string().min(1).max(1_000_000)]),
   importSamples: none,
   removeItem: z.tuple([id]),
+  setFilePassword: z.tuple([z.string().min(1).max(500), z.string().max(1000)]),
   clearWorkspace: none,
   setChainOrder: z.tuple([id, z.array(id).min(1).max(16)]),
   restoreChainOrder: z.tuple([id]),

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -88,6 +89,27 @@ describe('workspace through the API', () => {
     const restored = (await backend.dispatch('restoreChainOrder', [chain.id])) as WorkspaceView;
     expect(restored.chains[0]!.orderIsComputed).toBe(true);
     expect(restored.planValid).toBe(true);
+  });
+});
+
+describe('password-protected PKCS#12 files', () => {
+  it('wait for their password, say when it is wrong, and open with the right one', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'p12-'));
+    const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+    run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'k.pem', '-out', 'c.pem', '-days', '30', '-subj', '/CN=p12-module');
+    run('pkcs12', '-export', '-inkey', 'k.pem', '-in', 'c.pem', '-out', 'module.p12', '-passout', 'pass:open-sesame');
+    await backend.dispatch('clearWorkspace', []);
+    const data = readFileSync(path.join(dir, 'module.p12')).toString('base64');
+    let workspace = (await backend.dispatch('importFiles', [[{ name: 'module.p12', data }]])) as WorkspaceView;
+    expect(workspace.passwordRequests).toEqual([{ fileName: 'module.p12', wrongPassword: false }]);
+    workspace = (await backend.dispatch('setFilePassword', ['module.p12', 'wrong'])) as WorkspaceView;
+    expect(workspace.passwordRequests).toEqual([{ fileName: 'module.p12', wrongPassword: true }]);
+    workspace = (await backend.dispatch('setFilePassword', ['module.p12', 'open-sesame'])) as WorkspaceView;
+    expect(workspace.passwordRequests).toEqual([]);
+    expect(workspace.items.map((item) => item.kind).sort()).toEqual(['module-rsa-chain', 'private-key']);
+    await expect(backend.dispatch('setFilePassword', ['other.p12', 'x'])).rejects.toMatchObject({ code: 'UNKNOWN_FILE' });
+    await backend.dispatch('clearWorkspace', []);
+    await backend.dispatch('importSamples', []);
   });
 });
 

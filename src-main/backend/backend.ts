@@ -139,6 +139,10 @@ export class Backend {
         return workspaceChanged(() => this.workspace.add(inputs));
       },
       removeItem: (itemId) => workspaceChanged(() => this.workspace.remove(itemId)),
+      setFilePassword: (fileName, password) =>
+        workspaceChanged(() => {
+          if (!this.workspace.setPassword(fileName, password)) throw new ApiError('UNKNOWN_FILE', `No added file is named ${fileName}.`);
+        }),
       clearWorkspace: () => workspaceChanged(() => this.workspace.clear()),
       setChainOrder: (chainId, itemIds) => workspaceChanged(() => this.workspace.setChainOrder(chainId, itemIds)),
       restoreChainOrder: (chainId) => workspaceChanged(() => this.workspace.restoreChainOrder(chainId)),

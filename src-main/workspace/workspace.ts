@@ -39,6 +39,18 @@ export class Workspace {
     this.revision++;
   }
 
+  /** Sets the password of every added file with this name (a PKCS#12 file); false when none matched. */
+  setPassword(fileName: string, password: string): boolean {
+    let matched = false;
+    this.inputs = this.inputs.map((input) => {
+      if (input.name !== fileName) return input;
+      matched = true;
+      return { ...input, password };
+    });
+    this.revision++;
+    return matched;
+  }
+
   clear(): void {
     this.inputs = [];
     this.chainOrders = {};
@@ -143,12 +155,16 @@ export function toWorkspaceView(result: IntakeResult, now: Date, inputCount: num
       secret: entry.secret,
     }),
   );
+  const passwordRequests = view.findings
+    .filter((finding) => finding.code === 'P12_PASSWORD_REQUIRED' || finding.code === 'P12_BAD_PASSWORD')
+    .flatMap((finding) => finding.fileNames.map((fileName) => ({ fileName, wrongPassword: finding.code === 'P12_BAD_PASSWORD' })));
   return {
     items,
     chains,
     plan,
     mainHSnippet: plan.length > 0 ? view.mainH : '',
     findings,
+    passwordRequests: inputCount === 0 ? [] : passwordRequests,
     planValid: plan.length > 0 && view.ok,
   };
 }

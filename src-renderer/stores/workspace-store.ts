@@ -12,6 +12,7 @@ interface WorkspaceState {
   importPemText(text: string): Promise<void>;
   importSamples(): Promise<void>;
   removeItem(itemId: string): Promise<void>;
+  setFilePassword(fileName: string, password: string): Promise<void>;
   clear(): Promise<void>;
   setChainOrder(chainId: string, itemIds: string[]): Promise<void>;
   restoreChainOrder(chainId: string): Promise<void>;
@@ -33,6 +34,7 @@ export const useWorkspaceStore = create<WorkspaceState>((set) => {
     importPemText: (text) => apply(() => getBridge().importPemText(text)),
     importSamples: () => apply(() => getBridge().importSamples()),
     removeItem: (itemId) => apply(() => getBridge().removeItem(itemId)),
+    setFilePassword: (fileName, password) => apply(() => getBridge().setFilePassword(fileName, password)),
     clear: () => apply(() => getBridge().clearWorkspace()),
     setChainOrder: (chainId, itemIds) => apply(() => getBridge().setChainOrder(chainId, itemIds)),
     restoreChainOrder: (chainId) => apply(() => getBridge().restoreChainOrder(chainId)),

@@ -4,6 +4,7 @@ import { FindingList } from '../common/FindingList';
 import { Panel } from '../common/Panel';
 import { AddCertificates } from './AddCertificates';
 import { CertificateCard } from './CertificateCard';
+import { PasswordRequests } from './PasswordRequests';
 import { ChainEditor } from './ChainEditor';
 import { PlanTable } from './PlanTable';
 
@@ -14,6 +15,7 @@ export function CertificatesPanel() {
   return (
     <Panel title="Certificates" id="certificates">
       <AddCertificates />
+      <PasswordRequests requests={workspace?.passwordRequests ?? []} />
       {workspace && workspace.items.length > 0 ? (
         <>
           <ul className="cert-list" aria-label="Added certificates and keys">
