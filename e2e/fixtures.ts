@@ -95,6 +95,20 @@ export async function dropFiles(page: Page, files: { name: string; bytes: Buffer
   await page.dispatchEvent('body', 'drop', { dataTransfer });
 }
 
+/** A board started with `winc-cert sim --pty ...` (the built CLI), as a technician plugs one in. */
+export async function startCliSimulator(args: string[]): Promise<{ port: string; process: ChildProcess }> {
+  const child = spawn(process.execPath, ['build/winc-cert.mjs', 'sim', '--pty', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the simulated board did not start in 15 s')), 15_000);
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
+      resolve(line.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`winc-cert sim exited with ${code}`)));
+  });
+  return { port, process: child };
+}
+
 export function sampleFiles(): { name: string; bytes: Buffer }[] {
   return readdirSync(SAMPLES_DIR)
     .filter((name) => /\.(cer|key|der|pem)$/.test(name))

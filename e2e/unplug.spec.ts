@@ -1,19 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { expect, freshTest as test, REPO_ROOT } from './fixtures';
+import type { ChildProcess } from 'node:child_process';
+import { expect, freshTest as test, startCliSimulator } from './fixtures';
 
-/** An external simulated board (`winc-cert sim --pty`), as a technician would plug one in. */
-async function startSimulatedBoard(extraArgs: string[]): Promise<{ port: string; process: ChildProcess }> {
-  const child = spawn(process.execPath, ['build/winc-cert.mjs', 'sim', '--pty', '--fast', '--baud', '0', ...extraArgs], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const port = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the simulated board did not start in 15 s')), 15_000);
-    createInterface({ input: child.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
-      resolve(line.trim());
-    });
-    child.once('exit', (code) => reject(new Error(`winc-cert sim exited with ${code}`)));
-  });
-  return { port, process: child };
+async function startSimulatedBoard(extraArgs: string[]) {
+  return startCliSimulator(['--fast', '--baud', '0', ...extraArgs]);
 }
 
 test.describe('a board unplugged mid-write', () => {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FirmwareImageView, ProgressView, RunResultView } from '../api/contract.js';
 import { startSimulatedBootloader, type SimulatedBootloaderHandle } from '../programmer/index.js';
 import { Backend } from './backend.js';
-import { simulatedBoardApplication } from './simulated-application.js';
+import { simulatedBoardApplication } from '../board/sim/board-after-reset.js';
 
 let sim: SimulatedBootloaderHandle | undefined;
 let backend: Backend | undefined;

@@ -1,6 +1,5 @@
 import type { FirmwareBoard, FirmwareImageView, ProgressView, RunPhase, RunResultView } from '../api/contract.js';
-import { NativeBoardDriver } from '../board/native/native-driver.js';
-import { SerialTransport } from '../board/transport/serial-transport.js';
+import { waitForHello } from '../board/hello.js';
 import { flashBoard, type FlashBoardRequest, type ProgressEvent } from '../programmer/index.js';
 import { listFirmwareImages, loadFirmwareImage, type FirmwareLocationOptions } from '../resources/firmware-images.js';
 
@@ -23,17 +22,6 @@ export interface FirmwareControllerOptions {
   now: () => Date;
   onProgress(progress: ProgressView): void;
   onLog(level: 'info' | 'warn' | 'error', text: string): void;
-}
-
-/** Resolves once the freshly programmed firmware answers the protocol's hello. */
-async function helloOnPort(portPath: string, signal: AbortSignal): Promise<void> {
-  const transport = await SerialTransport.open({ path: portPath });
-  const driver = new NativeBoardDriver(transport);
-  try {
-    await driver.identify({ signal });
-  } finally {
-    await driver.close();
-  }
 }
 
 /** One-click programming of the bundled SAM D21 firmware. */
@@ -75,7 +63,7 @@ export class FirmwareController {
         imageLinkAddress: entry.linkAddress,
         ...(portPath ? { portPath } : {}),
         signal: abort.signal,
-        waitForApplication: helloOnPort,
+        waitForApplication: waitForHello,
         onLog: (line) => this.options.onLog('info', line),
         onProgress: (event) => {
           phase = PHASE[event.phase];

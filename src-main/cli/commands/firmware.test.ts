@@ -1,3 +1,4 @@
+import { simulatedBoardApplication } from '../../board/sim/board-after-reset.js';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,7 +61,8 @@ describe('winc-cert firmware', () => {
   });
 
   it('uses the bundled image for the board when --image is omitted', async () => {
-    sim = await startSimulatedBootloader({ board: 'feather-m0-wifi' });
+    // After the reset the simulated board answers HELLO, as the bundled firmware does.
+    sim = await startSimulatedBootloader({ board: 'feather-m0-wifi', onApplicationStart: simulatedBoardApplication({ boardKind: 'feather-m0-wifi' }) });
     const image = makeTestImage(0x2000, 3000, 11);
     const fwDir = writeFirmwareDir({ 'feather-m0-wifi': image });
     const run = capture();

@@ -1,3 +1,4 @@
+import { waitForHello } from '../../board/hello.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { BOARD_IDS, boardById, isBoardId, type BoardId } from '../../programmer/boards.js';
 import { flashBoard } from '../../programmer/index.js';
@@ -41,9 +42,11 @@ interface FirmwareArgs {
 
 export interface FirmwareCommandDeps {
   edge: SerialEdge;
+  /** Resolves once the new firmware answers on its port; omitted: report the reset only. */
+  waitForApplication?: (portPath: string, signal: AbortSignal) => Promise<unknown>;
 }
 
-export function createFirmwareCommand(deps: FirmwareCommandDeps = { edge: realSerialEdge }): CliCommand {
+export function createFirmwareCommand(deps: FirmwareCommandDeps = { edge: realSerialEdge, waitForApplication: waitForHello }): CliCommand {
   return {
     name: 'firmware',
     summary: 'flash, read back or list the SAM D21 firmware (SAM-BA boards and the Xplained Pro)',
@@ -72,6 +75,8 @@ export function createFirmwareCommand(deps: FirmwareCommandDeps = { edge: realSe
           allowChipErase: args.chipErase,
           onProgress: progress,
           onLog: (line) => io.stderr(`  ${line}\n`),
+          // Our bundled firmware answers the app's HELLO once it runs; another image may not.
+          ...(bundled && deps.waitForApplication ? { waitForApplication: deps.waitForApplication } : {}),
         });
         io.stdout(`${result.summary}\n`);
         return 0;

@@ -1,3 +1,4 @@
+import { simulatedBoardApplication } from '../../board/sim/board-after-reset.js';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -86,7 +87,9 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
   const board = BOARDS[boardName as keyof typeof BOARDS];
   if (v.bootloader) {
     if (board === 'samd21-xpro') throw new UsageError('--bootloader simulates a SAM-BA bootloader: use --board mkr1000 or feather');
-    return runBootloaderSim(io, { board });
+    // After a reset into the application, the port answers as the simulated board running our firmware.
+    const seed = seedRootFileFor(v['seed-root'], deps.assetsDir());
+    return runBootloaderSim(io, { board, onApplicationStart: simulatedBoardApplication({ boardKind: board, ...(seed ? { seedRootSection: readSection(seed, 4096, '--seed-root') } : {}) }) });
   }
   const protocol = v.protocol ?? 'native';
   if (protocol !== 'native' && protocol !== 'fwupdater') throw new UsageError(`--protocol must be native or fwupdater, not ${protocol}`);
@@ -108,8 +111,7 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
     ...(v['full-flash'] ? { fullFlash: true } : {}),
     ...(v['wifi-fails'] ? { wifiFails: true } : {}),
   };
-  const defaultSeed = deps.assetsDir() ? path.join(deps.assetsDir()!, 'sim', 'root-seed.bin') : undefined;
-  const seedRootFile = v['seed-root'] ?? (defaultSeed && existsSync(defaultSeed) ? defaultSeed : undefined);
+  const seedRootFile = seedRootFileFor(v['seed-root'], deps.assetsDir());
   const options: StartSimOptions = {
     protocol,
     boardKind: board,
@@ -131,6 +133,13 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
   await Promise.race([deps.waitForStop(sim), sim.closed]);
   await sim.stop();
   return 0;
+}
+
+/** The root store the simulated board starts with: the one given, else the factory store shipped in assets/sim. */
+function seedRootFileFor(given: string | undefined, assetsDir: string | undefined): string | undefined {
+  if (given) return given;
+  const bundled = assetsDir ? path.join(assetsDir, 'sim', 'root-seed.bin') : undefined;
+  return bundled && existsSync(bundled) ? bundled : undefined;
 }
 
 export const simCommand: CliCommand = createSimCommand({

@@ -1,6 +1,6 @@
-import { SimBoard, type SimBoardOptions } from '../board/sim/sim-board.js';
-import { TransportListeners, type ByteTransport } from '../board/transport/byte-transport.js';
-import type { SimulatedApplication, SimulatedApplicationContext } from '../programmer/sim/simulated-bootloader.js';
+import { SimBoard, type SimBoardOptions } from './sim-board.js';
+import { TransportListeners, type ByteTransport } from '../transport/byte-transport.js';
+import type { SimulatedApplication, SimulatedApplicationContext } from '../../programmer/sim/simulated-bootloader.js';
 
 /**
  * What the simulated SAM-BA bootloader runs after it resets into the application: the
