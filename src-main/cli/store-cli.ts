@@ -4,6 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { toHex } from '../store/bytes.js';
 import { StoreError } from '../store/errors.js';
 import { DEFAULT_FIRMWARE, DEFAULT_MODULE, getFlashLayout, type FlashLayout, type FlashRegion } from '../store/flash-layout.js';
+import { erasedSection } from '../store/root-store.js';
 import { UsageError } from './command.js';
 
 export type ParsedOptions = { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
@@ -64,4 +65,18 @@ export function shortHash(hash: Uint8Array): string {
 
 export function isoDate(date: Date | null): string | null {
   return date ? date.toISOString().replace('.000Z', 'Z') : null;
+}
+
+/** `winc-cert root|tls erase --out FILE`: writes an all-0xFF section of the layout's size. */
+export async function writeErasedSection(argv: string[], io: { stdout(text: string): void }, section: 'root' | 'tls'): Promise<number> {
+  const { values, positionals } = parseOptions(argv, { ...LAYOUT_OPTIONS, out: { type: 'string', short: 'o' } });
+  if (positionals.length > 0) throw new UsageError(`'${section} erase' takes no certificates (got ${positionals.join(' ')})`);
+  const out = stringOption(values, 'out');
+  if (!out) throw new UsageError('--out FILE is required');
+  const layout = layoutFrom(values);
+  const size = section === 'root' ? layout.rootStore.size : layout.tlsStore.size;
+  await writeOutput(out, erasedSection(size));
+  const effect = section === 'root' ? 'removes every root certificate' : 'removes the server certificates and key';
+  io.stdout(`Erased ${section === 'root' ? 'root' : 'TLS'} section (${size} bytes of 0xFF) written to ${out}. Flashing it ${effect}.\n`);
+  return 0;
 }

@@ -1,10 +1,10 @@
 import { toHex } from '../../store/bytes.js';
 import { formatName } from '../../store/root-store.js';
-import { decodeRootSection, encodeRootBlob, encodeRootSection, erasedSection, type RootEntryContent } from '../../store/root-store.js';
+import { decodeRootSection, encodeRootBlob, encodeRootSection, type RootEntryContent } from '../../store/root-store.js';
 import { planRootStore, type RootAddition } from '../../store/root-merge.js';
 import { readCertificateFile, readInputFile } from '../cert-input.js';
 import { runSubcommand, UsageError, type CliCommand, type CliIo } from '../command.js';
-import { LAYOUT_OPTIONS, layoutFrom, parseOptions, sectionFromFile, stringOption, writeOutput } from '../store-cli.js';
+import { LAYOUT_OPTIONS, layoutFrom, parseOptions, sectionFromFile, stringOption, writeErasedSection, writeOutput } from '../store-cli.js';
 
 const USAGE = `  winc-cert root build [--module winc1500|winc3400] [--firmware 19.6] [--base SECTION.bin]
                        [--start-date copy|zero] [--pad-byte 0x00] [--blob] [--json] CERT... --out FILE
@@ -100,15 +100,8 @@ async function build(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-async function erase(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseOptions(argv, { ...LAYOUT_OPTIONS, out: { type: 'string', short: 'o' } });
-  if (positionals.length > 0) throw new UsageError(`'root erase' takes no certificates (got ${positionals.join(' ')})`);
-  const out = stringOption(values, 'out');
-  if (!out) throw new UsageError('--out FILE is required');
-  const layout = layoutFrom(values);
-  await writeOutput(out, erasedSection(layout.rootStore.size));
-  io.stdout(`Erased root section (${layout.rootStore.size} bytes of 0xFF) written to ${out}. Flashing it removes every root certificate.\n`);
-  return 0;
+function erase(argv: string[], io: CliIo): Promise<number> {
+  return writeErasedSection(argv, io, 'root');
 }
 
 function parseByte(text: string | undefined): number {

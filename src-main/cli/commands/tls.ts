@@ -1,11 +1,10 @@
 import { basename } from 'node:path';
 import { readPrivateKey } from '../../keys/private-key.js';
-import { erasedSection } from '../../store/root-store.js';
 import { planTlsStore, type TlsChainInput } from '../../store/tls-chain.js';
 import { decodeTlsSection, encodeTlsSection } from '../../store/tls-store.js';
 import { readCertificateFile, readInputFile } from '../cert-input.js';
 import { runSubcommand, UsageError, type CliCommand, type CliIo } from '../command.js';
-import { LAYOUT_OPTIONS, layoutFrom, parseOptions, sectionFromFile, stringOption, writeOutput } from '../store-cli.js';
+import { LAYOUT_OPTIONS, layoutFrom, parseOptions, sectionFromFile, stringOption, writeErasedSection, writeOutput } from '../store-cli.js';
 
 const USAGE = `  winc-cert tls build [--module winc1500|winc3400] [--firmware 19.6] [--base SECTION.bin]
                       [--key KEY] [--crc unset|crc32] [--json] CERT... --out FILE
@@ -103,13 +102,6 @@ async function build(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-async function erase(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseOptions(argv, { ...LAYOUT_OPTIONS, out: { type: 'string', short: 'o' } });
-  if (positionals.length > 0) throw new UsageError(`'tls erase' takes no certificates (got ${positionals.join(' ')})`);
-  const out = stringOption(values, 'out');
-  if (!out) throw new UsageError('--out FILE is required');
-  const layout = layoutFrom(values);
-  await writeOutput(out, erasedSection(layout.tlsStore.size));
-  io.stdout(`Erased TLS section (${layout.tlsStore.size} bytes of 0xFF) written to ${out}. Flashing it removes the server certificates and key.\n`);
-  return 0;
+function erase(argv: string[], io: CliIo): Promise<number> {
+  return writeErasedSection(argv, io, 'tls');
 }
