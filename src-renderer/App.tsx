@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { getBridge } from './api/bridge';
 import { BoardPanel } from './components/board/BoardPanel';
 import { CertificatesPanel } from './components/certificates/CertificatesPanel';
 import { DropTarget } from './components/certificates/DropTarget';
@@ -26,6 +27,9 @@ export function App() {
     void useBoardStore.getState().load();
     void useServerStore.getState().load();
     void useRunStore.getState().loadBackups();
+    void getBridge()
+      .getStation()
+      .then((station) => useRunStore.getState().setStation(station), () => undefined);
     return unsubscribe;
   }, []);
 

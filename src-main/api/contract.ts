@@ -241,6 +241,16 @@ export interface FirmwareImageView {
   linkAddress: number;
 }
 
+/** Station mode: every supported board that is plugged in is connected and provisioned. */
+export interface StationStatusView {
+  enabled: boolean;
+  state: 'off' | 'waiting-for-board' | 'provisioning' | 'unplug-board';
+  passed: number;
+  failed: number;
+  /** The last board's result, with its id, for the big PASS/FAIL card. */
+  last: { boardId: string | null; result: RunResultView } | null;
+}
+
 export interface FileToSave {
   fileName: string;
   /** base64 */
@@ -291,6 +301,9 @@ export interface WincApi {
 
   exportLog(): Promise<FileToSave>;
 
+  getStation(): Promise<StationStatusView>;
+  setStationMode(enabled: boolean): Promise<StationStatusView>;
+
   listFirmwareImages(): Promise<FirmwareImageView[]>;
   /** Programs the bundled firmware; portPath is the board's serial port (unused for the Xplained Pro). */
   programFirmware(board: FirmwareBoard, portPath: string | null): Promise<RunResultView>;
@@ -333,6 +346,8 @@ export const API_METHODS = [
   'restoreBackup',
   'eraseSection',
   'exportLog',
+  'getStation',
+  'setStationMode',
   'listFirmwareImages',
   'programFirmware',
 ] as const satisfies readonly ApiMethod[];
@@ -351,6 +366,7 @@ export interface ApiEvents {
   serverRequest: ServerRequestView;
   flashMap: FlashMapView;
   runFinished: RunResultView;
+  station: StationStatusView;
 }
 
 export type LogSource = 'app' | 'server' | 'board';

@@ -54,6 +54,8 @@ const argumentSchemas = {
   restoreBackup: z.tuple([id]),
   eraseSection: z.tuple([section, z.literal('ERASE')]),
   exportLog: none,
+  getStation: none,
+  setStationMode: z.tuple([z.boolean()]),
   listFirmwareImages: none,
   programFirmware: z.tuple([z.enum(['samd21-xpro', 'mkr1000', 'feather-m0-wifi']), z.string().min(1).max(500).nullable()]),
 } satisfies { [K in ApiMethod]: z.ZodType<Parameters<WincApi[K]>> };

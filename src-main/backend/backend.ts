@@ -11,6 +11,7 @@ import { getFlashLayout } from '../store/flash-layout.js';
 import { BackupStore } from '../provisioning/backup-store.js';
 import { Provisioner, type WifiCredentials } from '../provisioning/provisioner.js';
 import { RunRecordStore } from '../provisioning/run-records.js';
+import { Station } from '../provisioning/station.js';
 import { Workspace } from '../workspace/workspace.js';
 import { BoardController, type BoardControllerOptions } from './board-controller.js';
 import { FirmwareController, type FirmwareControllerOptions } from './firmware-controller.js';
@@ -32,6 +33,8 @@ export interface BackendOptions {
   /** Where the bundled firmware images are, and how a board is flashed (tests inject both). */
   firmware?: FirmwareControllerOptions['firmware'];
   flashFirmware?: FirmwareControllerOptions['flash'];
+  /** How often station mode looks for a new board (ms). */
+  stationIntervalMs?: number;
 }
 
 const SAMPLE_EXTENSIONS = new Set(['.pem', '.der', '.cer', '.crt', '.key']);
@@ -50,6 +53,7 @@ export class Backend {
   readonly workspace: Workspace;
   readonly provisioner: Provisioner;
   readonly firmware: FirmwareController;
+  readonly station: Station;
 
   private constructor(
     private readonly options: BackendOptions,
@@ -106,6 +110,16 @@ export class Backend {
       },
       onProgress: (progress) => this.emit({ name: 'progress', payload: progress }),
       onLog: (level, text) => this.log('board', level, text),
+    });
+    this.station = new Station({
+      listPorts: () => this.board.listPorts(),
+      boardConnection: () => this.board.view(),
+      connect: (portPath) => this.board.connect(portPath, 'native'),
+      provision: () => this.finished(this.provisioner.provision()),
+      trustServer: () => this.finished(this.provisioner.trustServer()),
+      onStatus: (status) => this.emit({ name: 'station', payload: status }),
+      onLog: (level, text) => this.log('app', level, text),
+      ...(options.stationIntervalMs ? { intervalMs: options.stationIntervalMs } : {}),
     });
     this.api = this.createApi();
   }
@@ -190,6 +204,9 @@ export class Backend {
         mimeType: 'text/plain',
       }),
 
+      getStation: async () => this.station.status(),
+      setStationMode: async (enabled) => this.station.setEnabled(enabled),
+
       listFirmwareImages: async () => this.firmware.images(),
       programFirmware: (board, portPath) => this.finished(this.firmware.program(board, portPath)),
     };
@@ -258,6 +275,7 @@ export class Backend {
   }
 
   async shutdown(): Promise<void> {
+    this.station.setEnabled(false);
     await this.server.stop(false);
     await this.board.shutdown();
   }

@@ -30,6 +30,9 @@ export function wireBackendEvents(): () => void {
       case 'runFinished':
         useRunStore.getState().finish(event.payload);
         break;
+      case 'station':
+        useRunStore.getState().setStation(event.payload);
+        break;
     }
   });
 }

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { BackupView, FirmwareBoard, ProgressView, RunResultView, SectionName } from '../../src-main/api/contract';
+import type { BackupView, FirmwareBoard, ProgressView, RunResultView, SectionName, StationStatusView } from '../../src-main/api/contract';
 import { getBridge } from '../api/bridge';
 import { useBoardStore } from './board-store';
 import { attempt } from './notice-store';
@@ -9,7 +9,10 @@ interface RunState {
   progress: ProgressView | null;
   lastResult: RunResultView | null;
   backups: BackupView[];
+  station: StationStatusView | null;
   provision(): Promise<void>;
+  setStationMode(enabled: boolean): Promise<void>;
+  setStation(station: StationStatusView): void;
   trustServer(): Promise<void>;
   restore(backupId: string): Promise<void>;
   erase(section: SectionName): Promise<void>;
@@ -34,7 +37,16 @@ export const useRunStore = create<RunState>((set, get) => {
     progress: null,
     lastResult: null,
     backups: [],
+    station: null,
     provision: () => run('provision', () => getBridge().provision()),
+    async setStationMode(enabled) {
+      const station = await attempt(() => getBridge().setStationMode(enabled));
+      if (station) set({ station });
+    },
+    setStation(station) {
+      set({ station });
+      void get().loadBackups();
+    },
     trustServer: () => run('trust', () => getBridge().trustServerOnBoard()),
     restore: (backupId) => run('restore', () => getBridge().restoreBackup(backupId)),
     erase: (section) => run('erase', () => getBridge().eraseSection(section, 'ERASE')),

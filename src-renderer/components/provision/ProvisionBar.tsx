@@ -4,6 +4,7 @@ import { useFlashStore } from '../../stores/flash-store';
 import { useRunStore } from '../../stores/run-store';
 import { useServerStore } from '../../stores/server-store';
 import { useWorkspaceStore } from '../../stores/workspace-store';
+import { StationToggle } from './StationToggle';
 
 export const PHASE_LABEL: Record<RunPhase, string> = {
   preflight: 'Pre-flight checks',
@@ -25,7 +26,9 @@ export const PHASE_LABEL: Record<RunPhase, string> = {
 
 /** The one-click action, its pre-conditions, live progress and the PASS/FAIL result. */
 export function ProvisionBar() {
-  const { running, progress, lastResult, provision, cancel, trustServer } = useRunStore();
+  const { running: ownRun, progress, lastResult, provision, cancel, trustServer, station } = useRunStore();
+  // Station mode runs provisioning itself; show its progress the same way.
+  const running = ownRun ?? (station?.state === 'provisioning' ? 'station' : null);
   const workspace = useWorkspaceStore((state) => state.workspace);
   const map = useFlashStore((state) => state.map);
   const board = useBoardStore((state) => state.board);
@@ -42,6 +45,7 @@ export function ProvisionBar() {
 
   return (
     <div className="provision-bar">
+      <StationToggle />
       {running ? (
         <div className="run-progress" role="status" aria-live="polite" data-testid="run-progress">
           <span>{progress ? `${PHASE_LABEL[progress.phase]} — ${progress.label}` : 'Starting…'}</span>
