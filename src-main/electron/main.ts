@@ -1,4 +1,4 @@
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, session } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { API_METHODS, IPC_CHANNEL_PREFIX, IPC_EVENT_CHANNEL } from '../api/contract.js';
@@ -54,7 +54,9 @@ void app.whenReady().then(async () => {
       }
     });
   }
-  backend.onEvent((event) => mainWindow?.webContents.send(IPC_EVENT_CHANNEL, event));
+  backend.onEvent((event) => {
+    if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(IPC_EVENT_CHANNEL, event);
+  });
 
   mainWindow = new BrowserWindow(mainWindowOptions(path.join(buildDir, 'preload.cjs')));
   mainWindow.once('ready-to-show', () => mainWindow?.show());
@@ -62,8 +64,3 @@ void app.whenReady().then(async () => {
 });
 
 app.on('window-all-closed', () => app.quit());
-
-// Links the user clicks in the app open in the system browser, never inside the app.
-export function openExternal(url: string): void {
-  if (/^https:\/\//.test(url)) void shell.openExternal(url);
-}

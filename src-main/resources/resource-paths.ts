@@ -36,6 +36,8 @@ export function findRepositoryRoot(startDir: string): string | undefined {
 }
 
 export function resolveResources(startDir: string, resourcesPath?: string): ResourceLocations {
+  // Packaged: the code runs from inside app.asar, and the resources sit beside it.
+  if (resourcesPath && startDir.split(/[\\/]/).includes('app.asar')) return packagedResources(resourcesPath);
   const root = findRepositoryRoot(startDir);
   if (root) {
     return {
@@ -44,12 +46,15 @@ export function resolveResources(startDir: string, resourcesPath?: string): Reso
       samplesDir: path.join(root, 'assets', 'samples'),
     };
   }
-  if (resourcesPath) {
-    return {
-      rendererDir: path.join(resourcesPath, 'app.asar', 'build', 'renderer'),
-      firmwareDir: path.join(resourcesPath, 'firmware', 'prebuilt'),
-      samplesDir: path.join(resourcesPath, 'samples'),
-    };
-  }
+  if (resourcesPath) return packagedResources(resourcesPath);
   throw new Error(`Cannot locate WINC Cert Studio's resources from ${startDir}`);
+}
+
+/** The layout electron-builder.yml produces: the app in app.asar, extraResources beside it. */
+function packagedResources(resourcesPath: string): ResourceLocations {
+  return {
+    rendererDir: path.join(resourcesPath, 'app.asar', 'build', 'renderer'),
+    firmwareDir: path.join(resourcesPath, 'firmware', 'prebuilt'),
+    samplesDir: path.join(resourcesPath, 'samples'),
+  };
 }
