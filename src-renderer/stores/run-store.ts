@@ -40,8 +40,11 @@ export const useRunStore = create<RunState>((set, get) => {
     station: null,
     provision: () => run('provision', () => getBridge().provision()),
     async setStationMode(enabled) {
+      // Show the switch flipped at once; main's answer (or its refusal) settles it.
+      const before = get().station;
+      if (before) set({ station: { ...before, enabled } });
       const station = await attempt(() => getBridge().setStationMode(enabled));
-      if (station) set({ station });
+      set({ station: station ?? before });
     },
     setStation(station) {
       set({ station });
