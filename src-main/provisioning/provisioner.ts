@@ -4,6 +4,7 @@ import type { ServerController } from '../backend/server-controller.js';
 import { isBoardError } from '../board/errors.js';
 import { NativeBoardDriver } from '../board/native/native-driver.js';
 import type { BoardEvent } from '../board/protocol/messages.js';
+import { createDownloadToken } from '../https-server/staged-files.js';
 import type { PlanEntry } from '../certs/index.js';
 import { applyJobToSections, describeApplyError, type JobFile } from '../flash-map/apply-plan.js';
 import { buildFlashMap } from '../flash-map/flash-map.js';
@@ -198,14 +199,17 @@ export class Provisioner {
     signal: AbortSignal,
     before: Sections,
   ): Promise<void> {
-    this.deps.server.stage(plan.map((entry) => ({ name: entry.fileName, bytes: entry.bytes })));
+    // The private key is served once, to this board's request only: a one-time token in its URL.
+    const tokens = new Map(plan.filter((entry) => entry.secret).map((entry) => [entry.fileName, createDownloadToken()]));
+    this.deps.server.stage(plan.map((entry) => ({ name: entry.fileName, bytes: entry.bytes, ...(tokens.has(entry.fileName) ? { oneTimeTokens: [tokens.get(entry.fileName)!] } : {}) })));
+    const requestName = (fileName: string) => (tokens.has(fileName) ? `${fileName}?token=${tokens.get(fileName)}` : fileName);
     this.progress('configure', 'sending the job', 0, 0);
     try {
       await driver.runJob(
         {
           wifi: { ssid: wifi.ssid, security: wifi.security === 'open' ? 'open' : 'wpa-psk', passphrase: wifi.passphrase },
           server: { host: address.host, port: address.port },
-          entries: plan.map((entry) => ({ certType: entry.certType, numOfChainCert: entry.numOfChainCert, fileName: entry.fileName })),
+          entries: plan.map((entry) => ({ certType: entry.certType, numOfChainCert: entry.numOfChainCert, fileName: requestName(entry.fileName) })),
         },
         { signal, onEvent: (event) => this.onBoardEvent(event, plan) },
       );

@@ -1,4 +1,5 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +69,17 @@ describe('provisioning the example set on the simulated board', () => {
     expect(entries(map.current!.root)).toEqual(entries(map.planned.root));
     expect(entries(map.current!.tls)).toEqual(entries(map.planned.tls));
     expect(map.planned.root.segments.every((segment) => segment.status !== 'new' && segment.status !== 'replaced')).toBe(true);
+
+    // The private key went out once, behind a one-time token: asking for it again gets nothing.
+    const keyRow = (await call<WorkspaceView>('getWorkspace')).plan.find((row) => row.secret)!;
+    const address = backend.server.address()!;
+    const status = await new Promise<number>((resolve, reject) => {
+      https.get({ host: address.host, port: address.port, path: `/${keyRow.fileName}`, rejectUnauthorized: false }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    expect(status).toBe(404);
 
     const records = readdirSync(path.join(dataDir, 'runs')).filter((file) => file.includes('provision'));
     const record = JSON.parse(readFileSync(path.join(dataDir, 'runs', records.at(-1)!), 'utf8'));
