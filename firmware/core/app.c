@@ -120,12 +120,6 @@ static uint16_t put_str8(uint8_t *p, const char *s, size_t n)
     return (uint16_t)(n + 1u);
 }
 
-void evt_log(uint8_t level, const char *text)
-{
-    uint8_t b[210];
-    b[0] = level;
-    event(EVT_LOG, b, (uint16_t)(1u + put_str8(b + 1, text, strlen(text))));
-}
 
 void evt_progress(uint8_t phase, uint32_t done, uint32_t total)
 {
@@ -149,6 +143,11 @@ void evt_u8_str(uint8_t type, uint8_t a, const char *s)
     uint8_t b[210];
     b[0] = a;
     event(type, b, (uint16_t)(1u + put_str8(b + 1, s, strlen(s))));
+}
+
+void evt_log(uint8_t level, const char *text)
+{
+    evt_u8_str(EVT_LOG, level, text);
 }
 
 void evt_file_packet(uint8_t entry, uint32_t received, uint32_t size)
