@@ -171,6 +171,20 @@ static void out(uint8_t b)
     }
 }
 
+/* After a data block (and its CRC, when CRC is on): the write ends with the data response, or
+ * the next block starts. */
+static void end_write_block(void)
+{
+    if (M.wdone >= M.wlen) {
+        M.st = S_IDLE;
+        out(0);
+        out(WINC_DATA_RSP_LAST);
+        out(0);
+    } else {
+        M.st = S_WSTART;
+    }
+}
+
 static void out_crc16(const uint8_t *p, size_t n)
 {
     uint16_t c = crc16_ccitt(0xFFFF, p, n);
@@ -629,27 +643,15 @@ uint8_t wm_spi_byte(uint8_t mosi)
             if (M.crc_on) {
                 M.wcrc_n = 2;
                 M.st = S_WCRC;
-            } else if (M.wdone >= M.wlen) {
-                M.st = S_IDLE;
-                out(0);
-                out(WINC_DATA_RSP_LAST);
-                out(0);
             } else {
-                M.st = S_WSTART;
+                end_write_block();
             }
         }
         break;
     }
     case S_WCRC:
         if (--M.wcrc_n == 0) {
-            if (M.wdone >= M.wlen) {
-                M.st = S_IDLE;
-                out(0);
-                out(WINC_DATA_RSP_LAST);
-                out(0);
-            } else {
-                M.st = S_WSTART;
-            }
+            end_write_block();
         }
         break;
     }

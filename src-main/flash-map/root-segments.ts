@@ -47,15 +47,12 @@ export function rootSectionView(section: Uint8Array, offset: number, statusOf: (
     });
   }
   if (decoded.endOffset < section.length) segments.push(freeSegment(decoded.endOffset, section.length - decoded.endOffset, 'Free'));
-  return {
-    section: 'root',
-    offset,
-    size: section.length,
-    used: decoded.endOffset,
-    free: section.length - decoded.endOffset,
-    problem: decoded.warnings[0] ?? null,
-    segments,
-  };
+  return decodedSectionView('root', section.length, offset, decoded.endOffset, decoded.warnings, segments);
+}
+
+/** A decoded section: its blocks, how much is used up to the end of the last entry, the first oddity. */
+export function decodedSectionView(name: FlashSectionView['section'], size: number, offset: number, endOffset: number, warnings: string[], segments: FlashSegmentView[]): FlashSectionView {
+  return { section: name, offset, size, used: endOffset, free: size - endOffset, problem: warnings[0] ?? null, segments };
 }
 
 /** A section that could not be decoded: one block saying why. */

@@ -1,7 +1,7 @@
 import type { FlashSectionView, FlashSegmentView, SegmentKind, SegmentStatus } from '../api/contract.js';
 import { isStoreError } from '../store/errors.js';
 import { decodeTlsSection, type DecodedTlsStore, type TlsFile, type TlsFileKind } from '../store/tls-store.js';
-import { erasedSectionView, freeSegment, unreadableSectionView } from './root-segments.js';
+import { decodedSectionView, erasedSectionView, freeSegment, unreadableSectionView } from './root-segments.js';
 
 const KIND: Record<TlsFileKind, SegmentKind> = {
   certificate: 'tls-cert',
@@ -40,15 +40,7 @@ export function tlsSectionView(section: Uint8Array, offset: number, statusOf: (f
     cursor = Math.max(cursor, file.offset + file.size);
   }
   if (cursor < section.length) segments.push(freeSegment(cursor, section.length - cursor, 'Free'));
-  return {
-    section: 'tls',
-    offset,
-    size: section.length,
-    used: decoded.endOffset,
-    free: section.length - decoded.endOffset,
-    problem: decoded.warnings[0] ?? null,
-    segments,
-  };
+  return decodedSectionView('tls', section.length, offset, decoded.endOffset, decoded.warnings, segments);
 }
 
 /** The files of a TLS section by name → bytes, or an empty map when it cannot be read. */

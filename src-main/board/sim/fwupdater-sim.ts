@@ -65,6 +65,18 @@ export class FwUpdaterSim {
     }
   }
 
+  /** OK when the flash work succeeds, ER when it fails; nothing at all once the board is unplugged. */
+  private async replyOkUnlessFails(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch {
+      if (this.board.isUnplugged) return;
+      await this.reply('ER');
+      return;
+    }
+    await this.reply('OK');
+  }
+
   private async reply(bytes: Uint8Array | string): Promise<void> {
     const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
     let out = data;
@@ -100,25 +112,13 @@ export class FwUpdaterSim {
         }
         return;
       case FwCommand.WRITE_FLASH:
-        try {
+        await this.replyOkUnlessFails(async () => {
           if (payload.length > FW_MAX_PAYLOAD) throw new Error('payload too large');
           await this.board.program(address, payload);
-        } catch {
-          if (this.board.isUnplugged) return;
-          await this.reply('ER');
-          return;
-        }
-        await this.reply('OK');
+        });
         return;
       case FwCommand.ERASE_FLASH:
-        try {
-          await this.board.eraseRange(address, arg1);
-        } catch {
-          if (this.board.isUnplugged) return;
-          await this.reply('ER');
-          return;
-        }
-        await this.reply('OK');
+        await this.replyOkUnlessFails(() => this.board.eraseRange(address, arg1));
         return;
       default:
         this.options.log?.(`[fwupdater-sim] ignoring unknown command 0x${command.toString(16)}`);
