@@ -58,4 +58,22 @@ describe('SerialTransport', () => {
     expect((await closed)?.message).toMatch(/disconnected/);
     expect(openSerialPaths()).toEqual([]);
   });
+
+  it('treats a failed write as the device going away: closes, frees the path, tells listeners', async () => {
+    MockBinding.createPort('/dev/ttyMOCK3', {});
+    const failingDrain: SerialPortFactory = (options) => {
+      const port = factory(options) as unknown as SerialPortMock;
+      port.drain = ((callback: (error: Error | null) => void) => callback(new Error('Input/output error, cannot drain'))) as typeof port.drain;
+      return port as unknown as SerialPortLike;
+    };
+    const transport = await SerialTransport.open({ path: '/dev/ttyMOCK3', factory: failingDrain });
+    const closed = new Promise<Error | undefined>((resolve) => transport.onClose(resolve));
+    await expect(transport.write(Uint8Array.of(1, 2, 3))).rejects.toThrow(/Input\/output error/);
+    const error = await closed;
+    expect(error).toMatchObject({ code: 'DISCONNECTED' });
+    expect(error?.message).toMatch(/went away: Input\/output error/);
+    expect(transport.isOpen).toBe(false);
+    expect(openSerialPaths()).toEqual([]);
+    await expect(transport.write(Uint8Array.of(4))).rejects.toMatchObject({ code: 'DISCONNECTED' });
+  });
 });

@@ -44,6 +44,7 @@ function canonicalPath(path: string): string {
 export class SerialTransport implements ByteTransport {
   private readonly listeners = new TransportListeners();
   private closing = false;
+  private lost = false;
   private ownerKey: string;
 
   private constructor(
@@ -59,11 +60,23 @@ export class SerialTransport implements ByteTransport {
     port.on('close', (error) => this.finish(this.closing ? undefined : (error ?? new Error(`${path} closed`))));
   }
 
+  /**
+   * A write that fails on an open port means the device is gone. serialport only closes the
+   * port itself for some errno values; an unplugged USB CDC device or a vanished pty often
+   * fails with EIO instead, and the port would otherwise look open for ever.
+   */
+  private deviceLost(error: Error): void {
+    if (this.closing || this.lost) return;
+    this.lost = true;
+    this.finish(new BoardError('DISCONNECTED', `${this.path} went away: ${error.message}`, { phase: 'none', cause: error }));
+    if (this.port.isOpen) this.port.close(() => undefined);
+  }
+
   get description(): string {
     return this.path;
   }
   get isOpen(): boolean {
-    return this.port.isOpen && !this.closing;
+    return this.port.isOpen && !this.closing && !this.lost;
   }
 
   /** Opens `path`; refuses a second owner in this process with PORT_BUSY. */
@@ -101,10 +114,14 @@ export class SerialTransport implements ByteTransport {
   write(data: Uint8Array): Promise<void> {
     if (!this.isOpen) return Promise.reject(new BoardError('DISCONNECTED', `${this.path} is not open.`, { phase: 'none' }));
     return new Promise((resolve, reject) => {
+      const failed = (error: Error): void => {
+        this.deviceLost(error);
+        reject(error);
+      };
       this.port.write(Buffer.from(data.buffer, data.byteOffset, data.length), (error) => {
-        if (error) reject(error);
+        if (error) failed(error);
       });
-      this.port.drain((error) => (error ? reject(error) : resolve()));
+      this.port.drain((error) => (error ? failed(error) : resolve()));
     });
   }
 
