@@ -8,6 +8,8 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   timeout: 60_000,
+  // UI state that follows a serial or network event can take a few seconds on a loaded 2-core CI box.
+  expect: { timeout: 10_000 },
   retries: 0,
   reporter: process.env.CI ? [['list'], ['json', { outputFile: '../test-results/playwright.json' }]] : [['list']],
   use: {

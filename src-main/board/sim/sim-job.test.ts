@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BoardError } from '../errors.js';
 import { NativeBoardDriver } from '../native/native-driver.js';
 import type { BoardEvent } from '../protocol/messages.js';
@@ -49,8 +49,7 @@ describe('simulated job control', () => {
     const controller = new AbortController();
     const events: BoardEvent[] = [];
     const running = driver.runJob(job(port), { signal: controller.signal, onEvent: (e) => events.push(e) }).catch((e: unknown) => e);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(events.some((e) => e.kind === 'download-started')).toBe(true);
+    await vi.waitFor(() => expect(events.some((e) => e.kind === 'download-started')).toBe(true), { timeout: 5_000, interval: 20 });
     expect((await driver.identify()).boardKind).toBe('samd21-xpro');
     await expect(driver.readFlash(0x4000, 16)).rejects.toMatchObject({ code: 'BUSY' });
     controller.abort();
