@@ -31,6 +31,7 @@ test.describe('a board unplugged mid-write', () => {
     await expect(page.getByTestId('run-result')).toHaveAttribute('data-result', 'fail', { timeout: 30_000 });
     await expect(page.getByTestId('run-result')).toContainText('failed while writing');
     await expect(page.getByTestId('board-state')).toContainText('unplugged');
+    await expect(page.getByTestId('board-state')).toContainText('reconnects by itself');
     await expect(page.getByTestId('restore-backup').first()).toBeVisible();
 
     // Plug a board back in and put the saved sections back.

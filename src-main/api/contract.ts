@@ -171,6 +171,8 @@ export interface BoardView {
   wincChipId: string | null;
   wincFirmware: string | null;
   warnings: string[];
+  /** Set while the app watches an unplugged board's port to reconnect when it comes back. */
+  reconnecting: boolean;
 }
 
 export interface WifiSettingsView {

@@ -35,6 +35,8 @@ export interface BackendOptions {
   flashFirmware?: FirmwareControllerOptions['flash'];
   /** How often station mode looks for a new board (ms). */
   stationIntervalMs?: number;
+  /** How often an unplugged board's port is checked for its return (ms). */
+  reconnectPollMs?: number;
 }
 
 const SAMPLE_EXTENSIONS = new Set(['.pem', '.der', '.cer', '.crt', '.key']);
@@ -81,6 +83,11 @@ export class Backend {
         this.emit({ name: 'board', payload: view });
       },
       onLog: (level, text) => this.log('board', level, text),
+      // Station mode finds and connects boards itself; outside it, an unplugged board is reconnected when it comes back.
+      reconnect: {
+        enabled: () => this.station.status().state === 'off',
+        ...(options.reconnectPollMs ? { pollMs: options.reconnectPollMs } : {}),
+      },
     });
     this.workspace = new Workspace({
       now: this.now,
@@ -104,9 +111,10 @@ export class Backend {
       ...(options.firmware ? { firmware: options.firmware } : {}),
       ...(options.flashFirmware ? { flash: options.flashFirmware } : {}),
       now: this.now,
-      // The programmer needs the port to itself: drop the app's own connection first.
+      // The programmer needs the port to itself: drop the app's own connection, and stop watching for an unplugged board to return.
       releasePort: async (portPath) => {
-        if (portPath === null || this.board.view().path === portPath) await this.board.disconnect();
+        const board = this.board.view();
+        if (portPath === null || board.path === portPath || board.connection === 'lost') await this.board.disconnect();
       },
       onProgress: (progress) => this.emit({ name: 'progress', payload: progress }),
       onLog: (level, text) => this.log('board', level, text),

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { BoardConnection, BoardView, PortView } from '../api/contract.js';
 import type { BoardIdentity, BoardLink } from '../board/board-link.js';
 import { BoardError } from '../board/errors.js';
@@ -7,6 +8,7 @@ import { NativeBoardDriver } from '../board/native/native-driver.js';
 import { listSerialPorts, type DiscoveryDeps } from '../board/transport/port-discovery.js';
 import { SerialTransport } from '../board/transport/serial-transport.js';
 import type { ByteTransport } from '../board/transport/byte-transport.js';
+import { ReconnectWatcher } from './reconnect-watcher.js';
 
 const BOARD_LABEL: Record<string, string> = {
   'samd21-xpro': 'SAM D21 Xplained Pro + ATWINC1500-XPRO',
@@ -30,7 +32,15 @@ export interface BoardControllerOptions {
   startSimulatedBoard?: () => Promise<SimulatedBoardHandle>;
   onChange(view: BoardView): void;
   onLog(level: 'info' | 'warn' | 'error', text: string): void;
+  reconnect?: {
+    /** False while something else owns reconnection (station mode). Default: always. */
+    enabled?: () => boolean;
+    portPresent?: (path: string) => Promise<boolean>;
+    pollMs?: number;
+  };
 }
+
+const RECONNECT_POLL_MS = 1000;
 
 /**
  * The one owner of the board connection in the app: opens the port, identifies the
@@ -43,8 +53,15 @@ export class BoardController {
   private connection: BoardConnection = 'disconnected';
   private simulated: SimulatedBoardHandle | undefined;
   private operation: string | undefined;
+  private readonly reconnectWatcher: ReconnectWatcher;
 
-  constructor(private readonly options: BoardControllerOptions) {}
+  constructor(private readonly options: BoardControllerOptions) {
+    this.reconnectWatcher = new ReconnectWatcher({
+      pollMs: options.reconnect?.pollMs ?? RECONNECT_POLL_MS,
+      portPresent: options.reconnect?.portPresent ?? ((path) => this.portPresent(path)),
+      reconnect: (path) => this.reconnectLost(path),
+    });
+  }
 
   async listPorts(): Promise<PortView[]> {
     let ports;
@@ -84,6 +101,7 @@ export class BoardController {
       wincChipId: identity ? `0x${identity.wincChipId.toString(16).toUpperCase()}` : null,
       wincFirmware: identity?.wincFirmware || null,
       warnings,
+      reconnecting: this.connection === 'lost' && this.reconnectWatcher.path !== null,
     };
   }
 
@@ -92,17 +110,29 @@ export class BoardController {
    * Arduino's FirmwareUpdater sketch, which can read and write the sections directly.
    */
   async connect(path: string, protocol: 'native' | 'fwupdater'): Promise<BoardView> {
-    await this.disconnect(false);
+    this.reconnectWatcher.stop();
+    return this.openBoard(path, protocol);
+  }
+
+  private async openBoard(path: string, protocol: 'native' | 'fwupdater'): Promise<BoardView> {
+    await this.closeDriver(false);
     this.setConnection('connecting', path);
+    let transport: ByteTransport | undefined;
     try {
       const baudRate = protocol === 'fwupdater' ? FW_DEFAULT_BAUD : 115200;
-      const transport = this.options.openTransport ? await this.options.openTransport(path, baudRate) : await SerialTransport.open({ path, baudRate });
+      transport = this.options.openTransport ? await this.options.openTransport(path, baudRate) : await SerialTransport.open({ path, baudRate });
       const driver: BoardLink = protocol === 'fwupdater' ? new FwUpdaterDriver(transport) : new NativeBoardDriver(transport);
       transport.onClose((error) => {
         if (this.driver !== driver) return;
         this.driver = undefined;
-        if (error) this.options.onLog('error', `Lost the board on ${path}: ${error.message}`);
-        this.setConnection(error ? 'lost' : 'disconnected', error ? path : null);
+        if (!error) {
+          this.setConnection('disconnected', null);
+          return;
+        }
+        this.options.onLog('error', `Lost the board on ${path}: ${error.message}`);
+        this.lostProtocol = protocol;
+        if (this.reconnectEnabled()) this.reconnectWatcher.start(path);
+        this.setConnection('lost', path);
       });
       if (driver instanceof NativeBoardDriver) {
         driver.onEvent((event) => {
@@ -115,6 +145,8 @@ export class BoardController {
       this.setConnection('connected', path);
     } catch (error) {
       this.identity = undefined;
+      // A port that opened but did not identify is not ours to keep: free it for the next try.
+      await transport?.close().catch(() => undefined);
       this.setConnection('disconnected', null);
       throw error;
     }
@@ -131,6 +163,11 @@ export class BoardController {
   }
 
   async disconnect(announce = true): Promise<BoardView> {
+    this.reconnectWatcher.stop();
+    return this.closeDriver(announce);
+  }
+
+  private async closeDriver(announce: boolean): Promise<BoardView> {
     const driver = this.driver;
     this.driver = undefined;
     this.identity = undefined;
@@ -168,6 +205,37 @@ export class BoardController {
     await this.disconnect(false);
     await this.simulated?.close();
     this.simulated = undefined;
+  }
+
+  private lostProtocol: 'native' | 'fwupdater' = 'native';
+
+  private reconnectEnabled(): boolean {
+    return this.options.reconnect?.enabled?.() ?? true;
+  }
+
+  /** Device nodes can be checked directly; COM ports and the like only through the port listing. */
+  private async portPresent(path: string): Promise<boolean> {
+    if (path.startsWith('/')) return existsSync(path);
+    const ports = await listSerialPorts(this.options.discovery);
+    return ports.some((port) => port.path.toLowerCase() === path.toLowerCase());
+  }
+
+  private async reconnectLost(path: string): Promise<void> {
+    if (this.connection !== 'lost' || this.path !== path || !this.reconnectEnabled()) {
+      this.reconnectWatcher.stop();
+      this.options.onChange(this.view());
+      return;
+    }
+    this.options.onLog('info', `${path} is back: reconnecting.`);
+    try {
+      await this.openBoard(path, this.lostProtocol);
+      this.reconnectWatcher.stop();
+      this.options.onChange(this.view());
+    } catch (error) {
+      this.options.onLog('warn', `Could not reconnect to ${path}: ${error instanceof Error ? error.message : String(error)}`);
+      this.setConnection('lost', path);
+      throw error;
+    }
   }
 
   private setConnection(connection: BoardConnection, path: string | null, announce = true): void {

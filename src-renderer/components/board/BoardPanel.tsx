@@ -52,7 +52,11 @@ export function BoardPanel() {
       ) : (
         <div className="board-connect">
           <p className="muted" data-testid="board-state">
-            {board?.connection === 'lost' ? 'The board was unplugged. Plug it back in, then connect again.' : 'No board connected.'}
+            {board?.connection !== 'lost'
+              ? 'No board connected.'
+              : board.reconnecting
+                ? `The board on ${board.path ?? 'its port'} was unplugged. Plug it back in: the app reconnects by itself.`
+                : 'The board was unplugged. Plug it back in, then connect again.'}
           </p>
           {hardwarePorts.length > 0 ? (
             <ul className="port-list" aria-label="Detected boards">
