@@ -139,3 +139,25 @@ describe('BoardController reconnects an unplugged board', () => {
     expect(controller.view().connection).toBe('disconnected');
   }, 15_000);
 });
+
+describe('BoardController port list', () => {
+  it('lists USB serial ports with supported boards first, and leaves out UARTs and bootloaders', async () => {
+    controller = new BoardController({
+      discovery: {
+        listPorts: async () => [
+          { path: '/dev/ttyS0' },
+          { path: '/dev/ttyUSB0', vendorId: '0403', productId: '6001', serialNumber: 'FT1' },
+          { path: '/dev/ttyACM1', vendorId: '2341', productId: '004e' },
+          { path: '/dev/ttyACM0', vendorId: '2341', productId: '804e', serialNumber: 'MKR1' },
+        ],
+      },
+      onChange: () => undefined,
+      onLog: () => undefined,
+    });
+    const ports = await controller.listPorts();
+    expect(ports.map((port) => [port.path, port.board])).toEqual([
+      ['/dev/ttyACM0', 'Arduino MKR1000'],
+      ['/dev/ttyUSB0', null],
+    ]);
+  });
+});

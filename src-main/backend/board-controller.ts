@@ -71,8 +71,11 @@ export class BoardController {
       this.options.onLog('warn', `Could not list serial ports: ${error instanceof Error ? error.message : String(error)}. Type the port path instead.`);
       return [];
     }
+    // Every board this app drives is a USB device; ports without a USB identity are the
+    // motherboard's UARTs (ttyS0, COM1) and only get in the way. A typed path still works.
     return ports
-      .filter((port) => port.known?.role !== 'bootloader')
+      .filter((port) => port.vendorId !== undefined && port.known?.role !== 'bootloader')
+      .sort((a, b) => Number(b.known !== undefined) - Number(a.known !== undefined))
       .map((port) => ({
         path: port.path,
         board: port.known ? port.known.label : null,

@@ -19,7 +19,7 @@ export function FirmwareSection() {
   const [images, setImages] = useState<FirmwareImageView[]>([]);
   const [board, setBoard] = useState<FirmwareBoard>('mkr1000');
   const [chosenPort, setPort] = useState<string | null>(null);
-  const port = chosenPort ?? ports.find((candidate) => !candidate.simulated)?.path ?? '';
+  const port = chosenPort ?? ports.find((candidate) => !candidate.simulated && candidate.board !== null)?.path ?? '';
 
   useEffect(() => {
     let live = true;
