@@ -17,6 +17,9 @@ test.describe('station mode', () => {
     await expect(page.getByTestId('board-kind')).toContainText('simulated', { timeout: 20_000 });
 
     await page.getByTestId('station-toggle').check();
+    // The option main keeps for boards without our firmware (the simulated board answers, so it is not used here).
+    await page.getByTestId('station-program-firmware').check();
+    await expect(page.getByTestId('station-program-firmware')).toBeChecked();
     await expect(page.getByTestId('station-status')).toContainText('1 passed · 0 failed', { timeout: 60_000 });
     await expect(page.getByTestId('station-status')).toContainText('Unplug the board');
     await expect(page.getByTestId('run-result')).toHaveAttribute('data-result', 'pass');

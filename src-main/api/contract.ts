@@ -158,6 +158,8 @@ export interface PortView {
   vendorId: string | null;
   productId: string | null;
   simulated: boolean;
+  /** Which bundled firmware image a supported board takes (null for other USB serial devices). */
+  firmwareBoard: FirmwareBoard | null;
 }
 
 export interface BoardView {
@@ -243,10 +245,16 @@ export interface FirmwareImageView {
   linkAddress: number;
 }
 
+export interface StationOptions {
+  programFirmware: boolean;
+}
+
 /** Station mode: every supported board that is plugged in is connected and provisioned. */
 export interface StationStatusView {
   enabled: boolean;
-  state: 'off' | 'waiting-for-board' | 'provisioning' | 'unplug-board';
+  state: 'off' | 'waiting-for-board' | 'programming-firmware' | 'provisioning' | 'unplug-board';
+  /** Boards that do not answer as ours get the bundled firmware programmed first. */
+  programFirmware: boolean;
   passed: number;
   failed: number;
   /** The last board's result, with its id, for the big PASS/FAIL card. */
@@ -305,6 +313,7 @@ export interface WincApi {
 
   getStation(): Promise<StationStatusView>;
   setStationMode(enabled: boolean): Promise<StationStatusView>;
+  setStationOptions(options: StationOptions): Promise<StationStatusView>;
 
   listFirmwareImages(): Promise<FirmwareImageView[]>;
   /** Programs the bundled firmware; portPath is the board's serial port (unused for the Xplained Pro). */
@@ -350,6 +359,7 @@ export const API_METHODS = [
   'exportLog',
   'getStation',
   'setStationMode',
+  'setStationOptions',
   'listFirmwareImages',
   'programFirmware',
 ] as const satisfies readonly ApiMethod[];

@@ -56,6 +56,7 @@ const argumentSchemas = {
   exportLog: none,
   getStation: none,
   setStationMode: z.tuple([z.boolean()]),
+  setStationOptions: z.tuple([z.object({ programFirmware: z.boolean() }).strict()]),
   listFirmwareImages: none,
   programFirmware: z.tuple([z.enum(['samd21-xpro', 'mkr1000', 'feather-m0-wifi']), z.string().min(1).max(500).nullable()]),
 } satisfies { [K in ApiMethod]: z.ZodType<Parameters<WincApi[K]>> };

@@ -125,6 +125,7 @@ export class Backend {
       connect: (portPath) => this.board.connect(portPath, 'native'),
       provision: () => this.finished(this.provisioner.provision()),
       trustServer: () => this.finished(this.provisioner.trustServer()),
+      programFirmware: (board, portPath) => this.finished(this.firmware.program(board, portPath)),
       onStatus: (status) => this.emit({ name: 'station', payload: status }),
       onLog: (level, text) => this.log('app', level, text),
       ...(options.stationIntervalMs ? { intervalMs: options.stationIntervalMs } : {}),
@@ -214,6 +215,7 @@ export class Backend {
 
       getStation: async () => this.station.status(),
       setStationMode: async (enabled) => this.station.setEnabled(enabled),
+      setStationOptions: async (options) => this.station.setOptions(options),
 
       listFirmwareImages: async () => this.firmware.images(),
       programFirmware: (board, portPath) => this.finished(this.firmware.program(board, portPath)),

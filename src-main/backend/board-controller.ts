@@ -83,6 +83,7 @@ export class BoardController {
         vendorId: port.vendorId ?? null,
         productId: port.productId ?? null,
         simulated: port.path === this.simulated?.portPath,
+        firmwareBoard: port.known?.board ?? null,
       }));
   }
 

@@ -1,4 +1,4 @@
-import type { PortView, RunResultView, StationStatusView } from '../api/contract.js';
+import type { FirmwareBoard, PortView, RunResultView, StationOptions, StationStatusView } from '../api/contract.js';
 
 /** What the station needs from the rest of the app (the board controller and provisioner). */
 export interface StationDeps {
@@ -7,6 +7,8 @@ export interface StationDeps {
   connect(path: string): Promise<unknown>;
   provision(): Promise<RunResultView>;
   trustServer(): Promise<RunResultView>;
+  /** Programs the bundled firmware onto the board on `path`. */
+  programFirmware(board: FirmwareBoard, path: string): Promise<RunResultView>;
   onStatus(status: StationStatusView): void;
   onLog(level: 'info' | 'warn' | 'error', text: string): void;
   intervalMs?: number;
@@ -28,11 +30,20 @@ export class Station {
   private last: StationStatusView['last'] = null;
   /** Ports that failed to connect, skipped until they disappear (a port that is not a board). */
   private readonly refused = new Set<string>();
+  /** Ports given the firmware while they stayed plugged in: programmed once, never twice. */
+  private readonly programmed = new Set<string>();
+  private options: StationOptions = { programFirmware: false };
 
   constructor(private readonly deps: StationDeps) {}
 
   status(): StationStatusView {
-    return { enabled: this.timer !== undefined, state: this.state, passed: this.passed, failed: this.failed, last: this.last };
+    return { enabled: this.timer !== undefined, state: this.state, programFirmware: this.options.programFirmware, passed: this.passed, failed: this.failed, last: this.last };
+  }
+
+  setOptions(options: StationOptions): StationStatusView {
+    this.options = { ...options };
+    this.announce();
+    return this.status();
   }
 
   setEnabled(enabled: boolean): StationStatusView {
@@ -81,14 +92,44 @@ export class Station {
 
   private async connectNextBoard(): Promise<void> {
     const ports = (await this.deps.listPorts()).filter((port) => port.board !== null);
-    for (const path of [...this.refused]) if (!ports.some((port) => port.path === path)) this.refused.delete(path);
+    for (const set of [this.refused, this.programmed]) {
+      for (const path of [...set]) if (!ports.some((port) => port.path === path)) set.delete(path);
+    }
     const next = ports.find((port) => !this.refused.has(port.path));
     if (!next) return;
     try {
       await this.deps.connect(next.path);
     } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (this.options.programFirmware && next.firmwareBoard && !this.programmed.has(next.path)) {
+        this.deps.onLog('info', `Station: ${next.path} did not answer as a board running WINC Cert Studio firmware (${reason}); programming it.`);
+        await this.programFirmware(next.firmwareBoard, next.path);
+        return;
+      }
       this.refused.add(next.path);
-      this.deps.onLog('warn', `Station: ${next.path} did not answer as a board running WINC Cert Studio firmware (${error instanceof Error ? error.message : String(error)}); program its firmware first.`);
+      const advice = this.programmed.has(next.path)
+        ? 'it still does not answer after programming: check the board, then unplug it'
+        : 'program its firmware first, or turn on "program firmware" for the station';
+      this.deps.onLog('warn', `Station: ${next.path} did not answer as a board running WINC Cert Studio firmware (${reason}); ${advice}.`);
+    }
+  }
+
+  /** After a pass the board re-enumerates with the new firmware and the next look connects it. */
+  private async programFirmware(board: FirmwareBoard, path: string): Promise<void> {
+    this.programmed.add(path);
+    this.setState('programming-firmware');
+    try {
+      const result = await this.deps.programFirmware(board, path);
+      if (result.result === 'pass') return;
+      this.failed++;
+      this.refused.add(path);
+      this.last = { boardId: null, result };
+      this.deps.onLog('error', `Station: programming the firmware on ${path} failed${result.reason ? `: ${result.reason}` : ''}. Unplug the board and plug in the next one.`);
+    } catch (error) {
+      this.refused.add(path);
+      this.deps.onLog('error', `Station: could not program the firmware on ${path}: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.setState('waiting-for-board');
     }
   }
 

@@ -12,6 +12,7 @@ interface RunState {
   station: StationStatusView | null;
   provision(): Promise<void>;
   setStationMode(enabled: boolean): Promise<void>;
+  setStationProgramsFirmware(programFirmware: boolean): Promise<void>;
   setStation(station: StationStatusView): void;
   trustServer(): Promise<void>;
   restore(backupId: string): Promise<void>;
@@ -44,6 +45,12 @@ export const useRunStore = create<RunState>((set, get) => {
       const before = get().station;
       if (before) set({ station: { ...before, enabled } });
       const station = await attempt(() => getBridge().setStationMode(enabled));
+      set({ station: station ?? before });
+    },
+    async setStationProgramsFirmware(programFirmware) {
+      const before = get().station;
+      if (before) set({ station: { ...before, programFirmware } });
+      const station = await attempt(() => getBridge().setStationOptions({ programFirmware }));
       set({ station: station ?? before });
     },
     setStation(station) {
