@@ -23,6 +23,7 @@ export type BoardErrorCode =
   | 'UNKNOWN_ERROR'
   | 'PORT_NOT_FOUND'
   | 'PORT_BUSY'
+  | 'PORT_ACCESS_DENIED'
   | 'PORT_OPEN_FAILED'
   | 'DISCONNECTED'
   | 'PROTOCOL_MISMATCH'

@@ -76,4 +76,16 @@ describe('SerialTransport', () => {
     expect(openSerialPaths()).toEqual([]);
     await expect(transport.write(Uint8Array.of(4))).rejects.toMatchObject({ code: 'DISCONNECTED' });
   });
+
+  it('says how to get permission when the OS refuses to open the port', async () => {
+    const denied: SerialPortFactory = (options) => {
+      const port = factory(options) as unknown as SerialPortMock;
+      port.open = ((callback: (error: Error | null) => void) => callback(new Error('Error: Permission denied, cannot open /dev/ttyACM0'))) as typeof port.open;
+      return port as unknown as SerialPortLike;
+    };
+    const error = await SerialTransport.open({ path: '/dev/ttyACM0', factory: denied }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'PORT_ACCESS_DENIED', phase: 'open' });
+    expect((error as Error).message).toMatch(/dialout/);
+    expect(openSerialPaths()).toEqual([]);
+  });
 });

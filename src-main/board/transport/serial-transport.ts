@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { SerialPort } from 'serialport';
-import { BoardError } from '../errors.js';
+import { BoardError, type BoardErrorCode } from '../errors.js';
 import { TransportListeners, type ByteTransport } from './byte-transport.js';
 
 /** The subset of a serialport stream the transport uses (SerialPort and SerialPortMock both fit). */
@@ -39,6 +39,21 @@ function canonicalPath(path: string): string {
   } catch {
     return path;
   }
+}
+
+/** What an open failure means and what the user should do about it. */
+function openFailure(path: string, message: string): [BoardErrorCode, string] {
+  // Linux says "Permission denied, cannot open …": test for it before the generic "cannot open".
+  if (/EACCES|Permission denied/i.test(message)) {
+    return [
+      'PORT_ACCESS_DENIED',
+      `No permission to open ${path} (${message}). On Linux add yourself to the serial-port group (sudo usermod -aG dialout $USER; on Arch the group is uucp), log out and in, then connect again.`,
+    ];
+  }
+  const advice = 'Check the cable and that no other program (serial monitor, IDE) has the port open.';
+  if (/no such file|ENOENT|cannot open|File not found|does not exist/i.test(message)) return ['PORT_NOT_FOUND', `Cannot open ${path}: ${message}. ${advice}`];
+  if (/busy|lock|EBUSY|Access denied/i.test(message)) return ['PORT_BUSY', `Cannot open ${path}: ${message}. ${advice}`];
+  return ['PORT_OPEN_FAILED', `Cannot open ${path}: ${message}. ${advice}`];
 }
 
 export class SerialTransport implements ByteTransport {
@@ -95,11 +110,7 @@ export class SerialTransport implements ByteTransport {
     } catch (error) {
       owners.delete(key);
       const message = error instanceof Error ? error.message : String(error);
-      const code = /no such file|ENOENT|cannot open|File not found|does not exist/i.test(message) ? 'PORT_NOT_FOUND' : /busy|lock|EBUSY|Access denied/i.test(message) ? 'PORT_BUSY' : 'PORT_OPEN_FAILED';
-      throw new BoardError(code, `Cannot open ${options.path}: ${message}. Check the cable and that no other program (serial monitor, IDE) has the port open.`, {
-        phase: 'open',
-        cause: error,
-      });
+      throw new BoardError(...openFailure(options.path, message), { phase: 'open', cause: error });
     }
     // ptys reject modem-control ioctls; DTR/RTS are a courtesy for real CDC ports, not a requirement.
     await transport.setSignals({ dtr: options.dtr ?? true, rts: options.rts ?? true }).catch(() => undefined);
