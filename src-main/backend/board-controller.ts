@@ -54,6 +54,8 @@ export class BoardController {
   private simulated: SimulatedBoardHandle | undefined;
   private operation: string | undefined;
   private readonly reconnectWatcher: ReconnectWatcher;
+  /** The protocol the lost board spoke, to reconnect it the same way. */
+  private lostProtocol: 'native' | 'fwupdater' = 'native';
 
   constructor(private readonly options: BoardControllerOptions) {
     this.reconnectWatcher = new ReconnectWatcher({
@@ -210,8 +212,6 @@ export class BoardController {
     await this.simulated?.close();
     this.simulated = undefined;
   }
-
-  private lostProtocol: 'native' | 'fwupdater' = 'native';
 
   private reconnectEnabled(): boolean {
     return this.options.reconnect?.enabled?.() ?? true;

@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { createStreamChannel, type ByteChannel } from './byte-channel.js';
 import { ProgrammerError } from './errors.js';
+import { accessDeniedAdvice, classifyOpenFailure } from '../board/transport/open-failure.js';
 
 export interface PortInfo {
   path: string;
@@ -28,20 +29,16 @@ export interface SerialEdge {
 
 export function classifyOpenError(path: string, error: unknown): ProgrammerError {
   const text = error instanceof Error ? error.message : String(error);
-  if (/EBUSY|lock|busy|Access denied|in use/i.test(text)) {
-    return new ProgrammerError('PORT_BUSY', `${path} is in use by another program (a serial monitor, Arduino IDE, or another copy of this app). Close it and try again.`, { cause: error });
+  switch (classifyOpenFailure(text)) {
+    case 'busy':
+      return new ProgrammerError('PORT_BUSY', `${path} is in use by another program (a serial monitor, Arduino IDE, or another copy of this app). Close it and try again.`, { cause: error });
+    case 'access-denied':
+      return new ProgrammerError('PORT_ACCESS_DENIED', accessDeniedAdvice(path), { cause: error });
+    case 'not-found':
+      return new ProgrammerError('PORT_NOT_FOUND', `${path} does not exist. Check the cable and choose the board's port again.`, { cause: error });
+    default:
+      return new ProgrammerError('PORT_VANISHED', `Could not open ${path}: ${text}`, { cause: error });
   }
-  if (/EACCES|Permission denied/i.test(text)) {
-    return new ProgrammerError(
-      'PORT_ACCESS_DENIED',
-      `No permission to open ${path}. On Linux add your user to the 'dialout' group (sudo usermod -aG dialout $USER) and log in again.`,
-      { cause: error },
-    );
-  }
-  if (/ENOENT|No such file|cannot find|not found/i.test(text)) {
-    return new ProgrammerError('PORT_NOT_FOUND', `${path} does not exist. Check the cable and choose the board's port again.`, { cause: error });
-  }
-  return new ProgrammerError('PORT_VANISHED', `Could not open ${path}: ${text}`, { cause: error });
 }
 
 function openPort(path: string, baudRate: number): Promise<SerialPort> {

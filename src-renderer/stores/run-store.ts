@@ -33,6 +33,13 @@ export const useRunStore = create<RunState>((set, get) => {
     // The board panel and flash map are refreshed from events the backend sends after the run.
     await useBoardStore.getState().load();
   }
+  /** Shows a station switch flipped at once; main's answer (or its refusal) settles it. */
+  async function changeStation(change: Partial<StationStatusView>, call: () => Promise<StationStatusView>) {
+    const before = get().station;
+    if (before) set({ station: { ...before, ...change } });
+    const station = await attempt(call);
+    set({ station: station ?? before });
+  }
   return {
     running: null,
     progress: null,
@@ -40,19 +47,8 @@ export const useRunStore = create<RunState>((set, get) => {
     backups: [],
     station: null,
     provision: () => run('provision', () => getBridge().provision()),
-    async setStationMode(enabled) {
-      // Show the switch flipped at once; main's answer (or its refusal) settles it.
-      const before = get().station;
-      if (before) set({ station: { ...before, enabled } });
-      const station = await attempt(() => getBridge().setStationMode(enabled));
-      set({ station: station ?? before });
-    },
-    async setStationProgramsFirmware(programFirmware) {
-      const before = get().station;
-      if (before) set({ station: { ...before, programFirmware } });
-      const station = await attempt(() => getBridge().setStationOptions({ programFirmware }));
-      set({ station: station ?? before });
-    },
+    setStationMode: (enabled) => changeStation({ enabled }, () => getBridge().setStationMode(enabled)),
+    setStationProgramsFirmware: (programFirmware) => changeStation({ programFirmware }, () => getBridge().setStationOptions({ programFirmware })),
     setStation(station) {
       set({ station });
       void get().loadBackups();

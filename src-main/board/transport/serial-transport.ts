@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { BoardError, type BoardErrorCode } from '../errors.js';
 import { TransportListeners, type ByteTransport } from './byte-transport.js';
+import { accessDeniedAdvice, classifyOpenFailure, type OpenFailureKind } from './open-failure.js';
 
 /** The subset of a serialport stream the transport uses (SerialPort and SerialPortMock both fit). */
 export interface SerialPortLike {
@@ -41,19 +42,21 @@ function canonicalPath(path: string): string {
   }
 }
 
+const OPEN_FAILURE_CODE: Record<OpenFailureKind, BoardErrorCode> = {
+  'access-denied': 'PORT_ACCESS_DENIED',
+  busy: 'PORT_BUSY',
+  'not-found': 'PORT_NOT_FOUND',
+  other: 'PORT_OPEN_FAILED',
+};
+
 /** What an open failure means and what the user should do about it. */
 function openFailure(path: string, message: string): [BoardErrorCode, string] {
-  // Linux says "Permission denied, cannot open …": test for it before the generic "cannot open".
-  if (/EACCES|Permission denied/i.test(message)) {
-    return [
-      'PORT_ACCESS_DENIED',
-      `No permission to open ${path} (${message}). On Linux add yourself to the serial-port group (sudo usermod -aG dialout $USER; on Arch the group is uucp), log out and in, then connect again.`,
-    ];
-  }
-  const advice = 'Check the cable and that no other program (serial monitor, IDE) has the port open.';
-  if (/no such file|ENOENT|cannot open|File not found|does not exist/i.test(message)) return ['PORT_NOT_FOUND', `Cannot open ${path}: ${message}. ${advice}`];
-  if (/busy|lock|EBUSY|Access denied/i.test(message)) return ['PORT_BUSY', `Cannot open ${path}: ${message}. ${advice}`];
-  return ['PORT_OPEN_FAILED', `Cannot open ${path}: ${message}. ${advice}`];
+  const kind = classifyOpenFailure(message);
+  const text =
+    kind === 'access-denied'
+      ? `${accessDeniedAdvice(path)} (${message})`
+      : `Cannot open ${path}: ${message}. Check the cable and that no other program (serial monitor, IDE) has the port open.`;
+  return [OPEN_FAILURE_CODE[kind], text];
 }
 
 export class SerialTransport implements ByteTransport {
