@@ -34,6 +34,7 @@ import {
 import type { ByteTransport } from '../transport/byte-transport.js';
 import { FAST_TIMINGS, FlashRangeError, WincFlash, delay, type NorTimings } from './winc-flash.js';
 import { runSimJob, type SimJobDeps } from './sim-job.js';
+import { persistFlash, readFlashFile } from './flash-file.js';
 
 export interface SimFaults {
   /** Drop every Nth byte received from the host. */
@@ -48,6 +49,11 @@ export interface SimFaults {
   unplugAfterProgramBytes?: number;
   /** Lose power (link drops) right after the next erase completes, before anything is written. */
   powerCutAfterErase?: boolean;
+  /**
+   * Lose power right after the Nth flash operation from now (1 = the next one), counting each
+   * 4 KiB sector erase and each 256-byte page program: a fault sweep can stop at every one of them.
+   */
+  powerCutAfterFlashOps?: number;
   /** Every store write during a job fails with STORE_FULL. */
   fullFlash?: boolean;
   /** Joining the Wi-Fi network fails. */
@@ -63,6 +69,13 @@ export interface SimBoardOptions {
   /** Initial root store section (4 KiB), e.g. a real section read from a module. */
   seedRootSection?: Uint8Array;
   seedTlsSection?: Uint8Array;
+  /** The whole flash image to start from (the same board plugged in again, in-process); overrides the seeds. */
+  flashImage?: Uint8Array;
+  /**
+   * Keep the whole flash and the unique id in this file (flash-file.ts): loaded when it exists (the
+   * file then defines the board), created otherwise, and written through on every erase and program.
+   */
+  flashFile?: string;
   timings?: NorTimings;
   /** Serial wire rate to model (bytes take 10 bits); 0 or undefined = no wire delay. */
   baudRate?: number;
@@ -142,6 +155,8 @@ export class SimBoard {
   private hostMaxPayload = DEFAULT_MAX_PAYLOAD;
   private config: { wifi?: SimJobContext['wifi']; server?: SimJobContext['server']; job?: { entries: JobEntry[]; replaceRootStore: boolean } } = {};
   private programmedSinceFault = 0;
+  private flashOpCount = 0;
+  private stopPersisting: (() => void) | undefined;
   private unplugHandler: ((reason: string) => void) | undefined;
   private unplugged = false;
 
@@ -150,9 +165,17 @@ export class SimBoard {
     this.wincFirmware = parseWincFirmware(options.wincFirmware ?? '19.6.1');
     this.layout = getFlashLayout('winc1500', `${this.wincFirmware[0]}.${this.wincFirmware[1]}`);
     this.flash = new WincFlash(this.layout.flashSize, options.timings ?? FAST_TIMINGS);
-    if (options.seedRootSection) this.flash.load(this.layout.rootStore.offset, options.seedRootSection.subarray(0, this.layout.rootStore.size));
-    if (options.seedTlsSection) this.flash.load(this.layout.tlsStore.offset, options.seedTlsSection.subarray(0, this.layout.tlsStore.size));
-    this.uniqueId = (options.uniqueId ?? randomBytes(16).toString('hex')).toUpperCase();
+    const stored = options.flashFile ? readFlashFile(options.flashFile, this.layout.flashSize) : undefined;
+    if (stored) {
+      this.flash.load(0, stored.flash);
+    } else if (options.flashImage) {
+      this.flash.load(0, options.flashImage.subarray(0, this.layout.flashSize));
+    } else {
+      if (options.seedRootSection) this.flash.load(this.layout.rootStore.offset, options.seedRootSection.subarray(0, this.layout.rootStore.size));
+      if (options.seedTlsSection) this.flash.load(this.layout.tlsStore.offset, options.seedTlsSection.subarray(0, this.layout.tlsStore.size));
+    }
+    this.uniqueId = (stored?.uniqueId ?? options.uniqueId ?? randomBytes(16).toString('hex')).toUpperCase();
+    if (options.flashFile) this.stopPersisting = persistFlash(options.flashFile, this.flash, this.uniqueId);
     this.maxPayload = options.maxPayload ?? 4096;
     this.faults = { ...options.faults };
     this.decoder = new FrameDecoder(this.maxPayload);
@@ -194,6 +217,18 @@ export class SimBoard {
     for (const d of this.detachers.splice(0)) d();
     this.running?.controller.abort();
     this.transport = undefined;
+  }
+
+  /** The SAM D21 serial number this board reports. */
+  get boardUniqueId(): string {
+    return this.uniqueId;
+  }
+
+  /** Stops writing the flash file (the board is switched off for good). */
+  close(): void {
+    this.detach();
+    this.stopPersisting?.();
+    this.stopPersisting = undefined;
   }
 
   get isUnplugged(): boolean {
@@ -442,9 +477,14 @@ export class SimBoard {
     }
   }
 
-  /** Sector erase with the power-cut fault applied (shared by both protocols). */
+  /** Sector erase with the power-cut faults applied (shared by both protocols). */
   async eraseRange(address: number, length: number): Promise<void> {
-    await this.flash.eraseSectors(address, length);
+    const sector = this.flash.sectorSize;
+    const end = address + length;
+    for (let at = address - (address % sector); at < end; at += sector) {
+      await this.flash.eraseSectors(at, sector);
+      this.countFlashOp('erase', `erase of 0x${at.toString(16)}`);
+    }
     if (this.faults.powerCutAfterErase) {
       this.faults.powerCutAfterErase = false;
       this.unplug('power cut after erase');
@@ -452,9 +492,12 @@ export class SimBoard {
     }
   }
 
-  /** NOR program with the unplug fault applied (shared by both protocols). */
+  /** NOR program with the unplug and power-cut faults applied (shared by both protocols). */
   async program(address: number, data: Uint8Array): Promise<void> {
+    let pageStart = address;
     await this.flash.program(address, data, (written) => {
+      this.countFlashOp('write', `page write at 0x${pageStart.toString(16)}`);
+      pageStart = address + written;
       const limit = this.faults.unplugAfterProgramBytes;
       if (limit !== undefined && this.programmedSinceFault + written >= limit) {
         this.faults.unplugAfterProgramBytes = undefined;
@@ -463,6 +506,24 @@ export class SimBoard {
       }
     });
     this.programmedSinceFault += data.length;
+  }
+
+  /** Flash operations (sector erases and page programs) since the board started. */
+  get flashOps(): number {
+    return this.flashOpCount;
+  }
+
+  private countFlashOp(phase: 'erase' | 'write', what: string): void {
+    this.flashOpCount++;
+    const left = this.faults.powerCutAfterFlashOps;
+    if (left === undefined) return;
+    if (left > 1) {
+      this.faults.powerCutAfterFlashOps = left - 1;
+      return;
+    }
+    this.faults.powerCutAfterFlashOps = undefined;
+    this.unplug(`power cut after the ${what}`);
+    throw simError(phase === 'erase' ? 'ERASE_FAILED' : 'WRITE_FAILED', phase, 'power lost');
   }
 
   // ---- job -----------------------------------------------------------------

@@ -53,7 +53,7 @@ export async function startPtySim(options: StartSimOptions = {}): Promise<Runnin
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      board.detach();
+      board.close();
       await transport.close().catch(() => undefined);
       await pty.destroy();
       resolveClosed();
@@ -83,7 +83,7 @@ export function startInProcessSim(options: Omit<StartSimOptions, 'serialPortFact
     closed,
     ...(fwupdater ? { fwupdater } : {}),
     async stop() {
-      board.detach();
+      board.close();
       await pair.host.close();
     },
   };

@@ -26,6 +26,8 @@ export class WincFlash {
   readonly bytes: Uint8Array;
   readonly sectorSize = WINC1500_SECTOR_SIZE;
   private timings: NorTimings;
+  /** Called after every sector erase and page program with the range that changed (persistence). */
+  onChange: ((address: number, length: number) => void) | undefined;
 
   constructor(size = WINC1500_FLASH_SIZE, timings: NorTimings = FAST_TIMINGS) {
     this.bytes = new Uint8Array(size).fill(0xff);
@@ -64,6 +66,7 @@ export class WincFlash {
     for (let s = first; s <= last; s++) {
       await delay(this.timings.eraseMsPerSector);
       this.bytes.fill(0xff, s * this.sectorSize, (s + 1) * this.sectorSize);
+      this.onChange?.(s * this.sectorSize, this.sectorSize);
     }
   }
 
@@ -77,6 +80,7 @@ export class WincFlash {
         const at = address + i;
         this.bytes[at] = (this.bytes[at] ?? 0xff) & (data[i] ?? 0xff);
       }
+      this.onChange?.(address + written, pageEnd - written);
       written = pageEnd;
       onPage?.(written);
     }
