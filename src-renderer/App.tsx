@@ -1,6 +1,8 @@
 import { useEffect } from 'react';
 import { getBridge } from './api/bridge';
 import { BoardPanel } from './components/board/BoardPanel';
+import { RecoveryBanner } from './components/board/RecoveryBanner';
+import { RestoreDialog } from './components/provision/RestoreDialog';
 import { CertificatesPanel } from './components/certificates/CertificatesPanel';
 import { DropTarget } from './components/certificates/DropTarget';
 import { Notices } from './components/common/Notices';
@@ -42,6 +44,8 @@ export function App() {
         </span>
         <ProvisionBar />
       </header>
+      <RecoveryBanner />
+      <RestoreDialog />
       <Notices />
       <DropTarget />
       <main className="app-main">

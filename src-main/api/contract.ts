@@ -175,6 +175,30 @@ export interface BoardView {
   warnings: string[];
   /** Set while the app watches an unplugged board's port to reconnect when it comes back. */
   reconnecting: boolean;
+  /** What the recovery check found when the board connected; null until it has been read. */
+  recovery: BoardRecoveryView | null;
+}
+
+/** What each certificate section holds after a write, from the read-back. */
+export type SectionOutcome = 'unchanged' | 'written' | 'erased' | 'differs' | 'unknown';
+
+/**
+ * The recovery check run whenever a board connects: an unfinished write from the journal
+ * ('interrupted'), a section that looks damaged without one ('suspicious'), or nothing to report.
+ */
+export interface BoardRecoveryView {
+  state: 'ok' | 'interrupted' | 'suspicious';
+  /** What the board holds now and what to do, in plain words. */
+  message: string;
+  /** For an interrupted write: each section against the write's backup and plan. */
+  sections: Record<SectionName, SectionOutcome> | null;
+  /** The backup that brings the board back (the one taken before the interrupted write). */
+  backup: { id: string; createdAt: string } | null;
+  /** The interrupted operation and when it started. */
+  operation: string | null;
+  startedAt: string | null;
+  /** Set once the person typed the confirmation to write over an interrupted board anyway. */
+  overridden: boolean;
 }
 
 export interface WifiSettingsView {
@@ -222,10 +246,16 @@ export interface RunResultView {
   failedPhase: RunPhase | null;
   reason: string | null;
   backupId: string | null;
+  /** When that backup was taken, to name it ("Restore the backup from …"). */
+  backupCreatedAt: string | null;
   /** A one-click remedy the UI can offer next to a failure. */
-  fix: 'trust-server' | null;
+  fix: 'trust-server' | 'restore-backup' | null;
   startedAt: string;
   durationMs: number;
+  /** The board the run was for (its unique id). */
+  boardId: string | null;
+  /** What each section holds after the run, from the final read-back; null when the run never touched the board. */
+  sections: Record<SectionName, SectionOutcome> | null;
 }
 
 export interface BackupView {
@@ -233,6 +263,28 @@ export interface BackupView {
   boardId: string;
   createdAt: string;
   reason: string;
+  sections: SectionName[];
+  rootCount: number | null;
+  tlsFileCount: number | null;
+  /** Encrypted at rest (backups hold the module's private key). */
+  sealed: boolean;
+  /** The backup's folder on this computer. */
+  path: string;
+}
+
+export type BackupScope = 'board' | 'all';
+
+/** What a restore would do, shown before it runs. */
+export interface RestorePreviewView {
+  backup: BackupView;
+  /** The backup was taken from another board: restoring it copies that board's private key and certificate. */
+  fromOtherBoard: boolean;
+  /** "Current" is the board as last read, "planned" the board after the restore. */
+  map: FlashMapView;
+  /** The sections the restore would change. */
+  changes: SectionName[];
+  /** The exact word to type when a confirmation is required (another board's backup), else null. */
+  confirmationWord: string | null;
 }
 
 export type FirmwareBoard = 'samd21-xpro' | 'mkr1000' | 'feather-m0-wifi';
@@ -305,9 +357,14 @@ export interface WincApi {
   trustServerOnBoard(): Promise<RunResultView>;
   provision(): Promise<RunResultView>;
   cancelOperation(): Promise<void>;
-  listBackups(): Promise<BackupView[]>;
-  restoreBackup(backupId: string): Promise<RunResultView>;
+  /** The connected board's backups (scope 'board'), or every board's, the connected board's first. */
+  listBackups(scope: BackupScope): Promise<BackupView[]>;
+  previewRestore(backupId: string): Promise<RestorePreviewView>;
+  /** `confirmation` must be the preview's confirmationWord when it has one (another board's backup). */
+  restoreBackup(backupId: string, confirmation: string | null): Promise<RunResultView>;
   eraseSection(section: SectionName, confirmation: 'ERASE'): Promise<RunResultView>;
+  /** Allows writes on a board with an interrupted write (after the person typed OVERRIDE), for this connection. */
+  overrideInterruption(confirmation: 'OVERRIDE'): Promise<BoardView>;
 
   exportLog(): Promise<FileToSave>;
 
@@ -354,8 +411,10 @@ export const API_METHODS = [
   'provision',
   'cancelOperation',
   'listBackups',
+  'previewRestore',
   'restoreBackup',
   'eraseSection',
+  'overrideInterruption',
   'exportLog',
   'getStation',
   'setStationMode',

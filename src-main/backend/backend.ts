@@ -1,15 +1,18 @@
 import { EventEmitter } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ApiErrorData, ApiEventMessage, AppMode, FileToSave, LogLine, WincApi, WorkspaceView } from '../api/contract.js';
+import type { ApiErrorData, ApiEventMessage, AppMode, BoardView, FileToSave, LogLine, WincApi, WorkspaceView } from '../api/contract.js';
 import { ApiError, isApiMethod, validateCall } from '../api/validate.js';
 import { APP_NAME, APP_VERSION } from '../app-identity.js';
 import { defaultDataDir, ensurePrivateDir } from '../app-data/data-dir.js';
 import { SecretBox } from '../app-data/secret-box.js';
+import { KeyFileSealer, keysDir } from '../app-data/key-file-sealer.js';
+import type { KeySealer } from '../app-data/key-sealer.js';
 import { SettingsStore } from '../app-data/settings-store.js';
 import { getFlashLayout } from '../store/flash-layout.js';
-import { BackupStore } from '../provisioning/backup-store.js';
-import { Provisioner, type WifiCredentials } from '../provisioning/provisioner.js';
+import { BackupStore, DEFAULT_BACKUPS_KEPT } from '../provisioning/backup-store.js';
+import { JournalStore } from '../provisioning/journal-store.js';
+import { boardKeyOf, Provisioner, type WifiCredentials } from '../provisioning/provisioner.js';
 import { RunRecordStore } from '../provisioning/run-records.js';
 import { Station } from '../provisioning/station.js';
 import { Workspace } from '../workspace/workspace.js';
@@ -37,6 +40,21 @@ export interface BackendOptions {
   stationIntervalMs?: number;
   /** How often an unplugged board's port is checked for its return (ms). */
   reconnectPollMs?: number;
+  /** What protects backups at rest: the OS keychain in Electron; a user-only key file otherwise (default). */
+  openSealer?: (dataDir: string) => Promise<KeySealer>;
+}
+
+/** The sealer for backups and other secrets at rest when no OS keychain is offered. */
+export function openKeyFileSealer(dataDir: string): Promise<KeySealer> {
+  return KeyFileSealer.open(path.join(keysDir(dataDir), 'data.key'));
+}
+
+/** Where the write-ahead journal and the backups live in a data folder (shared by the app and the CLI). */
+export function journalDir(dataDir: string): string {
+  return path.join(dataDir, 'journal');
+}
+export function backupsDir(dataDir: string): string {
+  return path.join(dataDir, 'backups');
 }
 
 const SAMPLE_EXTENSIONS = new Set(['.pem', '.der', '.cer', '.crt', '.key']);
@@ -56,12 +74,17 @@ export class Backend {
   readonly provisioner: Provisioner;
   readonly firmware: FirmwareController;
   readonly station: Station;
+  readonly backups: BackupStore;
+  readonly journal: JournalStore;
+  /** The board the recovery check last ran for; a different one (or none) means a new board. */
+  private checkedBoard: string | null = null;
 
   private constructor(
     private readonly options: BackendOptions,
     readonly dataDir: string,
     private readonly settings: SettingsStore,
     private readonly secrets: SecretBox,
+    readonly sealer: KeySealer,
   ) {
     this.now = options.now ?? (() => new Date());
     this.server = new ServerController({
@@ -78,10 +101,7 @@ export class Backend {
       ...(options.discovery ? { discovery: options.discovery } : {}),
       ...(options.startSimulatedBoard ? { startSimulatedBoard: options.startSimulatedBoard } : {}),
       ...(options.openTransport ? { openTransport: options.openTransport } : {}),
-      onChange: (view) => {
-        if (view.connection !== 'connected' && view.connection !== 'busy') this.provisioner.forgetBoard();
-        this.emit({ name: 'board', payload: view });
-      },
+      onChange: (view) => this.boardChanged(view),
       onLog: (level, text) => this.log('board', level, text),
       // Station mode finds and connects boards itself; outside it, an unplugged board is reconnected when it comes back.
       reconnect: {
@@ -94,12 +114,17 @@ export class Backend {
       firmware: () => this.moduleFirmware(),
       serverAddress: () => this.server.address()?.host,
     });
+    this.backups = new BackupStore(backupsDir(dataDir), sealer);
+    this.journal = new JournalStore(journalDir(dataDir));
     this.provisioner = new Provisioner({
       board: this.board,
       server: this.server,
       workspace: this.workspace,
-      backups: new BackupStore(path.join(dataDir, 'backups')),
+      backups: this.backups,
+      journal: this.journal,
       runs: new RunRecordStore(path.join(dataDir, 'runs')),
+      backupsKept: () => this.settings.get().backupsKept ?? DEFAULT_BACKUPS_KEPT,
+      onRecovery: () => this.emit({ name: 'board', payload: this.boardView() }),
       layout: () => getFlashLayout('winc1500', this.moduleFirmware()),
       wifi: () => this.wifiCredentials(),
       now: this.now,
@@ -135,8 +160,8 @@ export class Backend {
 
   static async create(options: BackendOptions): Promise<Backend> {
     const dataDir = await ensurePrivateDir(options.dataDir ?? defaultDataDir());
-    const [settings, secrets] = await Promise.all([SettingsStore.open(dataDir), SecretBox.open(dataDir)]);
-    return new Backend(options, dataDir, settings, secrets);
+    const [settings, secrets, sealer] = await Promise.all([SettingsStore.open(dataDir), SecretBox.open(dataDir), (options.openSealer ?? openKeyFileSealer)(dataDir)]);
+    return new Backend(options, dataDir, settings, secrets, sealer);
   }
 
   private createApi(): WincApi {
@@ -145,7 +170,6 @@ export class Backend {
       this.emit({ name: 'flashMap', payload: this.provisioner.flashMap() });
       return this.workspace.view();
     };
-    const backups = new BackupStore(path.join(this.dataDir, 'backups'));
     return {
       getAppInfo: async () => ({ name: APP_NAME, version: APP_VERSION, mode: this.options.mode, platform: process.platform }),
       echo: async (text) => ({ text, receivedAt: this.now().toISOString() }),
@@ -184,10 +208,21 @@ export class Backend {
       }),
 
       listPorts: () => this.board.listPorts(),
-      connectBoard: (portPath, protocol) => this.board.connect(portPath, protocol),
-      startDemoBoard: () => this.board.startDemo(),
-      disconnectBoard: () => this.board.disconnect(),
-      getBoard: async () => this.board.view(),
+      connectBoard: async (portPath, protocol) => {
+        await this.board.connect(portPath, protocol);
+        await this.boardCheck;
+        return this.boardView();
+      },
+      startDemoBoard: async () => {
+        await this.board.startDemo();
+        await this.boardCheck;
+        return this.boardView();
+      },
+      disconnectBoard: async () => {
+        await this.board.disconnect();
+        return this.boardView();
+      },
+      getBoard: async () => this.boardView(),
       readBoardFlash: () => this.provisioner.readBack(),
       getWifiSettings: async () => this.wifiView(),
       saveWifiSettings: async (input) => {
@@ -203,9 +238,14 @@ export class Backend {
       cancelOperation: async () => {
         if (!this.firmware.cancel()) this.provisioner.cancel();
       },
-      listBackups: () => backups.list(),
-      restoreBackup: (backupId) => this.finished(this.provisioner.restore(backupId)),
+      listBackups: (scope) => this.provisioner.listBackups(scope),
+      previewRestore: (backupId) => this.provisioner.previewRestore(backupId),
+      restoreBackup: (backupId, confirmation) => this.finished(this.provisioner.restore(backupId, confirmation)),
       eraseSection: (section) => this.finished(this.provisioner.erase(section)),
+      overrideInterruption: async () => {
+        this.provisioner.overrideInterruption();
+        return this.boardView();
+      },
 
       exportLog: async () => ({
         fileName: `winc-cert-studio-${this.now().toISOString().replace(/[:.]/g, '-')}.log`,
@@ -220,6 +260,34 @@ export class Backend {
       listFirmwareImages: async () => this.firmware.images(),
       programFirmware: (board, portPath) => this.finished(this.firmware.program(board, portPath)),
     };
+  }
+
+  /** The board as the renderer sees it: the connection plus the recovery check of this board. */
+  boardView(): BoardView {
+    return { ...this.board.view(), recovery: this.provisioner.recoveryView() };
+  }
+
+  /** Resolves when the recovery check of the board just connected has finished. */
+  private boardCheck: Promise<void> = Promise.resolve();
+
+  /** A newly connected board is read and checked at once; a gone or different board drops the old board's state. */
+  private boardChanged(view: BoardView): void {
+    const connected = view.connection === 'connected' || view.connection === 'busy';
+    let key: string | null = null;
+    if (connected) {
+      try {
+        key = boardKeyOf(this.board.requireIdentity(), view.path);
+      } catch {
+        key = null;
+      }
+    }
+    if (key !== this.checkedBoard) {
+      this.checkedBoard = key;
+      this.provisioner.forgetBoard();
+      this.emit({ name: 'flashMap', payload: this.provisioner.flashMap() });
+      if (key) this.boardCheck = this.provisioner.boardConnected();
+    }
+    this.emit({ name: 'board', payload: { ...view, recovery: this.provisioner.recoveryView() } });
   }
 
   private async finished<T extends { result: string }>(run: Promise<T>): Promise<T> {

@@ -108,6 +108,7 @@ export class BoardController {
       wincFirmware: identity?.wincFirmware || null,
       warnings,
       reconnecting: this.connection === 'lost' && this.reconnectWatcher.path !== null,
+      recovery: null,
     };
   }
 

@@ -90,9 +90,12 @@ export class FirmwareController {
       failedPhase: phase,
       reason,
       backupId: null,
+      backupCreatedAt: null,
       fix: null,
       startedAt: startedAt.toISOString(),
       durationMs: this.options.now().getTime() - startedAt.getTime(),
+      boardId: null,
+      sections: null,
     };
   }
 }

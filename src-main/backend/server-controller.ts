@@ -178,4 +178,9 @@ export class ServerController {
   async certificateDer(): Promise<Uint8Array> {
     return (await this.ensureIdentity()).certDer;
   }
+
+  /** The certificate a module must hold in its root store to download from this server. */
+  async trustAnchorDer(): Promise<Uint8Array> {
+    return this.certificateDer();
+  }
 }

@@ -1,8 +1,10 @@
-import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { app, BrowserWindow, ipcMain, safeStorage, session } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { API_METHODS, IPC_CHANNEL_PREFIX, IPC_EVENT_CHANNEL } from '../api/contract.js';
-import { Backend, toErrorData } from '../backend/backend.js';
+import { Backend, openKeyFileSealer, toErrorData } from '../backend/backend.js';
+import { keysDir } from '../app-data/key-file-sealer.js';
+import { openSafeStorageSealer } from './safe-storage-sealer.js';
 import { CONTENT_SECURITY_POLICY } from '../security/csp.js';
 import { resolveResources } from '../resources/resource-paths.js';
 import { demoSeedRootFile, startDemoBoard } from '../backend/demo-board.js';
@@ -40,6 +42,8 @@ void app.whenReady().then(async () => {
     samplesDir: resources.samplesDir,
     firmware: { firmwareDir: resources.firmwareDir },
     startSimulatedBoard: () => startDemoBoard({ seedRootFile: demoSeedRootFile(resources.samplesDir) }),
+    // Backups hold the module's private key: seal them under the OS keychain where it is available.
+    openSealer: async (dataDir) => (await openSafeStorageSealer(safeStorage, path.join(keysDir(dataDir), 'data-key.safe'))) ?? openKeyFileSealer(dataDir),
   });
   app.on('before-quit', () => void backend.shutdown());
   for (const method of API_METHODS) {

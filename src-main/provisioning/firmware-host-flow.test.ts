@@ -46,13 +46,10 @@ describe.runIf(available)('provisioning the example set on the firmware host bui
 
   afterAll(() => backend?.shutdown());
 
-  it('trusts the server, downloads the five files, writes, verifies and re-initialises', async () => {
-    const untrusted = await call<RunResultView>('provision');
-    expect(untrusted).toMatchObject({ result: 'fail', fix: 'trust-server' });
-    const trusted = await call<RunResultView>('trustServerOnBoard');
-    expect(trusted.result, trusted.reason ?? '').toBe('pass');
+  it('trusts the server, downloads the five files, writes, verifies and re-initialises — in one run', async () => {
     const result = await call<RunResultView>('provision');
     expect(result.result, result.reason ?? '').toBe('pass');
+    expect(result.sections).toEqual({ root: 'written', tls: 'written' });
     const map = await call<FlashMapView>('readBoardFlash');
     const shape = (section: { segments: { kind: string; start: number; size: number }[] }) => section.segments.map((s) => [s.kind, s.start, s.size]);
     expect(shape(map.current!.root)).toEqual(shape(map.planned.root));

@@ -1,24 +1,30 @@
-import type { FlashMapView, ProgressView, RunPhase, RunResultView, SectionName } from '../api/contract.js';
-import type { BoardController } from '../backend/board-controller.js';
-import type { ServerController } from '../backend/server-controller.js';
-import { isBoardError } from '../board/errors.js';
+import type { BackupScope, BackupView, BoardRecoveryView, FlashMapView, ProgressView, RestorePreviewView, RunPhase, RunResultView, SectionName, SectionOutcome } from '../api/contract.js';
+import type { BoardIdentity, BoardLink } from '../board/board-link.js';
+import { cancelledError, isBoardError } from '../board/errors.js';
 import { NativeBoardDriver } from '../board/native/native-driver.js';
 import type { BoardEvent } from '../board/protocol/messages.js';
-import { createDownloadToken } from '../https-server/staged-files.js';
 import type { PlanEntry } from '../certs/index.js';
 import { applyJobToSections, describeApplyError, type JobFile } from '../flash-map/apply-plan.js';
 import { buildFlashMap } from '../flash-map/flash-map.js';
+import { createDownloadToken } from '../https-server/staged-files.js';
 import { toHex } from '../store/bytes.js';
 import type { FlashLayout } from '../store/flash-layout.js';
 import { wincNameHash } from '../store/name-hash.js';
-import { planRootStore } from '../store/root-merge.js';
-import { decodeRootSection, encodeRootSection } from '../store/root-store.js';
-import { decodeTlsSection } from '../store/tls-store.js';
+import { erasedSection } from '../store/root-store.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { parseCertificate, type ParsedCertificate } from '../x509/certificate.js';
 import type { BackupStore } from './backup-store.js';
+import { guardedWrite, type GuardedWriteDeps } from './guarded-write.js';
+import { describeOutcomes, type JournalOperation } from './journal.js';
+import type { JournalStore } from './journal-store.js';
+import { PhaseTracker } from './phase-tracker.js';
 import { runPhaseOf } from './phases.js';
+import { interruptedView, OK_RECOVERY, recoverBoard } from './recovery.js';
 import type { RunRecordStore } from './run-records.js';
+import { digestsOf, type SectionBytes } from './section-digest.js';
+import { rootStoreTrusts, rootWithAnchor, TRUST_ANCHOR_LABEL } from './trust-anchor.js';
+
+export { rootStoreTrusts } from './trust-anchor.js';
 
 export interface WifiCredentials {
   ssid: string;
@@ -26,23 +32,43 @@ export interface WifiCredentials {
   passphrase: string;
 }
 
+/** The board a run talks to: its identity and exclusive use of its link. */
+export interface BoardAccess {
+  requireIdentity(): BoardIdentity;
+  exclusive<T>(name: string, work: (driver: BoardLink) => Promise<T>): Promise<T>;
+  view(): { uniqueId: string | null; path: string | null; boardKind: string | null; wincFirmware: string | null };
+}
+
+/** What the provisioner needs from the HTTPS server. */
+export interface ServerAccess {
+  address(): { host: string; port: number } | undefined;
+  selfCheck(): Promise<string | null>;
+  /** The certificate the module must trust to download from this app. */
+  trustAnchorDer(): Promise<Uint8Array>;
+  stage(files: { name: string; bytes: Uint8Array; oneTimeTokens?: string[] }[]): void;
+}
+
 export interface ProvisionerDeps {
-  board: BoardController;
-  server: ServerController;
+  board: BoardAccess;
+  server: ServerAccess;
   workspace: Workspace;
   backups: BackupStore;
+  journal: JournalStore;
   runs: RunRecordStore;
   layout: () => FlashLayout;
   wifi: () => WifiCredentials | undefined;
   now: () => Date;
+  /** Backups kept per board. */
+  backupsKept: () => number;
   onProgress(progress: ProgressView): void;
   onFlashMap(map: FlashMapView): void;
+  /** The connected board's recovery state changed (the board view carries it). */
+  onRecovery(): void;
   onLog(level: 'info' | 'warn' | 'error', text: string): void;
 }
 
-interface Sections {
-  root: Uint8Array;
-  tls: Uint8Array;
+interface BoardSections extends SectionBytes {
+  boardId: string;
   readAt: Date;
 }
 
@@ -56,44 +82,93 @@ class RunFailure extends Error {
   }
 }
 
+/** What a run learns as it goes, for its result and its record. */
+interface RunContext {
+  signal: AbortSignal;
+  tracker: PhaseTracker;
+  boardId: string | null;
+  backup: BackupView | null;
+  sections: Record<SectionName, SectionOutcome> | null;
+  fingerprints: Record<string, string>;
+  note: string | null;
+}
+
+/** Why a board key is needed: boards that cannot report a unique id are told apart by their port. */
+export function boardKeyOf(identity: BoardIdentity, path: string | null): string {
+  return identity.uniqueId || `port-${(path ?? 'unknown').replace(/[^\w-]/g, '_')}`;
+}
+
 /**
- * The provisioning workflow: pre-flight checks, backup, the board's job, read-back and
- * verification, and the maintenance operations (trust the server, restore, erase).
- * Every destructive step is preceded by a backup of both sections.
+ * The provisioning workflow on one board: pre-flight, then every write through `guardedWrite`
+ * (durable backup → journal entry → write → read-back that decides the outcome), and recovery of
+ * unfinished writes whenever a board connects. State ("on the board now", the recovery check)
+ * belongs to one board's unique id and is dropped when another board connects.
  */
 export class Provisioner {
-  private boardSections: Sections | null = null;
+  private current: BoardSections | null = null;
+  private readonly recovery = new Map<string, BoardRecoveryView>();
   private abort: AbortController | undefined;
+  private trustAnchor: ParsedCertificate | undefined;
   /** The last map, reused while neither the board's sections nor the analysis changed. */
-  private cachedMap: { sections: Sections | null; analysis: unknown; layoutKey: string; map: FlashMapView } | undefined;
+  private cachedMap: { sections: BoardSections | null; analysis: unknown; layoutKey: string; anchor: unknown; map: FlashMapView } | undefined;
 
   constructor(private readonly deps: ProvisionerDeps) {}
 
+  /** Drops everything known about the previous board. */
   forgetBoard(): void {
-    this.boardSections = null;
+    this.current = null;
+  }
+
+  /** The recovery state of the connected board (null before it was checked). */
+  recoveryView(): BoardRecoveryView | null {
+    const key = this.connectedKey();
+    return key ? (this.recovery.get(key) ?? null) : null;
+  }
+
+  /**
+   * Run whenever a board connects, before anything else is done to it: reads both sections (the map
+   * shows this board at once) and checks the journal for an unfinished write to it.
+   */
+  async boardConnected(): Promise<void> {
+    const key = this.connectedKey();
+    if (!key) return;
+    this.current = null;
+    try {
+      await this.loadTrustAnchor();
+      await this.deps.board.exclusive('checking the board', async (driver) => {
+        const sections = await this.readSections(driver, undefined);
+        this.current = { ...sections, boardId: key, readAt: this.deps.now() };
+        const recovery = await recoverBoard({ journal: this.deps.journal, backups: this.deps.backups, now: this.deps.now }, key, sections);
+        this.recovery.set(key, recovery);
+        if (recovery.state !== 'ok') this.deps.onLog(recovery.state === 'interrupted' ? 'error' : 'warn', recovery.message);
+      });
+    } catch (error) {
+      this.deps.onLog('warn', `Could not read the board just connected: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    this.deps.onRecovery();
+    this.deps.onFlashMap(this.flashMap());
   }
 
   /** The map of both sections: on the board (last read-back) and after the current plan. */
   flashMap(): FlashMapView {
     const layout = this.deps.layout();
-    const current = this.boardSections;
+    const current = this.current && this.current.boardId === this.connectedKey() ? this.current : null;
     const analysis = this.deps.workspace.isEmpty() ? null : this.deps.workspace.analyze();
     const layoutKey = `${layout.module}/${layout.firmware}`;
     const cached = this.cachedMap;
-    if (cached && cached.sections === current && cached.analysis === analysis && cached.layoutKey === layoutKey) return cached.map;
+    if (cached && cached.sections === current && cached.analysis === analysis && cached.layoutKey === layoutKey && cached.anchor === this.trustAnchor) return cached.map;
     const map = this.computeFlashMap(layout, current);
-    this.cachedMap = { sections: current, analysis, layoutKey, map };
+    this.cachedMap = { sections: current, analysis, layoutKey, anchor: this.trustAnchor, map };
     return map;
   }
 
-  private computeFlashMap(layout: FlashLayout, current: Sections | null): FlashMapView {
+  private computeFlashMap(layout: FlashLayout, current: BoardSections | null): FlashMapView {
     const blockers: string[] = [];
-    let planned = { root: current?.root ?? new Uint8Array(layout.rootStore.size).fill(0xff), tls: current?.tls ?? new Uint8Array(layout.tlsStore.size).fill(0xff) };
+    let planned = { root: current?.root ?? erasedSection(layout.rootStore.size), tls: current?.tls ?? erasedSection(layout.tlsStore.size) };
     const plan = this.currentPlan();
     if (plan.length > 0) {
       try {
-        const applied = applyJobToSections(current, jobFilesOf(plan), layout);
-        planned = { root: applied.root, tls: applied.tls };
+        planned = this.expectedAfterProvision(current, plan, layout);
       } catch (error) {
         blockers.push(describeApplyError(error));
       }
@@ -102,8 +177,10 @@ export class Provisioner {
   }
 
   async readBack(): Promise<FlashMapView> {
+    const key = this.requireKey();
     await this.deps.board.exclusive('reading the flash', async (driver) => {
-      this.boardSections = await this.readSections(driver, undefined);
+      const sections = await this.readSections(driver, undefined);
+      this.current = { ...sections, boardId: key, readAt: this.deps.now() };
     });
     const map = this.flashMap();
     this.deps.onFlashMap(map);
@@ -114,141 +191,266 @@ export class Provisioner {
     this.abort?.abort();
   }
 
-  /** Writes the app's HTTPS server certificate into the module's root store (app note section 2.2). */
+  /** Allows writes on an interrupted board for this connection, once the person typed the confirmation. */
+  overrideInterruption(): BoardRecoveryView {
+    const key = this.requireKey();
+    const recovery = this.recovery.get(key);
+    if (!recovery || recovery.state !== 'interrupted') throw Object.assign(new Error('This board has no interrupted write to override.'), { code: 'NOT_INTERRUPTED' });
+    const overridden = { ...recovery, overridden: true };
+    this.recovery.set(key, overridden);
+    this.deps.onLog('warn', `Writes allowed on the interrupted board ${key} (override typed). The backup from ${recovery.backup?.createdAt ?? 'before'} stays available.`);
+    this.deps.onRecovery();
+    return overridden;
+  }
+
+  /** Backups of the connected board (newest first), or of every board with the connected board's first. */
+  async listBackups(scope: BackupScope): Promise<BackupView[]> {
+    const all = await this.deps.backups.list();
+    const key = this.connectedKey();
+    const mine = all.filter((backup) => backup.boardId === key);
+    return scope === 'board' ? mine : [...mine, ...all.filter((backup) => backup.boardId !== key)];
+  }
+
+  /** Writes the app's trust anchor into the module's root store (app note section 2.2). */
   async trustServer(): Promise<RunResultView> {
-    return this.run('trust', async (signal, record) => {
-      const identity = this.deps.board.requireIdentity();
-      const serverCert = parseCertificate(await this.deps.server.certificateDer());
+    return this.run('trust', async (context) => {
+      this.assertWritable();
+      const anchor = await this.loadTrustAnchor();
       await this.deps.board.exclusive('trusting the server', async (driver) => {
-        const sections = await this.step('backup', 'reading both sections', () => this.readSections(driver, signal));
-        record.backupId = (await this.deps.backups.save(identity.uniqueId || 'board', 'before trusting the server', bytesOf(sections), this.deps.now())).id;
-        const layout = this.deps.layout();
-        const base = decodeRootSection(sections.root, { module: layout.module, rootFormat: layout.rootFormat });
-        const plan = planRootStore(base.entries, [{ label: 'WINC Cert Studio server', cert: serverCert }], layout);
-        const root = encodeRootSection(plan.entries, layout);
-        await this.step('write', 'root store', () =>
-          driver.writeSection('root', root, { signal, onProgress: (update) => this.progress(runPhaseOf(update.phase), 'root store', update.done, update.total) }),
-        );
-        this.boardSections = await this.step('readback', 'both sections', () => this.readSections(driver, signal));
+        const before = await this.readBefore(driver, context);
+        const expected = { root: rootWithAnchor(before.root, anchor, this.deps.layout()), tls: before.tls };
+        await this.guarded(context, driver, 'trust', 'before trusting the server', before, expected, () => this.writeSections(driver, { root: expected.root }, 'trust', context));
       });
     });
   }
 
   async provision(): Promise<RunResultView> {
-    return this.run('provision', async (signal, record) => {
+    return this.run('provision', async (context) => {
       const plan = this.currentPlan();
       const intake = this.deps.workspace.analyze();
       if (plan.length === 0) throw new RunFailure('preflight', 'There is nothing to provision: add certificates first.');
       if (!intake.ok) throw new RunFailure('preflight', 'The plan has errors: fix the findings shown under Certificates first.');
       const map = this.flashMap();
       if (!map.fits) throw new RunFailure('preflight', map.blockers[0] ?? 'The plan does not fit the module.');
-      const identity = this.deps.board.requireIdentity();
-      const runsJobs = this.deps.board.requireDriver() instanceof NativeBoardDriver;
+      this.deps.board.requireIdentity();
+      this.assertWritable();
+      const downloads = this.boardDownloads();
       const address = this.deps.server.address();
       const wifi = this.deps.wifi();
-      if (runsJobs && !address) throw new RunFailure('preflight', 'Start the HTTPS server first (Server panel).');
-      if (runsJobs && !wifi) throw new RunFailure('preflight', 'Enter the Wi-Fi the board should join (Board panel).');
-      if (runsJobs) {
+      if (downloads) {
+        if (!address) throw new RunFailure('preflight', 'Start the HTTPS server first (Server panel).');
+        if (!wifi) throw new RunFailure('preflight', 'Enter the Wi-Fi the board should join (Board panel).');
         const problem = await this.deps.server.selfCheck();
         if (problem) throw new RunFailure('preflight', `The HTTPS server does not answer the way the module will reach it (${problem}): check the chosen address, or restart the server.`);
       }
+      const anchor = downloads ? await this.loadTrustAnchor() : undefined;
+      context.fingerprints = Object.fromEntries(plan.map((entry) => [entry.fileName, entry.sha256]));
 
       await this.deps.board.exclusive('provisioning', async (driver) => {
-        const before = await this.step('backup', 'reading both sections', () => this.readSections(driver, signal));
-        this.boardSections = before;
-        record.fingerprints = Object.fromEntries(plan.map((entry) => [entry.fileName, entry.sha256]));
-        const expected = applyJobToSections(before, jobFilesOf(plan), this.deps.layout());
-        if (driver instanceof NativeBoardDriver) {
-          await this.checkServerTrusted(before.root);
-          record.backupId = (await this.deps.backups.save(identity.uniqueId || 'board', 'before provisioning', bytesOf(before), this.deps.now())).id;
-          await this.runBoardJob(driver, plan, address!, wifi!, signal, before);
-        } else {
-          // The FirmwareUpdater sketch has no job runner: write the computed sections directly.
-          record.backupId = (await this.deps.backups.save(identity.uniqueId || 'board', 'before provisioning', bytesOf(before), this.deps.now())).id;
-          for (const [name, data, touched] of [['root', expected.root, expected.touchesRoot], ['tls', expected.tls, expected.touchesTls]] as const) {
-            if (!touched) continue;
-            await this.step('write', `${name} store`, () =>
-              driver.writeSection(name, data, { signal, onProgress: (update) => this.progress(runPhaseOf(update.phase), `${name} store`, update.done, update.total) }),
-            );
+        const before = await this.readBefore(driver, context);
+        const layout = this.deps.layout();
+        const expected = this.expectedAfterProvision(before, plan, layout);
+        await this.guarded(context, driver, 'provision', 'before provisioning', before, expected, async () => {
+          if (driver instanceof NativeBoardDriver && downloads) {
+            // The module must trust this app's server to download: write the anchor first, in the same run.
+            if (anchor && !rootStoreTrusts(before.root, anchor)) {
+              await this.writeSections(driver, { root: rootWithAnchor(before.root, anchor, layout) }, 'trust', context);
+            }
+            await this.runBoardJob(driver, plan, address!, wifi!, context);
+          } else {
+            // The FirmwareUpdater sketch has no job runner: write the computed sections directly.
+            const changed: Partial<SectionBytes> = {};
+            if (!sameBytes(before.root, expected.root)) changed.root = expected.root;
+            if (!sameBytes(before.tls, expected.tls)) changed.tls = expected.tls;
+            await this.writeSections(driver, changed, 'write', context);
           }
-        }
-        const after = await this.step('readback', 'both sections', () => this.readSections(driver, signal));
-        this.boardSections = after;
-        const mismatch = compareSections(expected, after);
-        if (mismatch) throw new RunFailure('verify', mismatch);
+        });
       });
     });
   }
 
-  private async checkServerTrusted(root: Uint8Array): Promise<void> {
-    const serverCert = parseCertificate(await this.deps.server.certificateDer());
-    if (!rootStoreTrusts(root, serverCert)) {
-      throw new RunFailure(
-        'preflight',
-        "The module does not trust this app's HTTPS server yet: click 'Trust this server on the module' first (it writes the server certificate to the root store).",
-        'trust-server',
-      );
-    }
+  /** What a restore of this backup would write, shown (and confirmed) before it runs. */
+  async previewRestore(backupId: string): Promise<RestorePreviewView> {
+    const { meta, sections } = await this.deps.backups.load(backupId);
+    const key = this.requireKey();
+    const layout = this.deps.layout();
+    const current = this.current && this.current.boardId === key ? this.current : null;
+    const base = current ?? { root: erasedSection(layout.rootStore.size), tls: erasedSection(layout.tlsStore.size) };
+    const planned = { root: sections.root ?? base.root, tls: sections.tls ?? base.tls };
+    const fromOtherBoard = meta.boardId !== key;
+    return {
+      backup: meta,
+      fromOtherBoard,
+      map: buildFlashMap({ layout, current, planned, blockers: [], rootNames: this.knownRootNames() }),
+      changes: (['root', 'tls'] as const).filter((name) => sections[name] && (!current || !sameBytes(current[name], sections[name]!))),
+      confirmationWord: fromOtherBoard ? OTHER_BOARD_CONFIRMATION : null,
+    };
   }
 
-  private async runBoardJob(
-    driver: NativeBoardDriver,
-    plan: PlanEntry[],
-    address: { host: string; port: number },
-    wifi: WifiCredentials,
-    signal: AbortSignal,
-    before: Sections,
-  ): Promise<void> {
-    // The private key is served once, to this board's request only: a one-time token in its URL.
-    const tokens = new Map(plan.filter((entry) => entry.secret).map((entry) => [entry.fileName, createDownloadToken()]));
-    this.deps.server.stage(plan.map((entry) => ({ name: entry.fileName, bytes: entry.bytes, ...(tokens.has(entry.fileName) ? { oneTimeTokens: [tokens.get(entry.fileName)!] } : {}) })));
-    const requestName = (fileName: string) => (tokens.has(fileName) ? `${fileName}?token=${tokens.get(fileName)}` : fileName);
-    this.progress('configure', 'sending the job', 0, 0);
-    try {
-      await driver.runJob(
-        {
-          wifi: { ssid: wifi.ssid, security: wifi.security === 'open' ? 'open' : 'wpa-psk', passphrase: wifi.passphrase },
-          server: { host: address.host, port: address.port },
-          entries: plan.map((entry) => ({ certType: entry.certType, numOfChainCert: entry.numOfChainCert, fileName: requestName(entry.fileName) })),
-        },
-        { signal, onEvent: (event) => this.onBoardEvent(event, plan) },
-      );
-    } catch (error) {
-      // Whatever happened, show what the board holds now when it can still be read.
-      this.boardSections = await this.readSections(driver, undefined).catch(() => before);
-      throw error;
-    }
-  }
-
-  async restore(backupId: string): Promise<RunResultView> {
-    return this.run('restore', async (signal, record) => {
-      const { sections } = await this.deps.backups.load(backupId);
-      const identity = this.deps.board.requireIdentity();
+  async restore(backupId: string, confirmation: string | null): Promise<RunResultView> {
+    return this.run('restore', async (context) => {
+      const { meta, sections } = await this.deps.backups.load(backupId);
+      const key = this.requireKey();
+      if (meta.boardId !== key && confirmation !== OTHER_BOARD_CONFIRMATION) {
+        throw new RunFailure(
+          'preflight',
+          `This backup was taken from another board (${meta.boardId.slice(0, 12) || 'unknown'}…). Restoring it copies that board's private key and certificate onto this module. ` +
+            `Type ${OTHER_BOARD_CONFIRMATION} to confirm if that is what you want.`,
+        );
+      }
       await this.deps.board.exclusive('restoring a backup', async (driver) => {
-        const before = await this.step('backup', 'reading both sections', () => this.readSections(driver, signal));
-        record.backupId = (await this.deps.backups.save(identity.uniqueId || 'board', `before restoring ${backupId}`, bytesOf(before), this.deps.now())).id;
-        for (const name of ['root', 'tls'] as const) {
-          const data = sections[name];
-          if (!data) continue;
-          await this.step('restore', `${name} store`, () =>
-            driver.writeSection(name, data, { signal, onProgress: (update) => this.progress('restore', `${name} store: ${update.phase}`, update.done, update.total) }),
-          );
-        }
-        this.boardSections = await this.step('readback', 'both sections', () => this.readSections(driver, signal));
+        const before = await this.readBefore(driver, context);
+        const expected = { root: sections.root ?? before.root, tls: sections.tls ?? before.tls };
+        const changed: Partial<SectionBytes> = {};
+        for (const name of ['root', 'tls'] as const) if (sections[name] && !sameBytes(before[name], sections[name]!)) changed[name] = sections[name]!;
+        await this.guarded(context, driver, 'restore', `before restoring the backup from ${meta.createdAt}`, before, expected, () => this.writeSections(driver, changed, 'restore', context));
+        await this.closeRestoredEntries(key, expected);
       });
     });
   }
 
   async erase(section: SectionName): Promise<RunResultView> {
-    return this.run('erase', async (signal, record) => {
-      const identity = this.deps.board.requireIdentity();
+    return this.run('erase', async (context) => {
+      this.assertWritable();
       await this.deps.board.exclusive(`erasing the ${section} store`, async (driver) => {
-        const before = await this.step('backup', 'reading both sections', () => this.readSections(driver, signal));
-        record.backupId = (await this.deps.backups.save(identity.uniqueId || 'board', `before erasing the ${section} store`, bytesOf(before), this.deps.now())).id;
-        await this.step('erase', `${section} store`, () => driver.eraseSection(section, { signal }));
-        this.boardSections = await this.step('readback', 'both sections', () => this.readSections(driver, signal));
+        const before = await this.readBefore(driver, context);
+        const expected = { ...before, [section]: erasedSection(before[section].length) };
+        await this.guarded(context, driver, 'erase', `before erasing the ${section} store`, before, expected, async () => {
+          if (context.signal.aborted) throw cancelledError('erase');
+          context.tracker.note('erase');
+          this.progress('erase', `${section} store`, 0, 0);
+          await driver.eraseSection(section, {});
+        });
       });
     });
+  }
+
+  // ---- the write procedure ------------------------------------------------
+
+  private async readBefore(driver: BoardLink, context: RunContext): Promise<SectionBytes> {
+    context.tracker.note('backup');
+    return this.step('backup', 'reading both sections', () => this.readSections(driver, context.signal));
+  }
+
+  private async guarded(
+    context: RunContext,
+    driver: BoardLink,
+    operation: JournalOperation,
+    reason: string,
+    before: SectionBytes,
+    expected: SectionBytes,
+    perform: () => Promise<void>,
+  ): Promise<void> {
+    const boardId = this.requireKey();
+    await this.closeOverriddenEntries(boardId);
+    const deps: GuardedWriteDeps = { backups: this.deps.backups, journal: this.deps.journal, now: this.deps.now, source: 'app', backupsKept: this.deps.backupsKept() };
+    const outcome = await guardedWrite(deps, { operation, reason, boardId, before, expected }, perform, async () => {
+      context.tracker.note('readback');
+      return this.readSections(driver, undefined);
+    });
+    context.backup = outcome.backup;
+    context.sections = outcome.sections;
+    if (outcome.after) this.current = { ...outcome.after, boardId, readAt: this.deps.now() };
+    const interrupted = outcome.assessment === 'interrupted' || outcome.assessment === 'unknown';
+    this.recovery.set(boardId, interrupted ? interruptedView(outcome.entry, outcome.after) : OK_RECOVERY);
+    this.deps.onRecovery();
+    if (outcome.error !== undefined) throw outcome.error;
+    if (outcome.assessment !== 'complete') {
+      throw new RunFailure('verify', `The board does not hold what was written: ${describeOutcomes(outcome.sections)}. Restore the backup from ${outcome.backup.createdAt}.`, 'restore-backup');
+    }
+    if (context.signal.aborted) context.note = 'The cancel came after the write had started; the board finished it and the read-back matches the plan.';
+  }
+
+  /** Writes whole sections over the board link. A section, once its erase began, is always finished (then a cancel takes effect). */
+  private async writeSections(driver: BoardLink, sections: Partial<SectionBytes>, phase: 'trust' | 'write' | 'restore', context: RunContext): Promise<void> {
+    for (const name of ['root', 'tls'] as const) {
+      const data = sections[name];
+      if (!data) continue;
+      if (context.signal.aborted) throw cancelledError('write');
+      context.tracker.note(phase);
+      const label = `${name === 'root' ? 'root' : 'TLS'} store`;
+      await driver.writeSection(name, data, {
+        onProgress: (update) => {
+          const reported = runPhaseOf(update.phase);
+          if (reported === 'erase' || reported === 'write' || reported === 'verify') context.tracker.note(reported);
+          this.progress(phase === 'write' ? reported : phase, `${label}: ${update.phase}`, update.done, update.total);
+        },
+      });
+    }
+  }
+
+  private async closeOverriddenEntries(boardId: string): Promise<void> {
+    const recovery = this.recovery.get(boardId);
+    if (recovery?.state !== 'interrupted' || !recovery.overridden) return;
+    for (const entry of await this.deps.journal.openFor(boardId)) await this.deps.journal.end(entry, 'overridden', this.deps.now());
+  }
+
+  /** After a verified restore, the unfinished writes it undid are closed as restored. */
+  private async closeRestoredEntries(boardId: string, restored: SectionBytes): Promise<void> {
+    const now = digestsOf(restored);
+    for (const entry of await this.deps.journal.openFor(boardId)) {
+      if (entry.sections.every((section) => entry.before[section] === now[section])) await this.deps.journal.end(entry, 'restored', this.deps.now());
+    }
+  }
+
+  private assertWritable(): void {
+    const key = this.requireKey();
+    const recovery = this.recovery.get(key);
+    if (recovery?.state === 'interrupted' && !recovery.overridden) {
+      throw new RunFailure(
+        'preflight',
+        `An earlier write to this board did not finish (${describeOutcomes(recovery.sections ?? { root: 'unknown', tls: 'unknown' })}). Restore the backup from ${recovery.backup?.createdAt ?? 'before it'} first, or type OVERRIDE to write over it anyway.`,
+        'restore-backup',
+      );
+    }
+  }
+
+  // ---- provisioning specifics ----------------------------------------------
+
+  /** True when the module downloads the files itself (our firmware's job runner). */
+  private boardDownloads(): boolean {
+    return this.deps.board.requireIdentity().protocol === 'native';
+  }
+
+  /** Both sections after provisioning: the trust anchor when the module must download, then the job. */
+  private expectedAfterProvision(current: SectionBytes | null, plan: PlanEntry[], layout: FlashLayout): SectionBytes {
+    let base = current;
+    const anchor = this.trustAnchor;
+    const downloads = this.connectedKey() ? this.safeBoardDownloads() : true;
+    if (downloads && anchor && base && !rootStoreTrusts(base.root, anchor)) base = { ...base, root: rootWithAnchor(base.root, anchor, layout) };
+    const applied = applyJobToSections(base, jobFilesOf(plan), layout);
+    return { root: applied.root, tls: applied.tls };
+  }
+
+  private safeBoardDownloads(): boolean {
+    try {
+      return this.boardDownloads();
+    } catch {
+      return true;
+    }
+  }
+
+  private async runBoardJob(driver: NativeBoardDriver, plan: PlanEntry[], address: { host: string; port: number }, wifi: WifiCredentials, context: RunContext): Promise<void> {
+    // The private key is served once, to this board's request only: a one-time token in its URL.
+    const tokens = new Map(plan.filter((entry) => entry.secret).map((entry) => [entry.fileName, createDownloadToken()]));
+    this.deps.server.stage(plan.map((entry) => ({ name: entry.fileName, bytes: entry.bytes, ...(tokens.has(entry.fileName) ? { oneTimeTokens: [tokens.get(entry.fileName)!] } : {}) })));
+    const requestName = (fileName: string) => (tokens.has(fileName) ? `${fileName}?token=${tokens.get(fileName)}` : fileName);
+    context.tracker.note('configure');
+    this.progress('configure', 'sending the job', 0, 0);
+    await driver.runJob(
+      {
+        wifi: { ssid: wifi.ssid, security: wifi.security === 'open' ? 'open' : 'wpa-psk', passphrase: wifi.passphrase },
+        server: { host: address.host, port: address.port },
+        entries: plan.map((entry) => ({ certType: entry.certType, numOfChainCert: entry.numOfChainCert, fileName: requestName(entry.fileName) })),
+      },
+      { signal: context.signal, onEvent: (event) => this.onBoardEvent(event, plan, context.tracker) },
+    );
+  }
+
+  private async loadTrustAnchor(): Promise<ParsedCertificate> {
+    const der = await this.deps.server.trustAnchorDer();
+    if (!this.trustAnchor || !sameBytes(this.trustAnchor.der, der)) this.trustAnchor = parseCertificate(der);
+    return this.trustAnchor;
   }
 
   private currentPlan(): PlanEntry[] {
@@ -257,6 +459,7 @@ export class Provisioner {
 
   private knownRootNames(): Map<string, string> {
     const names = new Map<string, string>();
+    if (this.trustAnchor) names.set(toHex(wincNameHash(this.trustAnchor.subjectDer)), `${TRUST_ANCHOR_LABEL} (this app's HTTPS server)`);
     if (this.deps.workspace.isEmpty()) return names;
     for (const entry of this.currentPlan()) {
       if (entry.certType !== 'ROOT_CERT') continue;
@@ -270,11 +473,24 @@ export class Provisioner {
     return names;
   }
 
-  private async readSections(driver: { readSection(section: SectionName, options?: { signal?: AbortSignal; onProgress?: (u: { done: number; total: number }) => void }): Promise<Uint8Array> }, signal: AbortSignal | undefined): Promise<Sections> {
+  private connectedKey(): string | null {
+    try {
+      const identity = this.deps.board.requireIdentity();
+      return boardKeyOf(identity, this.deps.board.view().path);
+    } catch {
+      return null;
+    }
+  }
+
+  private requireKey(): string {
+    return boardKeyOf(this.deps.board.requireIdentity(), this.deps.board.view().path);
+  }
+
+  private async readSections(driver: Pick<BoardLink, 'readSection'>, signal: AbortSignal | undefined): Promise<SectionBytes> {
     const options = (name: string) => ({ ...(signal ? { signal } : {}), onProgress: (update: { done: number; total: number }) => this.progress('readback', name, update.done, update.total) });
     const root = await driver.readSection('root', options('root store'));
     const tls = await driver.readSection('tls', options('TLS store'));
-    return { root, tls, readAt: this.deps.now() };
+    return { root, tls };
   }
 
   private async step<T>(phase: RunPhase, label: string, work: () => Promise<T>): Promise<T> {
@@ -292,17 +508,23 @@ export class Provisioner {
     this.deps.onProgress({ operation: 'run', phase, label, done, total });
   }
 
-  private onBoardEvent(event: BoardEvent, plan: PlanEntry[]): void {
+  private onBoardEvent(event: BoardEvent, plan: PlanEntry[], tracker: PhaseTracker): void {
     const fileName = (index: number) => plan[index]?.fileName ?? `entry ${index}`;
     switch (event.kind) {
+      case 'state':
+        if (event.phase !== 'none') tracker.note(runPhaseOf(event.phase));
+        break;
       case 'progress':
+        tracker.note(runPhaseOf(event.phase));
         this.progress(runPhaseOf(event.phase), 'board', event.done, event.total);
         break;
       case 'wifi-connected':
+        tracker.note('wifi');
         this.deps.onLog('info', `wifi_cb: M2M_WIFI_CONNECTED, IP address is ${event.ip}`);
         this.progress('wifi', `connected as ${event.ip}`, 1, 1);
         break;
       case 'download-started':
+        tracker.note('download');
         this.progress('download', fileName(event.entryIndex), 0, 0);
         this.deps.onLog('info', `start_download: ${event.url}`);
         break;
@@ -317,9 +539,11 @@ export class Provisioner {
         this.deps.onLog('info', `>>>Found Certificate: ${event.commonName} (${event.certType})`);
         break;
       case 'winc-download-mode':
+        tracker.note('download-mode');
         this.progress('download-mode', 'WINC in download mode', 1, 1);
         break;
       case 'section-verified':
+        tracker.note('verify');
         this.progress('verify', `${event.section} store`, event.length, event.length);
         break;
       case 'root-cert-written':
@@ -329,6 +553,7 @@ export class Provisioner {
         this.deps.onLog('info', `TLS Certificate written to SPI flash (${event.fileCount} files, ${event.bytesUsed} bytes)`);
         break;
       case 'winc-ready':
+        tracker.note('reinit');
         this.progress('reinit', 'WINC re-initialised', 1, 1);
         break;
       case 'error':
@@ -339,27 +564,27 @@ export class Provisioner {
     }
   }
 
-  private async run(operation: RunResultView['operation'], work: (signal: AbortSignal, record: { backupId: string | null; fingerprints: Record<string, string> }) => Promise<void>): Promise<RunResultView> {
+  private async run(operation: RunResultView['operation'], work: (context: RunContext) => Promise<void>): Promise<RunResultView> {
     if (this.abort) throw Object.assign(new Error('Another operation is running; wait for it or cancel it.'), { code: 'BUSY' });
     const abort = new AbortController();
     this.abort = abort;
     const startedAt = this.deps.now();
-    const record = { backupId: null as string | null, fingerprints: {} as Record<string, string> };
+    const context: RunContext = { signal: abort.signal, tracker: new PhaseTracker(), boardId: this.connectedKey(), backup: null, sections: null, fingerprints: {}, note: null };
     let result: RunResultView;
     try {
-      await work(abort.signal, record);
-      result = this.result(operation, startedAt, record.backupId, 'pass', null, null, null);
-      this.deps.onLog('info', `${operation}: PASS`);
+      await work(context);
+      result = this.result(operation, startedAt, context, 'pass', null, context.note, null);
+      this.deps.onLog('info', `${operation}: PASS${context.note ? ` (${context.note})` : ''}`);
     } catch (error) {
+      const errorPhase = error instanceof RunFailure ? error.phase : isBoardError(error) ? runPhaseOf(error.phase) : 'preflight';
+      const phase = context.tracker.failedPhase(errorPhase);
       const cancelled = abort.signal.aborted || (isBoardError(error) && error.code === 'CANCELLED');
-      const phase = error instanceof RunFailure ? error.phase : isBoardError(error) ? runPhaseOf(error.phase) : 'preflight';
-      const reason = error instanceof Error ? error.message : String(error);
-      if (isBoardError(error) && error.backup && !record.backupId) {
-        const identity = this.deps.board.view();
-        record.backupId = (await this.deps.backups.save(identity.uniqueId ?? 'board', `${error.backup.section} store before the failed write`, { [error.backup.section]: error.backup.data }, this.deps.now())).id;
-      }
-      const fix = error instanceof RunFailure ? error.fix : null;
-      result = this.result(operation, startedAt, record.backupId, cancelled ? 'cancelled' : 'fail', phase, reason, fix);
+      let reason = error instanceof Error ? error.message : String(error);
+      if (context.sections) reason += ` The board holds now: ${describeOutcomes(context.sections)}.`;
+      const unsettled = context.sections !== null && (['root', 'tls'] as const).some((name) => context.sections![name] !== 'unchanged');
+      const fix = error instanceof RunFailure && error.fix ? error.fix : unsettled && context.backup ? 'restore-backup' : null;
+      if (fix === 'restore-backup' && !context.backup) context.backup = await this.interruptedBackup();
+      result = this.result(operation, startedAt, context, cancelled ? 'cancelled' : 'fail', phase, reason, fix);
       this.deps.onLog(cancelled ? 'warn' : 'error', `${operation}: ${cancelled ? 'CANCELLED' : 'FAIL'} in ${phase}: ${reason}`);
     } finally {
       this.abort = undefined;
@@ -370,18 +595,25 @@ export class Provisioner {
         result,
         board: { id: board.uniqueId, kind: board.boardKind, port: board.path, wincFirmware: board.wincFirmware },
         plan: operation === 'provision' ? this.deps.workspace.view().plan : [],
-        fingerprints: record.fingerprints,
-        phases: [],
+        fingerprints: context.fingerprints,
+        phases: context.tracker.timings(),
       })
       .catch((error: unknown) => this.deps.onLog('warn', `Could not save the run record: ${String(error)}`));
     this.deps.onFlashMap(this.flashMap());
     return result;
   }
 
+  /** The backup an interrupted board's recovery points to (for a refusal's one-click remedy). */
+  private async interruptedBackup(): Promise<BackupView | null> {
+    const id = this.recoveryView()?.backup?.id;
+    if (!id) return null;
+    return (await this.deps.backups.list()).find((backup) => backup.id === id) ?? null;
+  }
+
   private result(
     operation: RunResultView['operation'],
     startedAt: Date,
-    backupId: string | null,
+    context: RunContext,
     outcome: RunResultView['result'],
     phase: RunPhase | null,
     reason: string | null,
@@ -393,71 +625,24 @@ export class Provisioner {
       result: outcome,
       failedPhase: phase,
       reason,
-      backupId,
+      backupId: context.backup?.id ?? null,
+      backupCreatedAt: context.backup?.createdAt ?? null,
       fix,
       startedAt: startedAt.toISOString(),
       durationMs: this.deps.now().getTime() - startedAt.getTime(),
+      boardId: context.boardId,
+      sections: context.sections,
     };
   }
 }
 
-function bytesOf(sections: Sections): { root: Uint8Array; tls: Uint8Array } {
-  return { root: sections.root, tls: sections.tls };
-}
+/** The word a person types to restore another board's backup (it copies that board's private key). */
+export const OTHER_BOARD_CONFIRMATION = 'COPY';
 
 function jobFilesOf(plan: readonly PlanEntry[]): JobFile[] {
   return plan.map((entry) => ({ certType: entry.certType, numOfChainCert: entry.numOfChainCert, fileName: entry.fileName, bytes: entry.bytes }));
 }
 
-/**
- * True when the root store holds the server certificate the way the module looks it up:
- * an entry with the certificate's subject name hash and the same public key.
- */
-export function rootStoreTrusts(root: Uint8Array, serverCert: ParsedCertificate): boolean {
-  let entries;
-  try {
-    entries = decodeRootSection(root).entries;
-  } catch {
-    return false;
-  }
-  const hash = toHex(wincNameHash(serverCert.subjectDer));
-  const key = serverCert.publicKey;
-  return entries.some((entry) => {
-    if (toHex(entry.nameHash) !== hash) return false;
-    const stored = entry.publicKey;
-    if (stored.kind === 'rsa' && key.kind === 'rsa') return toHex(stripZeros(stored.modulus)) === toHex(stripZeros(key.modulus)) && toHex(stripZeros(stored.exponent)) === toHex(stripZeros(key.exponent));
-    if (stored.kind === 'ec' && key.kind === 'ec') return toHex(stored.x) === toHex(key.x) && toHex(stored.y) === toHex(key.y);
-    return false;
-  });
-}
-
-function stripZeros(bytes: Uint8Array): Uint8Array {
-  let start = 0;
-  while (start < bytes.length - 1 && bytes[start] === 0) start++;
-  return bytes.subarray(start);
-}
-
-/** Compares what the board holds after the job with what the store engine computed. */
-export function compareSections(expected: { root: Uint8Array; tls: Uint8Array; touchesRoot: boolean; touchesTls: boolean }, actual: { root: Uint8Array; tls: Uint8Array }): string | null {
-  if (expected.touchesRoot) {
-    const want = decodeRootSection(expected.root).entries.map((entry) => toHex(entry.nameHash));
-    let got: string[];
-    try {
-      got = decodeRootSection(actual.root).entries.map((entry) => toHex(entry.nameHash));
-    } catch (error) {
-      return `The root store read back from the board cannot be decoded: ${error instanceof Error ? error.message : String(error)}`;
-    }
-    if (want.join() !== got.join()) return `The root store on the board holds ${got.length} entries, not the ${want.length} planned: the write did not take; restore the backup and try again.`;
-  }
-  if (expected.touchesTls) {
-    const want = decodeTlsSection(expected.tls).files.map((file) => `${file.name}:${toHex(file.data)}`);
-    let got: string[];
-    try {
-      got = decodeTlsSection(actual.tls).files.map((file) => `${file.name}:${toHex(file.data)}`);
-    } catch (error) {
-      return `The TLS store read back from the board cannot be decoded: ${error instanceof Error ? error.message : String(error)}`;
-    }
-    if (want.join() !== got.join()) return 'The TLS store on the board differs from the plan: the write did not take; restore the backup and try again.';
-  }
-  return null;
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

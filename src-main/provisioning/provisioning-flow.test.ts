@@ -20,6 +20,8 @@ const LOOPBACK = () => ({ lo: [{ address: '127.0.0.1', netmask: '255.0.0.0', fam
 
 let faults: SimFaults = {};
 let wincFirmware = '19.7.7';
+/** Set to keep the simulated board's flash and id across re-plugs (the same board plugged in again). */
+let flashFile: string | undefined;
 let backend: Backend;
 let dataDir: string;
 
@@ -35,7 +37,7 @@ beforeAll(async () => {
     samplesDir: resources.samplesDir,
     interfaces: LOOPBACK,
     startSimulatedBoard: async () => {
-      const sim = await startPtySim({ boardKind: 'samd21-xpro', wincFirmware, seedRootSection, faults });
+      const sim = await startPtySim({ boardKind: 'samd21-xpro', wincFirmware, seedRootSection, faults, ...(flashFile ? { flashFile } : {}) });
       return { portPath: sim.path!, close: () => sim.stop() };
     },
   });
@@ -47,20 +49,15 @@ beforeAll(async () => {
 afterAll(() => backend.shutdown());
 
 describe('provisioning the example set on the simulated board', () => {
-  it('refuses to provision before the module trusts the server, and says how to fix it', async () => {
+  it("plans the app's server as a root of a fresh board, and the first Provision writes it in the same run", async () => {
     await call('startDemoBoard');
-    const result = await call<RunResultView>('provision');
-    expect(result).toMatchObject({ result: 'fail', failedPhase: 'preflight', fix: 'trust-server' });
-    expect(result.reason).toMatch(/Trust this server/);
-  });
-
-  it('trusts the server, provisions, and reads back exactly the plan', async () => {
-    const trusted = await call<RunResultView>('trustServerOnBoard');
-    expect(trusted.result, trusted.reason ?? '').toBe('pass');
-    expect(trusted.backupId).not.toBeNull();
+    const planned = await call<FlashMapView>('getFlashMap');
+    expect(planned.planned.root.segments.some((segment) => segment.status === 'new' && /this app's HTTPS server/.test(segment.label))).toBe(true);
 
     const result = await call<RunResultView>('provision');
     expect(result.result, result.reason ?? '').toBe('pass');
+    expect(result.sections).toEqual({ root: 'written', tls: 'written' });
+    expect(result.backupId).not.toBeNull();
 
     const map = await call<FlashMapView>('readBoardFlash');
     const entries = (section: { segments: { kind: string; label: string; start: number; size: number }[] }) =>
@@ -94,20 +91,25 @@ describe('provisioning the example set on the simulated board', () => {
     expect(result.result, result.reason ?? '').toBe('pass');
   });
 
-  it('reports an unplug mid-write with its phase and keeps a restorable backup', async () => {
+  it('reports an unplug mid-write with its phase, finds the interrupted write on re-plug, and restores it', async () => {
     await call('disconnectBoard');
+    flashFile = path.join(dataDir, 'unplugged-board.flash');
     faults = { unplugAfterProgramBytes: 512 };
     await call('startDemoBoard');
     const before = await call<FlashMapView>('readBoardFlash');
     const result = await call<RunResultView>('trustServerOnBoard');
-    expect(result).toMatchObject({ result: 'fail', failedPhase: 'write' });
+    expect(result).toMatchObject({ result: 'fail', failedPhase: 'write', fix: 'restore-backup', sections: { root: 'unknown', tls: 'unknown' } });
     expect(result.backupId).not.toBeNull();
     expect((await call<{ connection: string }>('getBoard')).connection).toBe('lost');
 
     faults = {};
-    await call('startDemoBoard');
-    const restored = await call<RunResultView>('restoreBackup', result.backupId);
+    const replugged = await call<{ recovery: { state: string; backup: { id: string } } }>('startDemoBoard');
+    expect(replugged.recovery).toMatchObject({ state: 'interrupted', backup: { id: result.backupId } });
+    expect((await call<RunResultView>('provision')).failedPhase).toBe('preflight');
+    const restored = await call<RunResultView>('restoreBackup', result.backupId, null);
     expect(restored.result, restored.reason ?? '').toBe('pass');
+    expect((await call<{ recovery: { state: string } }>('getBoard')).recovery.state).toBe('ok');
+    flashFile = undefined;
     const after = await call<FlashMapView>('readBoardFlash');
     const shape = (map: FlashMapView) => map.current!.root.segments.map((segment) => [segment.kind, segment.start, segment.size, segment.label]);
     expect(shape(after)).toEqual(shape(before));
@@ -136,7 +138,6 @@ describe('provisioning the example set on the simulated board', () => {
     wincFirmware = '19.5';
     try {
       await call('startDemoBoard');
-      expect((await call<RunResultView>('trustServerOnBoard')).result).toBe('pass');
       const result = await call<RunResultView>('provision');
       expect(result.result, result.reason ?? '').toBe('pass');
       const map = await call<FlashMapView>('readBoardFlash');

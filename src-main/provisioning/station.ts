@@ -140,7 +140,8 @@ export class Station {
       const trusted = await this.deps.trustServer();
       result = trusted.result === 'pass' ? await this.deps.provision() : trusted;
     }
-    if (result.result === 'fail' && result.failedPhase === 'preflight') {
+    // An interrupted board is this board's problem (restore it), not the station's.
+    if (result.result === 'fail' && result.failedPhase === 'preflight' && result.fix !== 'restore-backup') {
       // A problem of the station (plan, server, Wi-Fi), not of this board: stop and say why.
       this.deps.onLog('error', `Station paused: ${result.reason ?? 'pre-flight failed'}. Fix it, then turn station mode on again.`);
       this.last = { boardId, result };

@@ -22,3 +22,8 @@ export function formatDate(iso: string | null): string {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** "2026-12-03 09:41:07" (local-independent: the stored ISO time without the zone). */
+export function formatTime(iso: string | null): string {
+  return iso ? iso.replace('T', ' ').slice(0, 19) : '—';
+}

@@ -15,9 +15,15 @@ export function wireBackendEvents(): () => void {
       case 'progress':
         useRunStore.getState().setProgress(event.payload);
         break;
-      case 'board':
+      case 'board': {
+        const previous = useBoardStore.getState().board;
+        const wasBoard = previous && (previous.connection === 'connected' || previous.connection === 'busy') ? previous.uniqueId ?? previous.path : null;
+        const isBoard = event.payload.connection === 'connected' || event.payload.connection === 'busy' ? event.payload.uniqueId ?? event.payload.path : null;
         useBoardStore.getState().setBoard(event.payload);
+        // State belongs to one board: another board (or none) clears the last one's progress and result.
+        if (wasBoard !== isBoard && !(isBoard === null && event.payload.connection === 'lost')) useRunStore.getState().boardChanged();
         break;
+      }
       case 'server':
         useServerStore.getState().setStatus(event.payload);
         break;

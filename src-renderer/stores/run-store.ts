@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { BackupView, FirmwareBoard, ProgressView, RunResultView, SectionName, StationStatusView } from '../../src-main/api/contract';
+import type { BackupScope, BackupView, FirmwareBoard, ProgressView, RestorePreviewView, RunResultView, SectionName, StationStatusView } from '../../src-main/api/contract';
 import { getBridge } from '../api/bridge';
 import { useBoardStore } from './board-store';
 import { attempt } from './notice-store';
@@ -9,13 +9,22 @@ interface RunState {
   progress: ProgressView | null;
   lastResult: RunResultView | null;
   backups: BackupView[];
+  backupScope: BackupScope;
+  /** A restore shown for confirmation before it runs. */
+  restorePreview: RestorePreviewView | null;
   station: StationStatusView | null;
   provision(): Promise<void>;
   setStationMode(enabled: boolean): Promise<void>;
   setStationProgramsFirmware(programFirmware: boolean): Promise<void>;
   setStation(station: StationStatusView): void;
   trustServer(): Promise<void>;
-  restore(backupId: string): Promise<void>;
+  previewRestore(backupId: string): Promise<void>;
+  confirmRestore(confirmation: string | null): Promise<void>;
+  closeRestore(): void;
+  setBackupScope(scope: BackupScope): Promise<void>;
+  overrideInterruption(): Promise<void>;
+  /** Another board (or none) is connected: the previous board's progress and result no longer apply. */
+  boardChanged(): void;
   erase(section: SectionName): Promise<void>;
   programFirmware(board: FirmwareBoard, portPath: string | null): Promise<void>;
   cancel(): Promise<void>;
@@ -45,6 +54,8 @@ export const useRunStore = create<RunState>((set, get) => {
     progress: null,
     lastResult: null,
     backups: [],
+    backupScope: 'board',
+    restorePreview: null,
     station: null,
     provision: () => run('provision', () => getBridge().provision()),
     setStationMode: (enabled) => changeStation({ enabled }, () => getBridge().setStationMode(enabled)),
@@ -54,14 +65,38 @@ export const useRunStore = create<RunState>((set, get) => {
       void get().loadBackups();
     },
     trustServer: () => run('trust', () => getBridge().trustServerOnBoard()),
-    restore: (backupId) => run('restore', () => getBridge().restoreBackup(backupId)),
+    async previewRestore(backupId) {
+      const preview = await attempt(() => getBridge().previewRestore(backupId));
+      if (preview) set({ restorePreview: preview });
+    },
+    async confirmRestore(confirmation) {
+      const preview = get().restorePreview;
+      if (!preview) return;
+      set({ restorePreview: null });
+      await run('restore', () => getBridge().restoreBackup(preview.backup.id, confirmation));
+    },
+    closeRestore() {
+      set({ restorePreview: null });
+    },
+    async setBackupScope(backupScope) {
+      set({ backupScope });
+      await get().loadBackups();
+    },
+    async overrideInterruption() {
+      const board = await attempt(() => getBridge().overrideInterruption('OVERRIDE'));
+      if (board) useBoardStore.getState().setBoard(board);
+    },
+    boardChanged() {
+      set({ progress: null, lastResult: null, restorePreview: null });
+      void get().loadBackups();
+    },
     erase: (section) => run('erase', () => getBridge().eraseSection(section, 'ERASE')),
     programFirmware: (board, portPath) => run('firmware', () => getBridge().programFirmware(board, portPath)),
     async cancel() {
       await attempt(() => getBridge().cancelOperation());
     },
     async loadBackups() {
-      const backups = await attempt(() => getBridge().listBackups());
+      const backups = await attempt(() => getBridge().listBackups(get().backupScope));
       if (backups) set({ backups });
     },
     setProgress(progress) {

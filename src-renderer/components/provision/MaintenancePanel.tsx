@@ -4,10 +4,11 @@ import { useBoardStore } from '../../stores/board-store';
 import { useRunStore } from '../../stores/run-store';
 import { useServerStore } from '../../stores/server-store';
 import { Panel } from '../common/Panel';
+import { formatTime } from '../../lib/format';
 
 /** Trust, backups and explicit erases: the actions that change the module outside a provisioning run. */
 export function MaintenancePanel() {
-  const { backups, restore, erase, trustServer, running } = useRunStore();
+  const { backups, backupScope, setBackupScope, previewRestore, erase, trustServer, running } = useRunStore();
   const board = useBoardStore((state) => state.board);
   const serverIdentity = useServerStore((state) => state.status?.identity);
   const [confirming, setConfirming] = useState<SectionName | null>(null);
@@ -54,21 +55,31 @@ export function MaintenancePanel() {
           </button>
         </form>
       ) : null}
-      <h3>Backups</h3>
+      <div className="backup-head">
+        <h3>Backups</h3>
+        <label className="check">
+          <input type="checkbox" checked={backupScope === 'all'} onChange={(event) => void setBackupScope(event.target.checked ? 'all' : 'board')} data-testid="backups-all-boards" />
+          all boards
+        </label>
+      </div>
       {backups.length === 0 ? (
-        <p className="muted">Every write first saves both sections here.</p>
+        <p className="muted">{backupScope === 'board' && connected ? 'No backups of this board yet. ' : ''}Every write first saves both sections here (encrypted).</p>
       ) : (
         <ul className="backup-list" data-testid="backup-list">
-          {backups.slice(0, 6).map((backup) => (
-            <li key={backup.id}>
-              <span>
-                {backup.createdAt.replace('T', ' ').slice(0, 19)} · <span className="mono">{backup.boardId.slice(0, 12)}</span> · {backup.reason}
-              </span>
-              <button type="button" onClick={() => void restore(backup.id)} disabled={disabled} data-testid="restore-backup">
-                Restore
-              </button>
-            </li>
-          ))}
+          {backups.slice(0, 8).map((backup) => {
+            const thisBoard = board?.uniqueId !== null && backup.boardId === board?.uniqueId;
+            return (
+              <li key={backup.id} data-board={thisBoard ? 'this' : 'other'}>
+                <span>
+                  {formatTime(backup.createdAt)} · {thisBoard ? 'this board' : <span className="mono">other board {backup.boardId.slice(0, 12)}</span>} · {backup.reason}
+                  {backup.rootCount !== null ? ` · ${backup.rootCount} roots` : ''}
+                </span>
+                <button type="button" onClick={() => void previewRestore(backup.id)} disabled={disabled} data-testid="restore-backup">
+                  Restore…
+                </button>
+              </li>
+            );
+          })}
         </ul>
       )}
     </Panel>

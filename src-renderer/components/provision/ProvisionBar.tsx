@@ -5,6 +5,21 @@ import { useRunStore } from '../../stores/run-store';
 import { useServerStore } from '../../stores/server-store';
 import { useWorkspaceStore } from '../../stores/workspace-store';
 import { StationToggle } from './StationToggle';
+import { formatTime } from '../../lib/format';
+import type { SectionName, SectionOutcome } from '../../../src-main/api/contract';
+
+const OUTCOME_WORDS: Record<SectionOutcome, string> = {
+  unchanged: 'unchanged',
+  written: 'written',
+  erased: 'erased',
+  differs: 'partly written',
+  unknown: 'unknown (board gone)',
+};
+
+/** What the read-back shows, per section: "root store written · TLS store unchanged". */
+function SECTION_OUTCOME_TEXT(sections: Record<SectionName, SectionOutcome>): string {
+  return `root store ${OUTCOME_WORDS[sections.root]} · TLS store ${OUTCOME_WORDS[sections.tls]}`;
+}
 
 export const PHASE_LABEL: Record<RunPhase, string> = {
   preflight: 'Pre-flight checks',
@@ -26,7 +41,7 @@ export const PHASE_LABEL: Record<RunPhase, string> = {
 
 /** The one-click action, its pre-conditions, live progress and the PASS/FAIL result. */
 export function ProvisionBar() {
-  const { running: ownRun, progress, lastResult, provision, cancel, trustServer, station } = useRunStore();
+  const { running: ownRun, progress, lastResult, provision, cancel, trustServer, previewRestore, station } = useRunStore();
   // Station mode runs provisioning itself; show its progress the same way.
   const running = ownRun ?? (station?.state === 'provisioning' ? 'station' : null);
   const workspace = useWorkspaceStore((state) => state.workspace);
@@ -73,6 +88,16 @@ export function ProvisionBar() {
             {lastResult.reason ? ` · ${lastResult.reason}` : ''}
             {lastResult.result === 'pass' ? ` · ${(lastResult.durationMs / 1000).toFixed(1)} s` : ''}
           </span>
+          {lastResult.sections ? (
+            <span className="result-sections" data-testid="result-sections">
+              {SECTION_OUTCOME_TEXT(lastResult.sections)}
+            </span>
+          ) : null}
+          {lastResult.fix === 'restore-backup' && lastResult.backupId ? (
+            <button type="button" className="primary" onClick={() => void previewRestore(lastResult.backupId!)} data-testid="fix-restore-backup">
+              Restore the backup from {formatTime(lastResult.backupCreatedAt)}
+            </button>
+          ) : null}
           {lastResult.fix === 'trust-server' ? (
             <button type="button" className="primary" onClick={() => void trustServer()} data-testid="fix-trust-server">
               Trust the server now
