@@ -6,7 +6,10 @@
  * the browser-mode WebSocket) carries exactly these calls and events.
  */
 
-export type AppMode = 'electron' | 'browser';
+export type AppMode = 'electron' | 'browser' | 'cli';
+
+/** How the files reach the module: downloaded by the module over Wi-Fi from the app's HTTPS server (the app note's way), or written directly over USB. */
+export type Delivery = 'wifi' | 'usb';
 
 export interface AppInfo {
   name: string;

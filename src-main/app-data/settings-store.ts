@@ -15,6 +15,8 @@ const settingsSchema = z.object({
     .optional(),
   server: z.object({ host: z.string(), port: z.number().int() }).optional(),
   firmware: z.string().optional(),
+  /** How files reach the module, chosen once per station. */
+  delivery: z.enum(['wifi', 'usb']).optional(),
   /** Backups kept per board (older ones are pruned unless an unfinished write needs them). */
   backupsKept: z.number().int().min(1).max(1000).optional(),
 });

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ApiErrorData, ApiEventMessage, AppMode, BoardView, FileToSave, LogLine, WincApi, WorkspaceView } from '../api/contract.js';
+import type { ApiErrorData, ApiEventMessage, AppMode, BoardView, Delivery, FileToSave, LogLine, WincApi, WorkspaceView } from '../api/contract.js';
 import { ApiError, isApiMethod, validateCall } from '../api/validate.js';
 import { APP_NAME, APP_VERSION } from '../app-identity.js';
 import { defaultDataDir, ensurePrivateDir } from '../app-data/data-dir.js';
@@ -76,6 +76,9 @@ export class Backend {
   readonly station: Station;
   readonly backups: BackupStore;
   readonly journal: JournalStore;
+  /** Wi-Fi and delivery for this process only (the command line), never written to the settings. */
+  private sessionWifi: WifiCredentials | undefined;
+  private sessionDelivery: Delivery | undefined;
   /** The board the recovery check last ran for; a different one (or none) means a new board. */
   private checkedBoard: string | null = null;
 
@@ -126,7 +129,8 @@ export class Backend {
       backupsKept: () => this.settings.get().backupsKept ?? DEFAULT_BACKUPS_KEPT,
       onRecovery: () => this.emit({ name: 'board', payload: this.boardView() }),
       layout: () => getFlashLayout('winc1500', this.moduleFirmware()),
-      wifi: () => this.wifiCredentials(),
+      wifi: () => this.sessionWifi ?? this.wifiCredentials(),
+      delivery: () => this.sessionDelivery ?? this.settings.get().delivery ?? 'wifi',
       now: this.now,
       onProgress: (progress) => this.emit({ name: 'progress', payload: progress }),
       onFlashMap: (map) => this.emit({ name: 'flashMap', payload: map }),
@@ -260,6 +264,17 @@ export class Backend {
       listFirmwareImages: async () => this.firmware.images(),
       programFirmware: (board, portPath) => this.finished(this.firmware.program(board, portPath)),
     };
+  }
+
+  /** The command line's Wi-Fi and delivery, used instead of the saved settings and never saved. */
+  useSessionSettings(settings: { wifi?: WifiCredentials; delivery?: Delivery }): void {
+    this.sessionWifi = settings.wifi;
+    this.sessionDelivery = settings.delivery;
+  }
+
+  /** Resolves once the recovery check of the board just connected is done. */
+  async boardChecked(): Promise<void> {
+    await this.boardCheck;
   }
 
   /** The board as the renderer sees it: the connection plus the recovery check of this board. */

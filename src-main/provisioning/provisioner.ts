@@ -1,4 +1,4 @@
-import type { BackupScope, BackupView, BoardRecoveryView, FlashMapView, ProgressView, RestorePreviewView, RunPhase, RunResultView, SectionName, SectionOutcome } from '../api/contract.js';
+import type { BackupScope, BackupView, Delivery, BoardRecoveryView, FlashMapView, ProgressView, RestorePreviewView, RunPhase, RunResultView, SectionName, SectionOutcome } from '../api/contract.js';
 import type { BoardIdentity, BoardLink } from '../board/board-link.js';
 import { cancelledError, isBoardError } from '../board/errors.js';
 import { NativeBoardDriver } from '../board/native/native-driver.js';
@@ -20,7 +20,7 @@ import type { JournalStore } from './journal-store.js';
 import { PhaseTracker } from './phase-tracker.js';
 import { runPhaseOf } from './phases.js';
 import { interruptedView, OK_RECOVERY, recoverBoard } from './recovery.js';
-import type { RunRecordStore } from './run-records.js';
+import type { RunRecord, RunRecordStore } from './run-records.js';
 import { digestsOf, type SectionBytes } from './section-digest.js';
 import { rootStoreTrusts, rootWithAnchor, TRUST_ANCHOR_LABEL } from './trust-anchor.js';
 
@@ -57,6 +57,8 @@ export interface ProvisionerDeps {
   runs: RunRecordStore;
   layout: () => FlashLayout;
   wifi: () => WifiCredentials | undefined;
+  /** How files reach the module (boards without a job runner always get them over USB). */
+  delivery: () => Delivery;
   now: () => Date;
   /** Backups kept per board. */
   backupsKept: () => number;
@@ -407,10 +409,13 @@ export class Provisioner {
 
   // ---- provisioning specifics ----------------------------------------------
 
-  /** True when the module downloads the files itself (our firmware's job runner). */
+  /** True when the module downloads the files itself (our firmware's job runner, Wi-Fi delivery chosen). */
   private boardDownloads(): boolean {
-    return this.deps.board.requireIdentity().protocol === 'native';
+    return this.deps.board.requireIdentity().protocol === 'native' && this.deps.delivery() === 'wifi';
   }
+
+  /** The record of the last run (what `winc-cert provision --json` prints). */
+  lastRecord: RunRecord | undefined;
 
   /** Both sections after provisioning: the trust anchor when the module must download, then the job. */
   private expectedAfterProvision(current: SectionBytes | null, plan: PlanEntry[], layout: FlashLayout): SectionBytes {
@@ -590,14 +595,15 @@ export class Provisioner {
       this.abort = undefined;
     }
     const board = this.deps.board.view();
+    this.lastRecord = {
+      result,
+      board: { id: board.uniqueId, kind: board.boardKind, port: board.path, wincFirmware: board.wincFirmware },
+      plan: operation === 'provision' ? this.deps.workspace.view().plan : [],
+      fingerprints: context.fingerprints,
+      phases: context.tracker.timings(),
+    };
     await this.deps.runs
-      .save({
-        result,
-        board: { id: board.uniqueId, kind: board.boardKind, port: board.path, wincFirmware: board.wincFirmware },
-        plan: operation === 'provision' ? this.deps.workspace.view().plan : [],
-        fingerprints: context.fingerprints,
-        phases: context.tracker.timings(),
-      })
+      .save(this.lastRecord)
       .catch((error: unknown) => this.deps.onLog('warn', `Could not save the run record: ${String(error)}`));
     this.deps.onFlashMap(this.flashMap());
     return result;

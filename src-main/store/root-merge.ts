@@ -8,7 +8,7 @@
 import type { ParsedCertificate } from '../x509/certificate.js';
 import { bytesEqual } from './bytes.js';
 import type { FlashLayout } from './flash-layout.js';
-import { rootEntryFromCertificate, rootEntrySize, rootFullError, ROOT_STORE_HEADER_SIZE, type RootEntry, type RootEntryContent, type RootEntryOptions } from './root-store.js';
+import { checkRootCapacity, rootEntryFromCertificate, rootEntrySize, rootFullError, ROOT_STORE_HEADER_SIZE, type RootEntry, type RootEntryContent, type RootEntryOptions } from './root-store.js';
 
 export interface RootAddition {
   /** Shown in messages and change lists, e.g. the file name. */
@@ -80,6 +80,21 @@ export function planRootStore(
     offset += size;
   }
   return { entries: placed, changes, usedBytes: offset, freeBytes: capacity - offset, capacityBytes: capacity };
+}
+
+/**
+ * Stored entries merged into a store by the same rule as planRootStore: an entry whose name hash is
+ * already stored replaces it, others are appended. Throws StoreFullError when the result does not fit.
+ */
+export function mergeRootEntries(base: RootEntryContent[], incoming: RootEntryContent[], layout: Pick<FlashLayout, 'rootFormat' | 'rootStore'>): RootEntryContent[] {
+  const entries = base.map((entry) => ({ ...entry }));
+  for (const entry of incoming) {
+    const index = entries.findIndex((existing) => bytesEqual(existing.nameHash, entry.nameHash));
+    if (index < 0) entries.push({ ...entry });
+    else entries[index] = { ...entry };
+  }
+  checkRootCapacity(entries, layout);
+  return entries;
 }
 
 /** True when two entries would encode to the same bytes (pad bytes aside). */

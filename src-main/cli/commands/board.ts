@@ -1,29 +1,51 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { BoardRecoveryView } from '../../api/contract.js';
+import { nodeDurableFs, replaceFileDurably } from '../../app-data/durable-fs.js';
 import type { BoardIdentity, BoardLink } from '../../board/board-link.js';
 import { BoardError } from '../../board/errors.js';
 import { openBoard, type BoardProtocol, type OpenBoardOptions } from '../../board/open-board.js';
 import { isSectionName, sectionGeometry, type SectionName } from '../../board/sections.js';
 import { listSerialPorts } from '../../board/transport/port-discovery.js';
-import { formatName, rootFormatFromPattern } from '../../store/root-store.js';
+import { loadBackupFolder } from '../../provisioning/backup-store.js';
+import type { GuardedWriteOutcome } from '../../provisioning/guarded-write.js';
+import { describeOutcomes } from '../../provisioning/journal.js';
+import { mergeRootEntries } from '../../store/root-merge.js';
+import { decodeRootSection, encodeRootSection, erasedSection, formatName, rootFormatFromPattern } from '../../store/root-store.js';
+import { checkBoard, openCliStores, writeGuardedFromCli, type CheckedBoard, type CliStores } from '../board-session.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 
 const USAGE = `  winc-cert board list [--json]
   winc-cert board info --port PATH [--json]
-  winc-cert board backup --port PATH --out DIR
-  winc-cert board write root|tls SECTION.bin --port PATH [--backup-dir DIR] [--force]
-  winc-cert board erase root|tls --port PATH [--backup-dir DIR]
-      Talk to a board (or 'winc-cert sim --pty') over its serial port.
+  winc-cert board backup --port PATH [--out DIR] [--json]
+  winc-cert board write root|tls SECTION.bin --port PATH [--replace] [--force] [--json]
+  winc-cert board erase root|tls --port PATH [--json]
+  winc-cert board restore BACKUP_DIR --port PATH [--from-other-board] [--json]
+  winc-cert board recover --port PATH [--restore] [--json]
+      Talk to a board (or 'winc-cert sim --pty') over its serial port. Every write does what the app does:
+      both sections are backed up (encrypted, in the data folder), the write is journaled before anything
+      is erased, and the read-back decides the result. A board with an unfinished write is refused until
+      'board recover' has dealt with it.
       list     serial ports, with the supported boards marked
-      info     firmware, board kind, unique id, WINC chip id and firmware version
-      backup   read the root (4 KiB) and TLS (8 KiB) sections into DIR/root.bin and DIR/tls.bin
-      write    back up the section, erase it, write SECTION.bin, verify by read-back
-      erase    back up the section, then erase it
+      info     firmware, board kind, unique id, WINC chip id and firmware version, and the journal state
+      backup   back up both sections into the data folder (path printed); --out DIR also exports them
+               as plain root.bin / tls.bin (mode 0600: the TLS store holds the module's private key)
+      write    root: merge SECTION.bin's roots into the module's root store (the app's rule); --replace
+               writes SECTION.bin as the whole store. tls: write SECTION.bin as the TLS store.
+      erase    erase the section (a backup is taken first)
+      restore  write a backup folder back (the data folder's, or one exported by 'backup --out');
+               another board's backup copies that board's private key: refused without --from-other-board
+      recover  check the journal against the board: an unfinished write that took effect is closed, one that
+               did not is closed as not applied, anything else is reported with the backup that undoes it;
+               --restore restores that backup at once
       --protocol native|fwupdater   native (the project firmware, default) or Arduino's FirmwareUpdater sketch
       --baud N                      serial baud rate (default 115200 native, 1000000 fwupdater)
-      --backup-dir DIR              where write/erase keep the previous contents (default: current folder)
-      --force                       write a root section even if its format (V0/V1) differs from the board's`;
+      --data-dir DIR                the app's data folder (default: WINC_CERT_STUDIO_DATA or the user's)
+      --force                       write a root section even if its format (V0/V1) differs from the board's
+  Exit codes: 0 done, 1 failed, 2 usage, 3 the board has an unfinished write (run 'board recover').`;
+
+export const EXIT_INTERRUPTED = 3;
 
 export interface BoardCommandDeps {
   open(options: OpenBoardOptions): Promise<BoardLink>;
@@ -31,10 +53,29 @@ export interface BoardCommandDeps {
 }
 
 export function createBoardCommand(deps: BoardCommandDeps): CliCommand {
-  return { name: 'board', summary: 'Read, back up, write and erase certificate sections on a board over serial', usage: USAGE, run: (argv, io) => runBoard(argv, io, deps) };
+  return { name: 'board', summary: 'Read, back up, write, erase, restore and recover certificate sections on a board', usage: USAGE, run: (argv, io) => runBoard(argv, io, deps) };
 }
 
 export const boardCommand: CliCommand = createBoardCommand({ open: (o) => openBoard(o), now: () => new Date() });
+
+const ACTIONS = ['info', 'backup', 'write', 'erase', 'restore', 'recover'] as const;
+type Action = (typeof ACTIONS)[number];
+
+interface Parsed {
+  action: Action;
+  port: string;
+  protocol: BoardProtocol;
+  baudRate: number | undefined;
+  json: boolean;
+  section?: SectionName;
+  file?: string;
+  out?: string;
+  replace: boolean;
+  force: boolean;
+  fromOtherBoard: boolean;
+  restore: boolean;
+  dataDir: string | undefined;
+}
 
 function hex(n: number, width: number): string {
   return `0x${n.toString(16).toUpperCase().padStart(width, '0')}`;
@@ -54,11 +95,12 @@ function describeIdentity(id: BoardIdentity, port: string): string {
   ].join('\n');
 }
 
-function stamp(date: Date): string {
-  return date.toISOString().replace(/[:.]/g, '-');
+function journalState(recovery: BoardRecoveryView): string {
+  if (recovery.state === 'ok') return 'Journal:         clean (no unfinished write)';
+  return `Journal:         ${recovery.state}\n                 ${recovery.message}`;
 }
 
-async function runBoard(argv: string[], io: CliIo, deps: BoardCommandDeps): Promise<number> {
+function parse(argv: string[]): Parsed | 'help' | 'list' | 'list-json' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -71,8 +113,11 @@ async function runBoard(argv: string[], io: CliIo, deps: BoardCommandDeps): Prom
         baud: { type: 'string' },
         json: { type: 'boolean' },
         out: { type: 'string', short: 'o' },
-        'backup-dir': { type: 'string' },
+        replace: { type: 'boolean' },
         force: { type: 'boolean' },
+        'from-other-board': { type: 'boolean' },
+        restore: { type: 'boolean' },
+        'data-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -81,99 +126,196 @@ async function runBoard(argv: string[], io: CliIo, deps: BoardCommandDeps): Prom
   }
   const v = parsed.values;
   const [action, ...rest] = parsed.positionals;
-  if (v.help || action === undefined) {
-    io.stdout(`Usage:\n${USAGE}\n`);
-    return v.help ? 0 : 2;
-  }
-  if (action === 'list') {
-    const ports = await listSerialPorts();
-    if (v.json) io.stdout(`${JSON.stringify(ports.map(({ known, ...p }) => ({ ...p, board: known?.board, role: known?.role, label: known?.label })), null, 2)}\n`);
-    else if (ports.length === 0) io.stdout('No serial ports found.\n');
-    else for (const p of ports) io.stdout(`${p.path}${p.known ? `  ${p.known.label}` : ''}${p.serialNumber ? `  serial ${p.serialNumber}` : ''}\n`);
-    return 0;
-  }
-  if (!['info', 'backup', 'write', 'erase'].includes(action)) throw new UsageError(`unknown action '${action}'; use list, info, backup, write or erase`);
+  if (v.help || action === undefined) return 'help';
+  if (action === 'list') return v.json ? 'list-json' : 'list';
+  if (!(ACTIONS as readonly string[]).includes(action)) throw new UsageError(`unknown action '${action}'; use list, ${ACTIONS.join(', ')}`);
   if (!v.port) throw new UsageError('--port PATH is required');
   const protocol = (v.protocol ?? 'native') as BoardProtocol;
   if (protocol !== 'native' && protocol !== 'fwupdater') throw new UsageError(`--protocol must be native or fwupdater, not ${v.protocol}`);
   const baudRate = v.baud === undefined ? undefined : Number(v.baud);
   if (baudRate !== undefined && (!Number.isInteger(baudRate) || baudRate <= 0)) throw new UsageError(`--baud must be a positive whole number, not ${v.baud}`);
-
-  let section: SectionName | undefined;
-  let file: string | undefined;
-  if (action === 'write' || action === 'erase') {
+  const result: Parsed = {
+    action: action as Action,
+    port: v.port,
+    protocol,
+    baudRate,
+    json: v.json ?? false,
+    replace: v.replace ?? false,
+    force: v.force ?? false,
+    fromOtherBoard: v['from-other-board'] ?? false,
+    restore: v.restore ?? false,
+    dataDir: v['data-dir'],
+    ...(v.out ? { out: v.out } : {}),
+  };
+  const expectArgs = (count: number, what: string) => {
+    if (rest.length < count) throw new UsageError(`${action} needs ${what}`);
+    if (rest.length > count) throw new UsageError(`unexpected argument '${rest[count]}'`);
+  };
+  if (result.action === 'write' || result.action === 'erase') {
     const name = rest[0];
     if (!name || !isSectionName(name)) throw new UsageError(`${action} needs the section: root or tls`);
-    section = name;
-    if (action === 'write') {
-      file = rest[1];
-      if (!file) throw new UsageError('write needs the section file: winc-cert board write root|tls SECTION.bin --port PATH');
-    }
-    if (rest.length > (action === 'write' ? 2 : 1)) throw new UsageError(`unexpected argument '${rest[action === 'write' ? 2 : 1]}'`);
-  } else if (rest.length > 0) {
-    throw new UsageError(`unexpected argument '${rest[0]}'`);
+    result.section = name;
+    if (result.action === 'write') {
+      expectArgs(2, 'the section file: winc-cert board write root|tls SECTION.bin --port PATH');
+      result.file = rest[1]!;
+    } else expectArgs(1, 'the section');
+  } else if (result.action === 'restore') {
+    expectArgs(1, 'the backup folder: winc-cert board restore BACKUP_DIR --port PATH');
+    result.file = rest[0]!;
+  } else {
+    expectArgs(0, '');
   }
-  if (action === 'backup' && !v.out) throw new UsageError('backup needs --out DIR');
-  let image: Uint8Array | undefined;
-  if (file && section) {
-    image = new Uint8Array(readFileSync(file));
-    const size = sectionGeometry(section).size;
-    if (image.length > size) throw new UsageError(`${file} is ${image.length} bytes; the ${section} section holds ${size}`);
+  return result;
+}
+
+async function runBoard(argv: string[], io: CliIo, deps: BoardCommandDeps): Promise<number> {
+  const parsed = parse(argv);
+  if (parsed === 'help') {
+    io.stdout(`Usage:\n${USAGE}\n`);
+    return argv.includes('--help') || argv.includes('-h') ? 0 : 2;
+  }
+  if (parsed === 'list' || parsed === 'list-json') {
+    const ports = await listSerialPorts();
+    if (parsed === 'list-json') io.stdout(`${JSON.stringify(ports.map(({ known, ...p }) => ({ ...p, board: known?.board, role: known?.role, label: known?.label })), null, 2)}\n`);
+    else if (ports.length === 0) io.stdout('No serial ports found.\n');
+    else for (const p of ports) io.stdout(`${p.path}${p.known ? `  ${p.known.label}` : ''}${p.serialNumber ? `  serial ${p.serialNumber}` : ''}\n`);
+    return 0;
   }
 
-  const link = await deps.open({ port: v.port, protocol, ...(baudRate ? { baudRate } : {}) });
+  // Check everything that can be checked before the board is touched.
+  let image: Uint8Array | undefined;
+  if (parsed.action === 'write') {
+    if (!existsSync(parsed.file!)) throw new UsageError(`${parsed.file} does not exist`);
+    image = new Uint8Array(readFileSync(parsed.file!));
+    const size = sectionGeometry(parsed.section!).size;
+    if (image.length > size) throw new UsageError(`${parsed.file} is ${image.length} bytes; the ${parsed.section} section holds ${size}`);
+  }
+  const stores = await openCliStores(parsed.dataDir);
+  const backupToRestore = parsed.action === 'restore' ? await loadBackupFolder(path.resolve(parsed.file!), stores.sealer) : undefined;
+
+  const link = await deps.open({ port: parsed.port, protocol: parsed.protocol, ...(parsed.baudRate ? { baudRate: parsed.baudRate } : {}) });
   try {
-    const id = await link.identify();
-    if (action === 'info') {
-      io.stdout(v.json ? `${JSON.stringify({ port: v.port, ...id }, null, 2)}\n` : `${describeIdentity(id, v.port)}\n`);
-      return 0;
+    const board = await checkBoard(link, parsed.port, stores, deps.now);
+    switch (parsed.action) {
+      case 'info':
+        io.stdout(parsed.json ? `${JSON.stringify({ port: parsed.port, ...board.identity, journal: board.recovery }, null, 2)}\n` : `${describeIdentity(board.identity, parsed.port)}\n${journalState(board.recovery)}\n`);
+        return 0;
+      case 'backup':
+        return await backup(board, stores, parsed, io, deps);
+      case 'recover':
+        return await recover(board, stores, parsed, io, deps);
+      case 'restore':
+        return await restore(board, stores, parsed, backupToRestore!, io, deps);
+      default:
+        break;
     }
-    if (action === 'backup') {
-      const dir = v.out!;
-      mkdirSync(dir, { recursive: true });
-      for (const name of ['root', 'tls'] as const) {
-        const data = await link.readSection(name);
-        const target = path.join(dir, `${name}.bin`);
-        writeFileSync(target, data);
-        io.stdout(`${target}  ${data.length} bytes (${name} section at ${hex(sectionGeometry(name).offset, 4)})\n`);
-      }
-      return 0;
+    if (board.recovery.state === 'interrupted') {
+      io.stderr(`${board.recovery.message}\nRun 'winc-cert board recover --port ${parsed.port}' first (add --restore to restore the backup).\n`);
+      return EXIT_INTERRUPTED;
     }
-    const backupDir = v['backup-dir'] ?? '.';
-    const backupSink = (backup: { section: string; data: Uint8Array }): void => {
-      mkdirSync(backupDir, { recursive: true });
-      const target = path.join(backupDir, `${backup.section}-backup-${stamp(deps.now())}.bin`);
-      writeFileSync(target, backup.data);
-      io.stdout(`Backup of the ${backup.section} section: ${target}\n`);
-    };
-    if (action === 'write' && section === 'root' && !v.force) {
-      // The module reads its root store in the format its firmware expects (V0 on 19.4, V1 on 19.5+);
-      // writing the other one silently breaks TLS (board-programming.md 3.5).
-      const current = rootFormatFromPattern(await link.readSection('root'));
-      const next = rootFormatFromPattern(image!);
-      if (current && current !== 'erased' && next !== current) {
-        throw new UsageError(
-          `${file} ${next === null ? 'is not a root certificate section' : next === 'erased' ? 'is an erased section' : `is a ${formatName(next)} store`}, but the board holds a ${formatName(current)} store. ` +
-            `Build the section for the module's firmware (winc-cert root build), or pass --force to write it anyway.`,
-        );
-      }
+    if (parsed.action === 'erase') {
+      const expected = { ...board.sections, [parsed.section!]: erasedSection(board.sections[parsed.section!].length) };
+      return report(await writeGuardedFromCli(board, stores, 'erase', `before erasing the ${parsed.section} store (CLI)`, expected, deps.now), 'erase', parsed, io);
     }
-    if (action === 'write') {
-      const result = await link.writeSection(section!, image!, { backupSink });
-      io.stdout(`Wrote ${result.bytesWritten} bytes to the ${section} section; read-back verified.\n`);
-      return 0;
-    }
-    const before = await link.readSection(section!);
-    backupSink({ section: section!, data: before });
-    await link.eraseSection(section!);
-    io.stdout(`Erased the ${section} section.\n`);
-    return 0;
+    const expected = { ...board.sections, [parsed.section!]: sectionToWrite(board, parsed, image!) };
+    return report(await writeGuardedFromCli(board, stores, 'write', `before writing the ${parsed.section} store (CLI)`, expected, deps.now), 'write', parsed, io);
   } catch (error) {
-    if (error instanceof BoardError) {
-      io.stderr(`Failed during ${error.phase}.${error.backup ? ' The section as it was before is in the backup file printed above.' : ''}\n`);
-    }
+    if (error instanceof BoardError) io.stderr(`Failed during ${error.phase}.\n`);
     throw error;
   } finally {
     await link.close();
   }
+}
+
+/** The section image a `board write` puts on the module: roots merged by the app's rule unless --replace. */
+function sectionToWrite(board: CheckedBoard, parsed: Parsed, image: Uint8Array): Uint8Array {
+  const padded = new Uint8Array(board.sections[parsed.section!].length).fill(0xff);
+  padded.set(image);
+  if (parsed.section !== 'root') return padded;
+  // The module reads its root store in the format its firmware expects (V0 on 19.4, V1 on 19.5+);
+  // writing the other one silently breaks TLS (board-programming.md 3.5).
+  const current = rootFormatFromPattern(board.sections.root);
+  const next = rootFormatFromPattern(padded);
+  if (!parsed.force && current && current !== 'erased' && next !== current) {
+    throw new UsageError(
+      `${parsed.file} ${next === null ? 'is not a root certificate section' : next === 'erased' ? 'is an erased section' : `is a ${formatName(next)} store`}, but the board holds a ${formatName(current)} store. ` +
+        `Build the section for the module's firmware (winc-cert root build), or pass --force to write it anyway.`,
+    );
+  }
+  if (parsed.replace || current === 'erased' || current === null) return padded;
+  let incoming;
+  try {
+    incoming = decodeRootSection(padded, board.layout).entries;
+  } catch (error) {
+    throw new UsageError(`${parsed.file} cannot be read as a root store (${(error as Error).message}); pass --replace --force to write it as it is.`);
+  }
+  const base = decodeRootSection(board.sections.root, board.layout).entries;
+  return encodeRootSection(mergeRootEntries(base, incoming, board.layout), board.layout);
+}
+
+async function backup(board: CheckedBoard, stores: CliStores, parsed: Parsed, io: CliIo, deps: BoardCommandDeps): Promise<number> {
+  const saved = await stores.backups.save(board.boardId, 'manual backup (CLI)', board.sections, deps.now());
+  let exported: string | undefined;
+  if (parsed.out) {
+    exported = path.resolve(parsed.out);
+    mkdirSync(exported, { recursive: true, mode: 0o700 });
+    for (const name of ['root', 'tls'] as const) await replaceFileDurably(nodeDurableFs, path.join(exported, `${name}.bin`), board.sections[name]);
+    await replaceFileDurably(nodeDurableFs, path.join(exported, 'meta.json'), JSON.stringify({ id: saved.id, boardId: board.boardId, createdAt: saved.createdAt, reason: 'exported backup (CLI)', sections: ['root', 'tls'], sealed: false }, null, 2));
+  }
+  if (parsed.json) {
+    io.stdout(`${JSON.stringify({ backup: saved, exported: exported ?? null }, null, 2)}\n`);
+  } else {
+    io.stdout(`Backup of both sections (encrypted): ${saved.path}\n`);
+    if (exported) io.stdout(`Exported as plain files (they hold the module's private key; mode 0600): ${path.join(exported, 'root.bin')}, ${path.join(exported, 'tls.bin')}\n`);
+  }
+  return 0;
+}
+
+async function restore(board: CheckedBoard, stores: CliStores, parsed: Parsed, loaded: Awaited<ReturnType<typeof loadBackupFolder>>, io: CliIo, deps: BoardCommandDeps): Promise<number> {
+  const { meta, sections } = loaded;
+  if (meta.boardId !== board.boardId && !parsed.fromOtherBoard) {
+    io.stderr(
+      `${parsed.file} was taken from ${meta.boardId ? `another board (${meta.boardId})` : 'an unknown board'}, not from this one (${board.boardId}). ` +
+        `Restoring it copies that board's private key and certificate onto this module. Pass --from-other-board if that is what you want.\n`,
+    );
+    return 1;
+  }
+  const expected = { root: sections.root ?? board.sections.root, tls: sections.tls ?? board.sections.tls };
+  const outcome = await writeGuardedFromCli(board, stores, 'restore', `before restoring ${meta.id} (CLI)`, expected, deps.now);
+  if (outcome.assessment === 'complete') {
+    for (const entry of await stores.journal.openFor(board.boardId)) {
+      if (entry.id !== outcome.entry.id && entry.sections.every((name) => entry.before[name] === outcome.entry.expected[name])) await stores.journal.end(entry, 'restored', deps.now());
+    }
+  }
+  return report(outcome, 'restore', parsed, io);
+}
+
+async function recover(board: CheckedBoard, stores: CliStores, parsed: Parsed, io: CliIo, deps: BoardCommandDeps): Promise<number> {
+  const recovery = board.recovery;
+  if (recovery.state !== 'interrupted' || !parsed.restore) {
+    if (parsed.json) io.stdout(`${JSON.stringify({ journal: recovery }, null, 2)}\n`);
+    else if (recovery.state === 'ok') io.stdout('Journal: clean. No unfinished write on this board.\n');
+    else {
+      io.stdout(`${recovery.message}\n`);
+      if (recovery.backup) io.stdout(`Restore it with: winc-cert board recover --port ${parsed.port} --restore   (backup ${path.join(stores.backups.dir, recovery.backup.id)})\n`);
+    }
+    return recovery.state === 'interrupted' ? EXIT_INTERRUPTED : 0;
+  }
+  const loaded = await stores.backups.load(recovery.backup!.id);
+  return restore(board, stores, { ...parsed, file: loaded.meta.path }, loaded, io, deps);
+}
+
+function report(outcome: GuardedWriteOutcome, operation: string, parsed: Parsed, io: CliIo): number {
+  const ok = outcome.error === undefined && outcome.assessment === 'complete';
+  const error = outcome.error instanceof Error ? outcome.error.message : outcome.error === undefined ? null : String(outcome.error);
+  if (parsed.json) {
+    io.stdout(
+      `${JSON.stringify({ operation, result: ok ? 'pass' : 'fail', sections: outcome.sections, journal: outcome.assessment === 'complete' || outcome.assessment === 'not-applied' ? 'closed' : 'open', backup: outcome.backup, error }, null, 2)}\n`,
+    );
+  } else {
+    io.stdout(`Backup of both sections (encrypted): ${outcome.backup.path}\n`);
+    io.stdout(`${ok ? 'PASS' : 'FAIL'} ${operation}: the board holds ${describeOutcomes(outcome.sections)}${ok ? ' (read back and verified).' : '.'}\n`);
+    if (!ok) io.stderr(`${error ?? 'The read-back does not match what was written.'}\nThe write stays open in the journal: 'winc-cert board recover --port ${parsed.port} --restore' brings the board back.\n`);
+  }
+  return ok ? 0 : 1;
 }

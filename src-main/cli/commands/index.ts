@@ -7,6 +7,7 @@ import { decodeCommand } from './decode.js';
 import { serveCommand } from './serve.js';
 import { simCommand } from './sim.js';
 import { boardCommand } from './board.js';
+import { provisionCommand } from './provision.js';
 
 /**
  * Every top-level `winc-cert` command. Each feature owns its own file in this
@@ -21,4 +22,5 @@ export const COMMANDS: CliCommand[] = [
   serveCommand,
   simCommand,
   boardCommand,
+  provisionCommand,
 ];

@@ -64,20 +64,21 @@ describe('winc-cert sim + winc-cert board (in-process, real pty)', () => {
 
   it('board info, backup, write and erase against the native simulator', async () => {
     const sim = await startSim(['--board', 'mkr1000', '--firmware', '19.6']);
+    const data = ['--data-dir', path.join(dir, 'data')];
     try {
       let io = capture();
-      expect(await runCli(['board', 'info', '--port', sim.path], io)).toBe(0);
+      expect(await runCli(['board', 'info', '--port', sim.path, ...data], io)).toBe(0);
       expect(io.out).toMatch(/Board:\s+mkr1000/);
       expect(io.out).toMatch(/WINC firmware:\s+19\.6\.1/);
       expect(io.out).toMatch(/WINC chip id:\s+0x1503A0/);
 
       io = capture();
-      expect(await runCli(['board', 'info', '--port', sim.path, '--json'], io)).toBe(0);
-      expect(JSON.parse(io.out)).toMatchObject({ protocol: 'native', boardKind: 'mkr1000', wincFirmware: '19.6.1', simulated: true });
+      expect(await runCli(['board', 'info', '--port', sim.path, '--json', ...data], io)).toBe(0);
+      expect(JSON.parse(io.out)).toMatchObject({ protocol: 'native', boardKind: 'mkr1000', wincFirmware: '19.6.1', simulated: true, journal: { state: 'ok' } });
 
       io = capture();
       const out = path.join(dir, 'backup');
-      expect(await runCli(['board', 'backup', '--port', sim.path, '--out', out], io)).toBe(0);
+      expect(await runCli(['board', 'backup', '--port', sim.path, '--out', out, ...data], io)).toBe(0);
       expect(new Uint8Array(readFileSync(path.join(out, 'root.bin')))).toEqual(seed);
       expect(readFileSync(path.join(out, 'tls.bin')).length).toBe(8192);
 
@@ -85,20 +86,19 @@ describe('winc-cert sim + winc-cert board (in-process, real pty)', () => {
       image.set([0xab, 0xfe, 0x18, 0x5b], 0);
       writeFileSync(path.join(dir, 'tls-new.bin'), image);
       io = capture();
-      const backups = path.join(dir, 'backups');
-      expect(await runCli(['board', 'write', 'tls', path.join(dir, 'tls-new.bin'), '--port', sim.path, '--backup-dir', backups], io)).toBe(0);
-      expect(io.out).toMatch(/read-back verified/);
-      expect(readdirSync(backups).some((f) => f.startsWith('tls-backup-'))).toBe(true);
+      expect(await runCli(['board', 'write', 'tls', path.join(dir, 'tls-new.bin'), '--port', sim.path, ...data], io)).toBe(0);
+      expect(io.out).toMatch(/read back and verified/);
+      expect(readdirSync(path.join(dir, 'data', 'backups')).length).toBeGreaterThanOrEqual(2);
 
       writeFileSync(path.join(dir, 'junk-root.bin'), new Uint8Array(4096).fill(0x33));
       io = capture();
-      expect(await runCli(['board', 'write', 'root', path.join(dir, 'junk-root.bin'), '--port', sim.path, '--backup-dir', backups], io)).toBe(2);
+      expect(await runCli(['board', 'write', 'root', path.join(dir, 'junk-root.bin'), '--port', sim.path, ...data], io)).toBe(2);
       expect(io.err).toMatch(/not a root certificate section/);
 
       io = capture();
-      expect(await runCli(['board', 'erase', 'root', '--port', sim.path, '--backup-dir', backups], io)).toBe(0);
+      expect(await runCli(['board', 'erase', 'root', '--port', sim.path, ...data], io)).toBe(0);
       io = capture();
-      expect(await runCli(['board', 'backup', '--port', sim.path, '--out', out], io)).toBe(0);
+      expect(await runCli(['board', 'backup', '--port', sim.path, '--out', out, ...data], io)).toBe(0);
       expect(readFileSync(path.join(out, 'root.bin')).every((b) => b === 0xff)).toBe(true);
       expect(new Uint8Array(readFileSync(path.join(out, 'tls.bin')))).toEqual(image);
     } finally {
@@ -110,10 +110,11 @@ describe('winc-cert sim + winc-cert board (in-process, real pty)', () => {
     const sim = await startSim(['--protocol', 'fwupdater']);
     try {
       const io = capture();
-      expect(await runCli(['board', 'info', '--port', sim.path, '--protocol', 'fwupdater'], io)).toBe(0);
+      const data = ['--data-dir', path.join(dir, 'data')];
+      expect(await runCli(['board', 'info', '--port', sim.path, '--protocol', 'fwupdater', ...data], io)).toBe(0);
       expect(io.out).toMatch(/Protocol:\s+fwupdater/);
       const out = path.join(dir, 'fw-backup');
-      expect(await runCli(['board', 'backup', '--port', sim.path, '--protocol', 'fwupdater', '--out', out], capture())).toBe(0);
+      expect(await runCli(['board', 'backup', '--port', sim.path, '--protocol', 'fwupdater', '--out', out, ...data], capture())).toBe(0);
       expect(new Uint8Array(readFileSync(path.join(out, 'root.bin')))).toEqual(seed);
     } finally {
       await sim.stop();
@@ -132,7 +133,7 @@ describe('winc-cert sim + winc-cert board (in-process, real pty)', () => {
     expect(await runCli(['sim', '--pty', '--unplug-after-bytes', 'lots'], io)).toBe(2);
     expect(io.err).toMatch(/--unplug-after-bytes must be a whole number/);
     io = capture();
-    expect(await runCli(['board', 'info', '--port', path.join(dir, 'no-such-port')], io)).toBe(1);
+    expect(await runCli(['board', 'info', '--port', path.join(dir, 'no-such-port'), '--data-dir', path.join(dir, 'data')], io)).toBe(1);
     expect(io.err).toMatch(/\[PORT_NOT_FOUND\]/);
   });
 });
@@ -144,7 +145,7 @@ describe('winc-cert sim as a process', () => {
     try {
       expect(proc.path).toMatch(/^\/\S+$/);
       const io = capture();
-      expect(await runCli(['board', 'info', '--port', proc.path, '--json'], io)).toBe(0);
+      expect(await runCli(['board', 'info', '--port', proc.path, '--json', '--data-dir', mkdtempSync(path.join(tmpdir(), 'winc-board-data-'))], io)).toBe(0);
       expect(JSON.parse(io.out)).toMatchObject({ boardKind: 'samd21-xpro', wincFirmware: '19.6.1' });
     } finally {
       await proc.stop();

@@ -11,7 +11,8 @@ import { UsageError, type CliCommand, type CliIo } from '../command.js';
 
 const USAGE = `  winc-cert sim --pty [--board xpro|mkr1000|feather] [--firmware 19.6] [--protocol native|fwupdater]
                 [--seed-root FILE] [--seed-tls FILE] [--baud N] [--fast] [--log] [--bootloader]
-                [--unplug-after-bytes N] [--power-cut-after-erase] [--full-flash] [--wifi-fails]
+                [--flash-file F] [--unplug-after-bytes N] [--power-cut-after-erase]
+                [--power-cut-after-flash-ops N] [--full-flash] [--wifi-fails]
       Start a simulated SAM D21 + ATWINC1500 board on a pseudo-terminal. Prints the port path
       alone on the first line, then runs until Ctrl-C (SIGINT/SIGTERM).
       --board        board kind reported by HELLO (default xpro)
@@ -23,9 +24,14 @@ const USAGE = `  winc-cert sim --pty [--board xpro|mkr1000|feather] [--firmware 
       --fast         no flash erase/program delays (default: realistic SPI NOR timings)
       --log          print the board's console log on stderr
       --bootloader   simulate the SAM-BA bootloader instead (for 'winc-cert firmware flash')
+      --flash-file F keep the board's whole 512 KiB flash and its unique id in F: loaded when F exists (the
+                     seeds are then ignored), written through on every erase and program, so a power cut,
+                     an unplug or a restart behaves like a real board
     faults, for training and tests (each happens once):
       --unplug-after-bytes N   the board vanishes after N more bytes are programmed (mid-write)
       --power-cut-after-erase  the board loses power right after its next erase
+      --power-cut-after-flash-ops N  the board loses power right after its Nth flash operation from now
+                               (each 4 KiB sector erase and each 256-byte page program counts one)
       --full-flash             every store write during a job fails with STORE_FULL
       --wifi-fails             joining the Wi-Fi network fails`;
 
@@ -68,6 +74,8 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
         bootloader: { type: 'boolean' },
         'unplug-after-bytes': { type: 'string' },
         'power-cut-after-erase': { type: 'boolean' },
+        'power-cut-after-flash-ops': { type: 'string' },
+        'flash-file': { type: 'string' },
         'full-flash': { type: 'boolean' },
         'wifi-fails': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -105,8 +113,13 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
   if (unplugAfter !== undefined && (!Number.isInteger(unplugAfter) || unplugAfter < 0)) {
     throw new UsageError(`--unplug-after-bytes must be a whole number of bytes, not ${v['unplug-after-bytes']}`);
   }
+  const cutAfter = v['power-cut-after-flash-ops'] === undefined ? undefined : Number(v['power-cut-after-flash-ops']);
+  if (cutAfter !== undefined && (!Number.isInteger(cutAfter) || cutAfter < 1)) {
+    throw new UsageError(`--power-cut-after-flash-ops must be a whole number of operations (1 or more), not ${v['power-cut-after-flash-ops']}`);
+  }
   const faults = {
     ...(unplugAfter !== undefined ? { unplugAfterProgramBytes: unplugAfter } : {}),
+    ...(cutAfter !== undefined ? { powerCutAfterFlashOps: cutAfter } : {}),
     ...(v['power-cut-after-erase'] ? { powerCutAfterErase: true } : {}),
     ...(v['full-flash'] ? { fullFlash: true } : {}),
     ...(v['wifi-fails'] ? { wifiFails: true } : {}),
@@ -120,13 +133,21 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
     timings: v.fast ? FAST_TIMINGS : REALISTIC_TIMINGS,
     ...(seedRootFile ? { seedRootSection: readSection(seedRootFile, 4096, '--seed-root') } : {}),
     ...(v['seed-tls'] ? { seedTlsSection: readSection(v['seed-tls'], 8192, '--seed-tls') } : {}),
+    ...(v['flash-file'] ? { flashFile: path.resolve(v['flash-file']) } : {}),
     ...(v.log ? { log: (line: string) => io.stderr(`${line}\n`) } : {}),
     ...(Object.keys(faults).length > 0 ? { faults } : {}),
   };
-  const sim = await startPtySim(options);
+  let sim: RunningSim;
+  try {
+    sim = await startPtySim(options);
+  } catch (error) {
+    if (v['flash-file'] && error instanceof Error && /flash file/.test(error.message)) throw new UsageError(error.message);
+    throw error;
+  }
   io.stdout(`${sim.path}\n`);
   io.stderr(
-    `Simulated ${boardName} with WINC1500 firmware ${firmware} (${protocol} protocol)${seedRootFile ? `, root store from ${seedRootFile}` : ''}. Try:\n` +
+    `Simulated ${boardName} with WINC1500 firmware ${firmware} (${protocol} protocol), unique id ${sim.board.boardUniqueId}` +
+      `${v['flash-file'] ? `, flash kept in ${v['flash-file']}` : seedRootFile ? `, root store from ${seedRootFile}` : ''}. Try:\n` +
       `  winc-cert board info --port ${sim.path}${protocol === 'fwupdater' ? ' --protocol fwupdater' : ''}\n` +
       'Stop with Ctrl-C.\n',
   );

@@ -1,0 +1,133 @@
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Delivery, RunResultView } from '../../api/contract.js';
+import { Backend, type BackendOptions } from '../../backend/backend.js';
+import { listLanCandidates } from '../../https-server/index.js';
+import { networkInterfaces } from 'node:os';
+import { readInputFile } from '../cert-input.js';
+import { UsageError, type CliCommand, type CliIo } from '../command.js';
+import { EXIT_INTERRUPTED } from './board.js';
+
+const USAGE = `  winc-cert provision --port PATH FILES... [--wifi-ssid S --wifi-passphrase-env VAR] [--host ADDR]
+                     [--server-port N] [--delivery wifi|usb] [--protocol native|fwupdater] [--data-dir DIR] [--json]
+      The app's whole provisioning run, for factory scripts: the board is checked against the journal first
+      (an unfinished write stops here, exit 3), both sections are backed up, the module is made to trust this
+      station's server if needed, the files are delivered, written and verified by read-back, and a run record
+      is kept in the data folder.
+      FILES          certificates and keys, as for 'winc-cert inspect' (roots, the module's chain, its key)
+      --delivery     wifi (default): the module downloads the files from this station's HTTPS server over the
+                     Wi-Fi given by --wifi-ssid; usb: the sections are computed here and written over the cable
+      --wifi-ssid S  the network the board joins; --wifi-passphrase-env VAR names the environment variable
+                     that holds its passphrase (never on the command line); omit it for an open network
+      --host ADDR    the address the HTTPS server listens on and the board reaches (default: this PC's only
+                     LAN address; required when it has several)
+      --server-port N  the HTTPS server's port (default 0: any free port)
+      --json         print the run record as JSON
+  Exit codes: 0 PASS, 1 FAIL, 2 usage, 3 the board has an unfinished write (run 'winc-cert board recover').`;
+
+export interface ProvisionCommandDeps {
+  createBackend(options: BackendOptions): Promise<Backend>;
+  env: NodeJS.ProcessEnv;
+}
+
+export function createProvisionCommand(deps: ProvisionCommandDeps): CliCommand {
+  return { name: 'provision', summary: 'Provision a board with certificates: the same run as the app', usage: USAGE, run: (argv, io) => runProvision(argv, io, deps) };
+}
+
+export const provisionCommand: CliCommand = createProvisionCommand({ createBackend: (options) => Backend.create(options), env: process.env });
+
+async function runProvision(argv: string[], io: CliIo, deps: ProvisionCommandDeps): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        port: { type: 'string', short: 'p' },
+        'wifi-ssid': { type: 'string' },
+        'wifi-passphrase-env': { type: 'string' },
+        host: { type: 'string' },
+        'server-port': { type: 'string' },
+        delivery: { type: 'string' },
+        protocol: { type: 'string' },
+        'data-dir': { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) {
+    io.stdout(`Usage:\n${USAGE}\n`);
+    return 0;
+  }
+  if (!v.port) throw new UsageError('--port PATH is required');
+  if (parsed.positionals.length === 0) throw new UsageError('give the certificate and key files to provision');
+  const delivery = (v.delivery ?? 'wifi') as Delivery;
+  if (delivery !== 'wifi' && delivery !== 'usb') throw new UsageError(`--delivery must be wifi or usb, not ${v.delivery}`);
+  const protocol = v.protocol ?? 'native';
+  if (protocol !== 'native' && protocol !== 'fwupdater') throw new UsageError(`--protocol must be native or fwupdater, not ${protocol}`);
+  const serverPort = v['server-port'] === undefined ? 0 : Number(v['server-port']);
+  if (!Number.isInteger(serverPort) || serverPort < 0 || serverPort > 65535) throw new UsageError(`--server-port must be 0..65535, not ${v['server-port']}`);
+  const needsWifi = delivery === 'wifi' && protocol === 'native';
+  let wifi: { ssid: string; security: 'open' | 'wpa2'; passphrase: string } | undefined;
+  if (needsWifi) {
+    if (!v['wifi-ssid']) throw new UsageError('--wifi-ssid S is required for Wi-Fi delivery (or use --delivery usb)');
+    const variable = v['wifi-passphrase-env'];
+    const passphrase = variable ? deps.env[variable] : undefined;
+    if (variable && passphrase === undefined) throw new UsageError(`the environment variable ${variable} (--wifi-passphrase-env) is not set`);
+    wifi = { ssid: v['wifi-ssid'], security: passphrase ? 'wpa2' : 'open', passphrase: passphrase ?? '' };
+  }
+  const host = needsWifi ? (v.host ?? onlyLanAddress()) : undefined;
+  if (needsWifi && !host) throw new UsageError('--host ADDR is required: this PC has several (or no) LAN addresses; give the one the board reaches');
+
+  const files = await Promise.all(parsed.positionals.map(async (file) => ({ name: basename(file), bytes: await readInputFile(file, 'certificate or key') })));
+  const backend = await deps.createBackend({ mode: 'cli', ...(v['data-dir'] ? { dataDir: v['data-dir'] } : {}) });
+  try {
+    backend.useSessionSettings({ ...(wifi ? { wifi } : {}), delivery });
+    backend.workspace.add(files);
+    const analysis = backend.workspace.analyze();
+    if (!analysis.ok) {
+      io.stderr(`The plan has errors; nothing was written:\n${backend.workspace.view().findings.filter((f) => f.severity === 'error').map((f) => `  ${f.code}: ${f.message}`).join('\n')}\n`);
+      return 1;
+    }
+    if (host) {
+      const status = await backend.server.start(host, serverPort);
+      if (!status.running) {
+        io.stderr(`The HTTPS server did not start on ${host}: ${status.error ?? 'unknown error'}\n`);
+        return 1;
+      }
+    }
+    await backend.board.connect(v.port, protocol);
+    await backend.boardChecked();
+    const board = backend.boardView();
+    if (board.recovery?.state === 'interrupted') {
+      io.stderr(`${board.recovery.message}\nRun 'winc-cert board recover --port ${v.port}' first.\n`);
+      return EXIT_INTERRUPTED;
+    }
+    const result: RunResultView = await backend.provisioner.provision();
+    const record = backend.provisioner.lastRecord;
+    if (v.json) io.stdout(`${JSON.stringify(record ?? { result }, null, 2)}\n`);
+    else io.stdout(describeResult(result));
+    return result.result === 'pass' ? 0 : 1;
+  } finally {
+    await backend.shutdown();
+  }
+}
+
+function describeResult(result: RunResultView): string {
+  const lines = [`${result.result.toUpperCase()} provision of board ${result.boardId ?? '(no id)'} in ${(result.durationMs / 1000).toFixed(1)} s`];
+  if (result.failedPhase) lines.push(`Failed while: ${result.failedPhase}`);
+  if (result.reason) lines.push(result.reason);
+  if (result.sections) lines.push(`Root store: ${result.sections.root}; TLS store: ${result.sections.tls}`);
+  if (result.backupId) lines.push(`Backup taken before the write: ${result.backupId}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function onlyLanAddress(): string | undefined {
+  const candidates = listLanCandidates(networkInterfaces()).filter((candidate) => candidate.kind !== 'loopback');
+  return candidates.length === 1 ? candidates[0]!.address : undefined;
+}
