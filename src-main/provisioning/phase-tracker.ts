@@ -12,7 +12,8 @@ const WRITE_PHASES: ReadonlySet<RunPhase> = new Set(['trust', 'erase', 'write', 
  * start time for the run record and the result's stepper.
  */
 export class PhaseTracker {
-  private furthest: RunPhase = 'preflight';
+  /** The latest phase reported (the read-back after a write excluded). */
+  private latest: RunPhase = 'preflight';
   private readonly started = new Map<RunPhase, number>();
   private readonly order: RunPhase[] = [];
 
@@ -24,7 +25,7 @@ export class PhaseTracker {
       this.order.push(phase);
     }
     // The read-back after a write is bookkeeping: a failure is placed where the write was.
-    if (phase !== 'readback' && rank(phase) > rank(this.furthest)) this.furthest = phase;
+    if (phase !== 'readback') this.latest = phase;
   }
 
   /** True once anything may have been erased or written on the board. */
@@ -32,9 +33,14 @@ export class PhaseTracker {
     return this.order.some((phase) => WRITE_PHASES.has(phase));
   }
 
-  /** The phase to report for a failure the error itself places at `errorPhase`. */
+  /**
+   * The phase to report for a failure the error itself places at `errorPhase`. An error raised by the
+   * request that was outstanding (RUN_JOB: "download") while the board reported a later step names the
+   * step the board reported; once the flash was touched, nothing is placed before the erase.
+   */
   failedPhase(errorPhase: RunPhase): RunPhase {
-    return rank(errorPhase) >= rank(this.furthest) || rank(errorPhase) < 0 ? errorPhase : this.furthest;
+    if (this.touchedFlash && rank(errorPhase) < rank('erase')) return this.latest;
+    return errorPhase;
   }
 
   /** Each phase reached, with when it started and how long it lasted (until the next one or `end`). */

@@ -228,14 +228,14 @@ export class Provisioner {
 
   async provision(): Promise<RunResultView> {
     return this.run('provision', async (context) => {
+      // Recovery before anything else: an interrupted board is refused whatever the plan says.
+      this.assertWritable();
       const plan = this.currentPlan();
       const intake = this.deps.workspace.analyze();
       if (plan.length === 0) throw new RunFailure('preflight', 'There is nothing to provision: add certificates first.');
       if (!intake.ok) throw new RunFailure('preflight', 'The plan has errors: fix the findings shown under Certificates first.');
       const map = this.flashMap();
       if (!map.fits) throw new RunFailure('preflight', map.blockers[0] ?? 'The plan does not fit the module.');
-      this.deps.board.requireIdentity();
-      this.assertWritable();
       const downloads = this.boardDownloads();
       const address = this.deps.server.address();
       const wifi = this.deps.wifi();

@@ -147,6 +147,9 @@ export class SimBoard {
   private inboundBytes = 0;
   private processing: Promise<void> = Promise.resolve();
   private sending: Promise<void> = Promise.resolve();
+  /** Frames queued so far, and the last one queued before an unplug (those still reach the host). */
+  private framesQueued = 0;
+  private lastFrameBeforeUnplug = Number.POSITIVE_INFINITY;
   private lastCompleted: { requestId: number; type: number; frame: Uint8Array } | undefined;
   private readonly inProgress = new Set<string>();
   private running: { requestId: number; controller: AbortController } | undefined;
@@ -196,6 +199,7 @@ export class SimBoard {
     this.transport = transport;
     this.unplugHandler = onUnplug;
     this.unplugged = false;
+    this.lastFrameBeforeUnplug = Number.POSITIVE_INFINITY;
     this.decoder = new FrameDecoder(this.maxPayload);
     this.detachers.push(transport.onData((chunk) => this.receive(chunk)));
     this.detachers.push(transport.onClose(() => this.running?.controller.abort()));
@@ -206,6 +210,7 @@ export class SimBoard {
   bindUnplug(handler: (reason: string) => void): void {
     this.unplugHandler = handler;
     this.unplugged = false;
+    this.lastFrameBeforeUnplug = Number.POSITIVE_INFINITY;
   }
 
   /** Wire time at the configured baud (0 = none). */
@@ -242,8 +247,11 @@ export class SimBoard {
     this.options.log?.(`[sim] ${reason}`);
     this.running?.controller.abort();
     const handler = this.unplugHandler;
+    // What the board sent before the cut is on the wire (a UART frame takes a millisecond or two, an erase
+    // tens): it reaches the host, then the link goes.
+    this.lastFrameBeforeUnplug = this.framesQueued;
     this.detach();
-    handler?.(reason);
+    void this.sending.then(() => handler?.(reason));
   }
 
   private log(line: string): void {
@@ -272,9 +280,10 @@ export class SimBoard {
       out[at] = (out[at] ?? 0) ^ 0x01 || 0x01;
     }
     const transport = this.transport;
+    const frame = ++this.framesQueued;
     this.sending = this.sending.then(async () => {
       await this.wireDelay(out.length);
-      if (!transport?.isOpen || this.unplugged) return;
+      if (!transport?.isOpen || frame > this.lastFrameBeforeUnplug) return;
       this.stats.framesSent = (this.stats.framesSent + 1) >>> 0;
       await transport.write(out).catch(() => undefined);
     });
