@@ -1,4 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect, freshTest as test, startCliSimulator } from './fixtures';
 
 async function startSimulatedBoard(extraArgs: string[]) {
@@ -11,9 +14,10 @@ test.describe('a board unplugged mid-write', () => {
     for (const board of boards) board.kill('SIGTERM');
   });
 
-  test('shows the failing phase and a backup that restores the board', async ({ page, app }) => {
+  test('shows the failing phase; the same board plugged in again shows the interrupted write first and one restore brings it back', async ({ page, app }) => {
     test.setTimeout(90_000);
-    const faulty = await startSimulatedBoard(['--unplug-after-bytes', '600']);
+    const flashFile = path.join(mkdtempSync(path.join(tmpdir(), 'unplug-e2e-')), 'board.flash');
+    const faulty = await startSimulatedBoard(['--flash-file', flashFile, '--unplug-after-bytes', '600']);
     boards.push(faulty.process);
     await page.goto(app.url);
     await expect(page.getByTestId('app-status')).toContainText('browser mode');
@@ -24,24 +28,32 @@ test.describe('a board unplugged mid-write', () => {
     await page.locator('#manual-port').fill(faulty.port);
     await page.locator('form.inline-form').getByRole('button', { name: 'Connect' }).click();
     await expect(page.getByTestId('board-kind')).toContainText('simulated', { timeout: 20_000 });
-    await page.getByTestId('read-flash').click();
+    // A newly connected board is read at once.
     await expect(page.getByTestId('flash-root-current')).toBeVisible({ timeout: 20_000 });
 
     await page.getByTestId('trust-server').click();
     await expect(page.getByTestId('run-result')).toHaveAttribute('data-result', 'fail', { timeout: 30_000 });
     await expect(page.getByTestId('run-result')).toContainText('failed while writing');
+    await expect(page.getByTestId('result-sections')).toContainText('unknown (board gone)');
     await expect(page.getByTestId('board-state')).toContainText('unplugged');
-    await expect(page.getByTestId('board-state')).toContainText('reconnects by itself');
-    await expect(page.getByTestId('restore-backup').first()).toBeVisible();
 
-    // Plug a board back in and put the saved sections back.
-    const healthy = await startSimulatedBoard([]);
-    boards.push(healthy.process);
-    await page.locator('#manual-port').fill(healthy.port);
+    // The same board (same flash, same id) plugged in again, on a new port.
+    const again = await startSimulatedBoard(['--flash-file', flashFile]);
+    boards.push(again.process);
+    await page.locator('#manual-port').fill(again.port);
     await page.locator('form.inline-form').getByRole('button', { name: 'Connect' }).click();
-    await expect(page.getByTestId('board-kind')).toContainText('simulated', { timeout: 20_000 });
-    await page.getByTestId('restore-backup').first().click();
+    const banner = page.getByTestId('recovery-banner');
+    await expect(banner).toHaveAttribute('data-state', 'interrupted', { timeout: 20_000 });
+    await expect(banner).toContainText('root store: neither the old nor the planned content');
+    await expect(page.getByTestId('provision')).toBeDisabled();
+
+    await banner.getByTestId('recovery-restore').click();
+    await expect(page.getByTestId('restore-dialog')).toBeVisible();
+    await expect(page.getByTestId('restore-other-board')).toHaveCount(0);
+    await expect(page.getByTestId('confirm-restore')).toBeFocused();
+    await page.keyboard.press('Enter');
     await expect(page.getByTestId('run-result')).toHaveAttribute('data-result', 'pass', { timeout: 30_000 });
     await expect(page.getByTestId('run-result')).toContainText('restore');
+    await expect(page.getByTestId('recovery-banner')).toHaveCount(0);
   });
 });
