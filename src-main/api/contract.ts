@@ -180,6 +180,15 @@ export interface BoardView {
   reconnecting: boolean;
   /** What the recovery check found when the board connected; null until it has been read. */
   recovery: BoardRecoveryView | null;
+  /** Writes the journal holds open for boards that are not connected (the app or a script stopped mid-write). */
+  unfinishedWrites: UnfinishedWriteView[];
+}
+
+export interface UnfinishedWriteView {
+  boardId: string;
+  operation: string;
+  startedAt: string;
+  backupId: string;
 }
 
 /** What each certificate section holds after a write, from the read-back. */

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ApiErrorData, ApiEventMessage, AppMode, BoardView, Delivery, FileToSave, LogLine, WincApi, WorkspaceView } from '../api/contract.js';
+import type { ApiErrorData, ApiEventMessage, AppMode, BoardView, Delivery, UnfinishedWriteView, FileToSave, LogLine, WincApi, WorkspaceView } from '../api/contract.js';
 import { ApiError, isApiMethod, validateCall } from '../api/validate.js';
 import { APP_NAME, APP_VERSION } from '../app-identity.js';
 import { defaultDataDir, ensurePrivateDir } from '../app-data/data-dir.js';
@@ -127,7 +127,7 @@ export class Backend {
       journal: this.journal,
       runs: new RunRecordStore(path.join(dataDir, 'runs')),
       backupsKept: () => this.settings.get().backupsKept ?? DEFAULT_BACKUPS_KEPT,
-      onRecovery: () => this.emit({ name: 'board', payload: this.boardView() }),
+      onRecovery: () => void this.refreshUnfinishedWrites(),
       layout: () => getFlashLayout('winc1500', this.moduleFirmware()),
       wifi: () => this.sessionWifi ?? this.wifiCredentials(),
       delivery: () => this.sessionDelivery ?? this.settings.get().delivery ?? 'wifi',
@@ -165,7 +165,9 @@ export class Backend {
   static async create(options: BackendOptions): Promise<Backend> {
     const dataDir = await ensurePrivateDir(options.dataDir ?? defaultDataDir());
     const [settings, secrets, sealer] = await Promise.all([SettingsStore.open(dataDir), SecretBox.open(dataDir), (options.openSealer ?? openKeyFileSealer)(dataDir)]);
-    return new Backend(options, dataDir, settings, secrets, sealer);
+    const backend = new Backend(options, dataDir, settings, secrets, sealer);
+    await backend.refreshUnfinishedWrites();
+    return backend;
   }
 
   private createApi(): WincApi {
@@ -279,7 +281,18 @@ export class Backend {
 
   /** The board as the renderer sees it: the connection plus the recovery check of this board. */
   boardView(): BoardView {
-    return { ...this.board.view(), recovery: this.provisioner.recoveryView() };
+    const view = this.board.view();
+    const connected = view.uniqueId;
+    return { ...view, recovery: this.provisioner.recoveryView(), unfinishedWrites: this.unfinishedWrites.filter((write) => write.boardId !== connected) };
+  }
+
+  /** Open journal entries of every board, refreshed at start and after each run or board check. */
+  private unfinishedWrites: UnfinishedWriteView[] = [];
+
+  async refreshUnfinishedWrites(): Promise<void> {
+    const open = await this.journal.allOpen().catch(() => []);
+    this.unfinishedWrites = open.map((entry) => ({ boardId: entry.boardId, operation: entry.operation, startedAt: entry.startedAt, backupId: entry.backupId }));
+    this.emit({ name: 'board', payload: this.boardView() });
   }
 
   /** Resolves when the recovery check of the board just connected has finished. */
@@ -302,7 +315,7 @@ export class Backend {
       this.emit({ name: 'flashMap', payload: this.provisioner.flashMap() });
       if (key) this.boardCheck = this.provisioner.boardConnected();
     }
-    this.emit({ name: 'board', payload: { ...view, recovery: this.provisioner.recoveryView() } });
+    this.emit({ name: 'board', payload: this.boardView() });
   }
 
   private async finished<T extends { result: string }>(run: Promise<T>): Promise<T> {

@@ -109,6 +109,7 @@ export class BoardController {
       warnings,
       reconnecting: this.connection === 'lost' && this.reconnectWatcher.path !== null,
       recovery: null,
+      unfinishedWrites: [],
     };
   }
 

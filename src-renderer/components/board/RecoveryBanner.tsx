@@ -12,8 +12,22 @@ import { useRunStore } from '../../stores/run-store';
 export function RecoveryBanner() {
   const board = useBoardStore((state) => state.board);
   const recovery = board && (board.connection === 'connected' || board.connection === 'busy') ? board.recovery : null;
-  if (!recovery || recovery.state === 'ok') return null;
-  return <RecoveryNotice key={board?.uniqueId ?? board?.path ?? ''} recovery={recovery} />;
+  if (recovery && recovery.state !== 'ok') return <RecoveryNotice key={board?.uniqueId ?? board?.path ?? ''} recovery={recovery} />;
+  const unfinished = board?.unfinishedWrites ?? [];
+  if (unfinished.length === 0) return null;
+  return (
+    <section className="recovery-banner recovery-suspicious" role="status" data-testid="unfinished-writes">
+      <p>
+        <strong>Unfinished writes in the journal.</strong> The app or a script stopped while writing to{' '}
+        {unfinished.map((write, i) => (
+          <span key={`${write.boardId}-${write.startedAt}`}>
+            {i > 0 ? '; ' : ''}board <span className="mono">{write.boardId.slice(0, 12)}…</span> ({write.operation}, started {formatTime(write.startedAt)})
+          </span>
+        ))}
+        . Plug that board in: the app checks it first and offers the backup that brings it back.
+      </p>
+    </section>
+  );
 }
 
 function RecoveryNotice({ recovery }: { recovery: BoardRecoveryView }) {
