@@ -268,6 +268,16 @@ export interface RunResultView {
   boardId: string | null;
   /** What each section holds after the run, from the final read-back; null when the run never touched the board. */
   sections: Record<SectionName, SectionOutcome> | null;
+  /** The phases the run went through, in order, with their times (the result's stepper). */
+  phases: RunPhaseTiming[];
+  /** How the files reached the module (provisioning runs); null otherwise. */
+  delivery: Delivery | null;
+}
+
+export interface RunPhaseTiming {
+  phase: RunPhase;
+  startedAt: string;
+  durationMs: number;
 }
 
 export interface BackupView {
@@ -380,6 +390,10 @@ export interface WincApi {
 
   exportLog(): Promise<FileToSave>;
 
+  /** How files reach the module, chosen once per station and remembered. */
+  getDelivery(): Promise<Delivery>;
+  setDelivery(delivery: Delivery): Promise<Delivery>;
+
   getStation(): Promise<StationStatusView>;
   setStationMode(enabled: boolean): Promise<StationStatusView>;
   setStationOptions(options: StationOptions): Promise<StationStatusView>;
@@ -428,6 +442,8 @@ export const API_METHODS = [
   'eraseSection',
   'overrideInterruption',
   'exportLog',
+  'getDelivery',
+  'setDelivery',
   'getStation',
   'setStationMode',
   'setStationOptions',

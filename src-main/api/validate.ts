@@ -56,6 +56,8 @@ const argumentSchemas = {
   eraseSection: z.tuple([section, z.literal('ERASE')]),
   overrideInterruption: z.tuple([z.literal('OVERRIDE')]),
   exportLog: none,
+  getDelivery: none,
+  setDelivery: z.tuple([z.enum(['wifi', 'usb'])]),
   getStation: none,
   setStationMode: z.tuple([z.boolean()]),
   setStationOptions: z.tuple([z.object({ programFirmware: z.boolean() }).strict()]),

@@ -99,6 +99,8 @@ export class Backend {
         this.log('server', request.status === 200 ? 'info' : 'warn', line);
       },
       onLog: (level, text) => this.log('server', level, text),
+      preferredAddress: () => this.settings.get().server,
+      onStarted: (host, port) => void this.settings.update({ server: { host, port } }).catch(() => undefined),
     });
     this.board = new BoardController({
       ...(options.discovery ? { discovery: options.discovery } : {}),
@@ -259,6 +261,13 @@ export class Backend {
         mimeType: 'text/plain',
       }),
 
+      getDelivery: async () => this.settings.get().delivery ?? 'wifi',
+      setDelivery: async (delivery) => {
+        await this.settings.update({ delivery });
+        this.log('app', 'info', delivery === 'wifi' ? 'Delivery: the module downloads the files over Wi-Fi from this station.' : 'Delivery: the sections are written directly over USB.');
+        this.emit({ name: 'flashMap', payload: this.provisioner.flashMap() });
+        return delivery;
+      },
       getStation: async () => this.station.status(),
       setStationMode: async (enabled) => this.station.setEnabled(enabled),
       setStationOptions: async (options) => this.station.setOptions(options),

@@ -96,6 +96,8 @@ export class FirmwareController {
       durationMs: this.options.now().getTime() - startedAt.getTime(),
       boardId: null,
       sections: null,
+      phases: [],
+      delivery: null,
     };
   }
 }

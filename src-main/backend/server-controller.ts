@@ -24,6 +24,10 @@ export interface ServerControllerOptions {
   onStatus(status: ServerStatusView): void;
   onRequest(request: ServerRequestView, logLine: string): void;
   onLog(level: 'info' | 'warn' | 'error', text: string): void;
+  /** Where the station last ran its server (remembered), used when the server starts by itself. */
+  preferredAddress?(): { host: string; port: number } | undefined;
+  /** Called after the server started, so the address can be remembered. */
+  onStarted?(host: string, port: number): void;
 }
 
 /**
@@ -83,6 +87,22 @@ export class ServerController {
     };
   }
 
+  /**
+   * The server's address, starting it first when it is not running: on the address the station used
+   * last, else on this PC's first LAN address (loopback when there is none). Undefined when it cannot start.
+   */
+  async ensureRunning(): Promise<{ host: string; port: number } | undefined> {
+    const running = this.address();
+    if (running) return running;
+    const preferred = this.options.preferredAddress?.();
+    const candidates = this.listInterfaces();
+    const host = preferred && candidates.some((candidate) => candidate.address === preferred.host) ? preferred.host : (candidates.find((c) => !c.internal) ?? candidates[0])?.address;
+    if (!host) return undefined;
+    this.options.onLog('info', `Starting the HTTPS server on ${host} for the board to download from.`);
+    await this.start(host, preferred?.host === host ? preferred.port : DEFAULT_PORT);
+    return this.address();
+  }
+
   /** Where the board fetches files from, while the server runs. */
   address(): { host: string; port: number } | undefined {
     return this.server ? { host: this.server.host, port: this.server.port } : undefined;
@@ -108,6 +128,7 @@ export class ServerController {
         onConnectionError: (event) => this.options.onLog('warn', `${event.peer}: ${event.kind}: ${event.message}`),
       });
       this.lastError = null;
+      this.options.onStarted?.(host, port);
       this.options.onLog('info', `HTTPS server listening on https://${this.server.host}:${this.server.port}/ (${this.staged.length} files staged)`);
     } catch (error) {
       this.server = undefined;

@@ -42,6 +42,8 @@ export interface BoardAccess {
 /** What the provisioner needs from the HTTPS server. */
 export interface ServerAccess {
   address(): { host: string; port: number } | undefined;
+  /** Starts the server on the station's chosen address when it is not running; undefined when it cannot. */
+  ensureRunning(): Promise<{ host: string; port: number } | undefined>;
   selfCheck(): Promise<string | null>;
   /** The certificate the module must trust to download from this app. */
   trustAnchorDer(): Promise<Uint8Array>;
@@ -93,6 +95,7 @@ interface RunContext {
   sections: Record<SectionName, SectionOutcome> | null;
   fingerprints: Record<string, string>;
   note: string | null;
+  delivery: Delivery | null;
 }
 
 /** Why a board key is needed: boards that cannot report a unique id are told apart by their port. */
@@ -112,7 +115,7 @@ export class Provisioner {
   private abort: AbortController | undefined;
   private trustAnchor: ParsedCertificate | undefined;
   /** The last map, reused while neither the board's sections nor the analysis changed. */
-  private cachedMap: { sections: BoardSections | null; analysis: unknown; layoutKey: string; anchor: unknown; map: FlashMapView } | undefined;
+  private cachedMap: { sections: BoardSections | null; analysis: unknown; layoutKey: string; anchor: unknown; downloads: boolean; map: FlashMapView } | undefined;
 
   constructor(private readonly deps: ProvisionerDeps) {}
 
@@ -157,10 +160,11 @@ export class Provisioner {
     const current = this.current && this.current.boardId === this.connectedKey() ? this.current : null;
     const analysis = this.deps.workspace.isEmpty() ? null : this.deps.workspace.analyze();
     const layoutKey = `${layout.module}/${layout.firmware}`;
+    const downloads = this.safeBoardDownloads();
     const cached = this.cachedMap;
-    if (cached && cached.sections === current && cached.analysis === analysis && cached.layoutKey === layoutKey && cached.anchor === this.trustAnchor) return cached.map;
+    if (cached && cached.sections === current && cached.analysis === analysis && cached.layoutKey === layoutKey && cached.anchor === this.trustAnchor && cached.downloads === downloads) return cached.map;
     const map = this.computeFlashMap(layout, current);
-    this.cachedMap = { sections: current, analysis, layoutKey, anchor: this.trustAnchor, map };
+    this.cachedMap = { sections: current, analysis, layoutKey, anchor: this.trustAnchor, downloads, map };
     return map;
   }
 
@@ -237,11 +241,13 @@ export class Provisioner {
       const map = this.flashMap();
       if (!map.fits) throw new RunFailure('preflight', map.blockers[0] ?? 'The plan does not fit the module.');
       const downloads = this.boardDownloads();
-      const address = this.deps.server.address();
+      context.delivery = downloads ? 'wifi' : 'usb';
       const wifi = this.deps.wifi();
+      if (downloads && !wifi) throw new RunFailure('preflight', 'Enter the Wi-Fi the board should join (Board step), or deliver over USB.');
+      // The HTTPS server starts by itself on the station's address when the module has to download.
+      const address = downloads ? await this.deps.server.ensureRunning() : undefined;
       if (downloads) {
-        if (!address) throw new RunFailure('preflight', 'Start the HTTPS server first (Server panel).');
-        if (!wifi) throw new RunFailure('preflight', 'Enter the Wi-Fi the board should join (Board panel).');
+        if (!address) throw new RunFailure('preflight', 'The HTTPS server could not start on the chosen address: pick another address or port in the Server panel.');
         const problem = await this.deps.server.selfCheck();
         if (problem) throw new RunFailure('preflight', `The HTTPS server does not answer the way the module will reach it (${problem}): check the chosen address, or restart the server.`);
       }
@@ -421,13 +427,15 @@ export class Provisioner {
   private expectedAfterProvision(current: SectionBytes | null, plan: PlanEntry[], layout: FlashLayout): SectionBytes {
     let base = current;
     const anchor = this.trustAnchor;
-    const downloads = this.connectedKey() ? this.safeBoardDownloads() : true;
+    const downloads = this.safeBoardDownloads();
     if (downloads && anchor && base && !rootStoreTrusts(base.root, anchor)) base = { ...base, root: rootWithAnchor(base.root, anchor, layout) };
     const applied = applyJobToSections(base, jobFilesOf(plan), layout);
     return { root: applied.root, tls: applied.tls };
   }
 
+  /** As boardDownloads, and before a board is connected: what the chosen delivery means for a board of ours. */
   private safeBoardDownloads(): boolean {
+    if (this.deps.delivery() !== 'wifi') return false;
     try {
       return this.boardDownloads();
     } catch {
@@ -574,7 +582,7 @@ export class Provisioner {
     const abort = new AbortController();
     this.abort = abort;
     const startedAt = this.deps.now();
-    const context: RunContext = { signal: abort.signal, tracker: new PhaseTracker(), boardId: this.connectedKey(), backup: null, sections: null, fingerprints: {}, note: null };
+    const context: RunContext = { signal: abort.signal, tracker: new PhaseTracker(), boardId: this.connectedKey(), backup: null, sections: null, fingerprints: {}, note: null, delivery: null };
     let result: RunResultView;
     try {
       await work(context);
@@ -638,6 +646,8 @@ export class Provisioner {
       durationMs: this.deps.now().getTime() - startedAt.getTime(),
       boardId: context.boardId,
       sections: context.sections,
+      phases: context.tracker.timings(),
+      delivery: context.delivery,
     };
   }
 }
