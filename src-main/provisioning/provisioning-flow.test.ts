@@ -133,6 +133,37 @@ describe('provisioning the example set on the simulated board', () => {
     }
   });
 
+  it('delivers over USB when the station chose it: no Wi-Fi, no server, the computed sections written and verified', async () => {
+    await call('disconnectBoard');
+    await call('stopServer');
+    expect(await call('setDelivery', 'usb')).toBe('usb');
+    try {
+      await call('startDemoBoard');
+      const planned = await call<FlashMapView>('getFlashMap');
+      // Nothing is downloaded, so the module is not asked to trust this app's server.
+      expect(planned.planned.root.segments.some((segment) => /this app's HTTPS server/.test(segment.label) && segment.status === 'new')).toBe(false);
+      const result = await call<RunResultView>('provision');
+      expect(result.result, result.reason ?? '').toBe('pass');
+      expect(result).toMatchObject({ delivery: 'usb', sections: { root: 'written', tls: 'written' } });
+      expect(result.phases.map((timing) => timing.phase)).toEqual(expect.arrayContaining(['backup', 'write', 'readback']));
+      expect(backend.server.address()).toBeUndefined();
+    } finally {
+      await call('setDelivery', 'wifi');
+      await call('disconnectBoard');
+    }
+  });
+
+  it('starts the HTTPS server by itself when the module has to download', async () => {
+    expect(backend.server.address()).toBeUndefined();
+    await call('startDemoBoard');
+    const result = await call<RunResultView>('provision');
+    expect(result.result, result.reason ?? '').toBe('pass');
+    expect(result.delivery).toBe('wifi');
+    expect(backend.server.address()).toMatchObject({ host: '127.0.0.1' });
+    expect(result.phases.map((timing) => timing.phase)).toEqual(expect.arrayContaining(['backup', 'trust', 'download', 'erase', 'write', 'verify', 'reinit']));
+    await call('disconnectBoard');
+  });
+
   it('plans the store format of the module it talks to (19.5: 464-byte TLS header)', async () => {
     await call('disconnectBoard');
     wincFirmware = '19.5';
