@@ -3,13 +3,15 @@
  * issue, fail, retry with the same identity, prove, supersede, void, and recover after
  * an interruption without a duplicate or a missing audit record.
  */
+import { generateKeyPair } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIN_SCRYPT, PassphraseSealer } from '../app-data/passphrase-sealer.js';
 import { parseAudit, type AuditFields } from '../audit/index.js';
-import { compileTemplate, createStationCa, type CaSigner } from '../ca/index.js';
+import { compileTemplate, createStationCa, type CaSigner, type DeviceIdentityRequest } from '../ca/index.js';
 import { AuditLog } from '../station-files/audit-file.js';
 import { CaFolder } from '../station-files/ca-folder.js';
 import { IdentityFileStore } from '../station-files/identity-store.js';
@@ -24,6 +26,16 @@ let signer: CaSigner;
 let counter = 0;
 
 const uid = (n: number) => n.toString(16).padStart(32, '0');
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+/** The real signer, with 1024-bit keys: this file tests the lifecycle, not RSA-2048 key generation (ca.test.ts does). */
+function issuer() {
+  return {
+    issueDeviceIdentity: async (request: DeviceIdentityRequest) => signer.issueDeviceIdentity({ ...request, keyPair: await generateKeyPairAsync('rsa', { modulusLength: 1024 }) }),
+    reserveStationSerial: () => folder.reserveStationSerial(),
+    countIdentityIssued: () => folder.countIdentityIssued(),
+  };
+}
 
 beforeAll(async () => {
   folder = await CaFolder.create(join(root, 'ca'), await createStationCa({ subject: 'CN=Desk test CA', keyType: 'p256', validityDays: 365 }), sealer);
@@ -36,8 +48,7 @@ async function station(name = `station-${++counter}`, audit?: (log: AuditLog) =>
   const dir = join(root, name);
   const store = await IdentityFileStore.open(join(dir, 'identities'), sealer);
   const log = await AuditLog.open(join(dir, 'audit.jsonl'), { station: name, operator: 'Ada' });
-  const issuer = { issueDeviceIdentity: signer.issueDeviceIdentity.bind(signer), reserveStationSerial: () => folder.reserveStationSerial(), countIdentityIssued: () => folder.countIdentityIssued() };
-  const desk = await IdentityDesk.open({ store, audit: audit ? audit(log) : log, issuer }, { template, validityDays: 30 });
+  const desk = await IdentityDesk.open({ store, audit: audit ? audit(log) : log, issuer: issuer() }, { template, validityDays: 30 });
   const records = () => parseAudit(readFileSync(join(dir, 'audit.jsonl'), 'utf8'));
   return { dir, store, log, desk, records };
 }
@@ -138,8 +149,7 @@ describe('the identity desk', () => {
 
   it('voids a held identity when the board reports another MAC and the template uses {mac}', async () => {
     const s = await station();
-    const issuer = { issueDeviceIdentity: signer.issueDeviceIdentity.bind(signer), reserveStationSerial: () => folder.reserveStationSerial(), countIdentityIssued: () => folder.countIdentityIssued() };
-    const desk = await IdentityDesk.open({ store: s.store, audit: s.log, issuer }, { template: compileTemplate({ subject: 'CN={mac}' }), validityDays: 10 });
+    const desk = await IdentityDesk.open({ store: s.store, audit: s.log, issuer: issuer() }, { template: compileTemplate({ subject: 'CN={mac}' }), validityDays: 10 });
     const first = await desk.identityForBoard({ uid: uid(6), mac: '00:00:00:00:00:01' });
     await desk.recordFailed(first, { reason: 'write failed' });
     const second = await desk.identityForBoard({ uid: uid(6), mac: '00:00:00:00:00:02' });
