@@ -157,10 +157,13 @@ describe('issuing per-board identities', () => {
     expect(again.serialHex).toBe(seen[2]);
   });
 
-  it('refuses a certificate that would outlive the CA, a missing MAC, and a closed signer', async () => {
+  it('ends a certificate with the CA rather than outliving it (and says so at set-up), refuses a missing MAC and a closed signer', async () => {
     const shortCa = await createStationCa({ subject: 'CN=Short CA', keyType: 'p256', validityDays: 30 });
     const signer = signerFor(shortCa);
-    await expect(signer.issueDeviceIdentity({ template, values: { uid: UID, mac: MAC, serial: 1 }, validityDays: 365 })).rejects.toMatchObject({ code: 'CA_OUTLIVED', message: expect.stringMatching(/Use at most 29 days/u) as unknown });
+    expect(signer.validityWarning(365)).toMatch(/asked to last 365 days, but the station CA expires on .* \(in 29 days\); they will end with it/u);
+    expect(signer.validityWarning(30)).toBeUndefined();
+    const capped = await signer.issueDeviceIdentity({ template, values: { uid: UID, mac: MAC, serial: 1 }, validityDays: 365 });
+    expect(capped.notAfter).toBe(parseCertificate(shortCa.certificateDer).notAfter.toISOString());
     await expect(signer.issueDeviceIdentity({ template, values: { uid: UID, serial: 1 }, validityDays: 10 })).rejects.toMatchObject({ code: 'MISSING_VALUE' });
     signer.close();
     await expect(signer.issueDeviceIdentity({ template, values: { uid: UID, mac: MAC, serial: 1 }, validityDays: 10 })).rejects.toThrow(/closed/u);

@@ -11,7 +11,6 @@ export type CaErrorCode =
   | 'NO_KEY'
   | 'NO_CERTIFICATE'
   | 'CA_EXPIRED'
-  | 'CA_OUTLIVED'
   | 'BAD_INPUT';
 
 export class CaError extends Error {

@@ -19,3 +19,4 @@ export { compileTemplate, renderNames, normaliseMac, normaliseUid, PLACEHOLDERS,
 export { parseName, ATTRIBUTE_NAMES } from './names.js';
 export { verifyClientChain, type ChainVerdict, type ChainRejection, type PresentedLeaf } from './verify-chain.js';
 export { pemBytes, wipe, privateKeyFromBytes } from './keys.js';
+export { RsaKeyPool, type KeyPoolOptions } from './key-pool.js';

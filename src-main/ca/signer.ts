@@ -126,11 +126,23 @@ export class CaSigner {
     this.key = undefined;
   }
 
+  /**
+   * Set-up check for a validity: a sentence for the person when certificates would be cut
+   * short to end with the CA (they never outlive it), else undefined.
+   */
+  validityWarning(validityDays: number, now = new Date()): string | undefined {
+    checkValidityDays(validityDays);
+    const caEnd = this.caCertificate.notAfter.getTime();
+    if (now.getTime() + validityDays * DAY_MS <= caEnd + DAY_MS) return undefined;
+    const left = Math.max(0, Math.floor((caEnd - now.getTime()) / DAY_MS));
+    return `Certificates are asked to last ${validityDays} days, but the station CA expires on ${new Date(caEnd).toISOString().slice(0, 10)} (in ${left} days); they will end with it. Renew the CA or shorten the validity.`;
+  }
+
   describe(now = new Date()): CaDescription {
     return describeCa(this.certificates, now);
   }
 
-  /** A fresh RSA-2048 key and a clientAuth certificate for one board. */
+  /** A fresh RSA-2048 key and a clientAuth certificate for one board (never valid beyond the CA: see validityWarning). */
   async issueDeviceIdentity(request: DeviceIdentityRequest): Promise<IssuedDeviceIdentity> {
     checkValidityDays(request.validityDays);
     const names = renderNames(request.template, request.values);
@@ -199,11 +211,7 @@ export class CaSigner {
     const now = at ?? new Date();
     checkCaCertificate(this.caCertificate, now);
     const notBefore = new Date(now.getTime() - BACKDATE_MS);
-    const notAfter = new Date(now.getTime() + validityDays * DAY_MS);
-    if (notAfter.getTime() > this.caCertificate.notAfter.getTime()) {
-      const left = Math.floor((this.caCertificate.notAfter.getTime() - now.getTime()) / DAY_MS);
-      throw new CaError('CA_OUTLIVED', `A ${validityDays}-day certificate would outlive the station CA, which expires on ${this.caCertificate.notAfter.toISOString().slice(0, 10)} (in ${left} days). Use at most ${left} days, or renew the CA.`);
-    }
+    const notAfter = new Date(Math.min(now.getTime() + validityDays * DAY_MS, this.caCertificate.notAfter.getTime()));
     let serial = randomSerial();
     for (let attempt = 0; serialInUse?.(serialHex(serial)); attempt++) {
       if (attempt > 8) throw new CaError('BAD_INPUT', 'Could not draw an unused certificate serial number.');
