@@ -1,55 +1,33 @@
 /**
- * Writes that survive a crash or power cut: a whole file replaced atomically
- * (temp file, fsync, rename, fsync of the folder), and private folders.
+ * Crash-safe file steps for the station's identity files, on top of the app's
+ * DurableFs seam (app-data/durable-fs.ts): whole files replaced atomically and
+ * fsynced, private folders, durable removal, and a queue for read-modify-write state.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ensurePrivateDir } from '../app-data/data-dir.js';
+import { nodeDurableFs, replaceFileDurably } from '../app-data/durable-fs.js';
 
-/** Replaces `path` with `data` so a reader sees the old or the new content, never a mix. */
-export async function writeFileDurably(path: string, data: Uint8Array | string, mode = 0o600): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await open(temporary, 'wx', mode);
-  try {
-    await handle.writeFile(data);
-    await handle.chmod(mode);
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  await handle.close();
-  try {
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  await syncFolder(dirname(path));
+/** Replaces `path` with `data`: a reader sees the old or the new content, never a mix. Callers serialise writes to one path. */
+export function writeFileDurably(path: string, data: Uint8Array | string, mode = 0o600): Promise<void> {
+  return replaceFileDurably(nodeDurableFs, path, data, mode);
 }
 
-/** fsync of a folder, so a created, renamed or removed entry is on disk. No-op where folders cannot be opened (Windows). */
-export async function syncFolder(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+/** fsync of a folder, so a created, renamed or removed entry is on disk. */
+export function syncFolder(dir: string): Promise<void> {
+  return nodeDurableFs.syncDir(dir);
 }
 
-/** Creates a folder (and its parents) only its owner can enter, and makes sure an existing one is. */
+/** Creates a folder (and its parents) only its owner can enter, makes sure an existing one is, and makes a new one durable. */
 export async function ensurePrivateFolder(dir: string): Promise<void> {
   const created = await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (process.platform !== 'win32') await chmod(dir, 0o700);
+  await ensurePrivateDir(dir);
   if (created !== undefined) await syncFolder(dirname(dir));
 }
 
 /** Removes a file and makes the removal durable. Missing files are fine. */
 export async function removeDurably(path: string): Promise<void> {
-  await rm(path, { force: true });
+  await nodeDurableFs.remove(path);
   await syncFolder(dirname(path));
 }
 
