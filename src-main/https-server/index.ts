@@ -7,3 +7,4 @@ export * from './network-interfaces.js';
 export * from './request-log.js';
 export * from './request-target.js';
 export * from './staged-files.js';
+export * from './proof-server.js';

@@ -8,6 +8,8 @@ import { serveCommand } from './serve.js';
 import { simCommand } from './sim.js';
 import { boardCommand } from './board.js';
 import { provisionCommand } from './provision.js';
+import { caCommand } from './ca.js';
+import { auditCommand } from './audit.js';
 
 /**
  * Every top-level `winc-cert` command. Each feature owns its own file in this
@@ -23,4 +25,6 @@ export const COMMANDS: CliCommand[] = [
   simCommand,
   boardCommand,
   provisionCommand,
+  caCommand,
+  auditCommand,
 ];
