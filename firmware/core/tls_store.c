@@ -23,6 +23,30 @@ int tls_store_count(const uint8_t sector[WINC_TLS_STORE_SIZE])
     return n <= TLS_MAX_FILES ? (int)n : -1;
 }
 
+int tls_store_file(const uint8_t sector[WINC_TLS_STORE_SIZE], const char *name, const uint8_t **data, size_t *len)
+{
+    int n = tls_store_count(sector);
+    size_t l = strlen(name);
+    if (l == 0 || l >= TLS_FILE_NAME_MAX) {
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        const uint8_t *e = sector + 16u + TLS_FILE_ENTRY_SIZE * (unsigned)i;
+        if (memcmp(e, name, l) != 0 || e[l] != 0) {
+            continue;
+        }
+        uint32_t size = rd32(e + 48), addr = rd32(e + 52);
+        if (addr < WINC_TLS_STORE_OFFSET || size > WINC_TLS_STORE_SIZE ||
+            addr - WINC_TLS_STORE_OFFSET > WINC_TLS_STORE_SIZE - size) {
+            return -1;
+        }
+        *data = sector + (addr - WINC_TLS_STORE_OFFSET);
+        *len = size;
+        return 0;
+    }
+    return -1;
+}
+
 typedef struct {
     uint8_t *sec;
     uint32_t n;

@@ -31,4 +31,6 @@ tls_result_t tls_store_write_chain(uint8_t sector[WINC_TLS_STORE_SIZE], const tl
                                    uint8_t *scratch, size_t scratch_len);
 /* Number of files in a valid store, 0 if erased, -1 otherwise. */
 int tls_store_count(const uint8_t sector[WINC_TLS_STORE_SIZE]);
+/* The file with this name (compared up to its NUL) inside the section; 0 = found. */
+int tls_store_file(const uint8_t sector[WINC_TLS_STORE_SIZE], const char *name, const uint8_t **data, size_t *len);
 #endif

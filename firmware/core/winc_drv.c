@@ -33,6 +33,7 @@ static winc_err_t bus_up(void)
     g_winc.running = false;
     g_winc.download_mode = false;
     g_winc.chip_id = 0;
+    g_winc.boots++;
     winc_hw_reset();
     if (winc_spi_init() != 0) {
         return WINC_ERR_BUS;
@@ -138,8 +139,36 @@ winc_err_t winc_start(void)
         g_winc.min_drv[1] = (uint8_t)((v >> 20) & 0xFu);
         g_winc.min_drv[2] = (uint8_t)((v >> 16) & 0xFu);
     }
+    if (winc_read_mac(g_winc.mac) == 0) {
+        g_winc.mac_valid = true;
+    }
     g_winc.running = true;
     return WINC_OK;
+}
+
+int winc_read_mac(uint8_t mac[6])
+{
+    /* 2.5: GP_REG_2 -> 16-bit pointer to {u32 mac_info, u32 rev_info} at 0x30000 | p; mac_info's
+     * high half is the offset of the MAC in OTP (0: none), the low half the MAC in use. The
+     * module's own address is the OTP one; a host may have set another for use. */
+    uint32_t p;
+    uint8_t info[8];
+    if (winc_reg_read(WINC_REG_GP_REG_2, &p) != 0 || (p & 0xFFFFu) == 0 ||
+        winc_block_read(WINC_INFO_BASE | (p & 0xFFFFu), info, sizeof info) != 0) {
+        return -1;
+    }
+    uint32_t otp = (uint32_t)info[2] | ((uint32_t)info[3] << 8);
+    uint32_t in_use = (uint32_t)info[0] | ((uint32_t)info[1] << 8);
+    uint32_t off = otp ? otp : in_use;
+    if (off == 0 || winc_block_read(WINC_INFO_BASE | off, mac, 6) != 0) {
+        return -1;
+    }
+    for (int i = 0; i < 6; i++) {
+        if (mac[i] != 0) {
+            return 0;
+        }
+    }
+    return -1; /* all zero: no address */
 }
 
 winc_err_t winc_enter_download_mode(void)

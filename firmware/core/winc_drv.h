@@ -10,6 +10,9 @@ typedef struct {
     uint32_t flash_size;    /* bytes, 0 if unknown */
     bool running;           /* firmware started (normal mode) */
     bool download_mode;     /* CPU halted, flash accessible */
+    uint8_t mac[6];         /* the module's MAC (OTP when set, else the one in use) */
+    bool mac_valid;         /* learnt at a firmware start; survives later resets */
+    uint32_t boots;         /* counts hardware resets: state tied to one boot (Wi-Fi) compares it */
 } winc_info_t;
 
 typedef enum {
@@ -25,6 +28,8 @@ extern winc_info_t g_winc;
 void winc_hw_reset(void);
 winc_err_t winc_start(void);            /* hardware reset + normal boot */
 winc_err_t winc_enter_download_mode(void);
+/* reads the MAC address from the firmware info block (needs a running firmware); 0 = ok */
+int winc_read_mac(uint8_t mac[6]);
 /* raw chip id -> normalised id */
 uint32_t winc_normalise_chip_id(uint32_t raw);
 #endif

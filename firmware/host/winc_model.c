@@ -142,6 +142,13 @@ void wm_init(const wm_config_t *cfg)
     if (!M.cfg.fw_version) {
         M.cfg.fw_version = 0x1361u;
     }
+    static const uint8_t zero[6], default_mac[6] = {0xF8, 0xF0, 0x05, 0x00, 0x12, 0x34};
+    if (memcmp(M.cfg.otp_mac, zero, 6) == 0) {
+        memcpy(M.cfg.otp_mac, default_mac, 6);
+    }
+    if (memcmp(M.cfg.mac_in_use, zero, 6) == 0) {
+        memcpy(M.cfg.mac_in_use, M.cfg.otp_mac, 6);
+    }
     wm_net_config(&M.cfg);
     soft_reset_state();
 }
@@ -332,12 +339,13 @@ static void poll_boot(void)
         M.fw_running = true;
         reg_set(WINC_REG_NMI_STATE, WINC_FINISH_INIT_STATE);
         reg_set(WINC_REG_NMI_REV, (0x1330u << 16) | M.cfg.fw_version);
-        /* info block: GP_REG_2 -> {mac_info, rev_info} -> 40-byte revision block */
+        /* info block: GP_REG_2 -> {mac_info, rev_info} -> 40-byte revision block; mac_info's high
+         * half locates the OTP MAC, its low half the MAC in use */
         reg_set(WINC_REG_GP_REG_2, 0x0100u);
-        put32(M.ram_i + 0x100, 0x0200u);
+        put32(M.ram_i + 0x100, (0x0210u << 16) | 0x0200u);
         put32(M.ram_i + 0x104, 0x0300u);
-        static const uint8_t mac[6] = {0xF8, 0xF0, 0x05, 0x12, 0x34, 0x56};
-        memcpy(M.ram_i + 0x200, mac, 6);
+        memcpy(M.ram_i + 0x210, M.cfg.otp_mac, 6);
+        memcpy(M.ram_i + 0x200, M.cfg.mac_in_use, 6);
         uint8_t *rb = M.ram_i + 0x300;
         memset(rb, 0, 40);
         put32(rb, 0x001503A0u);

@@ -18,6 +18,8 @@ typedef struct {
     const char *wifi_psk;    /* NULL = accept any passphrase */
     uint16_t fw_version;     /* e.g. 0x1361 = 19.6.1 */
     const char *flash_out;   /* write the flash image here after every change (NULL = never) */
+    uint8_t otp_mac[6];      /* the module's own MAC in OTP; all zero = the default F8:F0:05:00:12:34 */
+    uint8_t mac_in_use[6];   /* the MAC the firmware uses; all zero = the OTP one */
 } wm_config_t;
 
 void wm_init(const wm_config_t *cfg);

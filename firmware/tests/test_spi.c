@@ -189,6 +189,25 @@ TEST(model_boot_hif_and_flash)
     hif_enable(false);
 }
 
+TEST(model_mac_from_otp)
+{
+    /* the module's own address is the OTP one, even when another is in use (2.5) */
+    wm_config_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    static const uint8_t otp[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55}, used[6] = {0xF8, 0xF0, 0x05, 0xAA, 0xBB, 0xCC};
+    memcpy(cfg.otp_mac, otp, 6);
+    memcpy(cfg.mac_in_use, used, 6);
+    wm_init(&cfg);
+    hal_host_set_spi_backend(NULL);
+    g_winc.mac_valid = false;
+    CHECK_EQ(winc_start(), WINC_OK);
+    CHECK(g_winc.mac_valid);
+    CHECK(memcmp(g_winc.mac, otp, 6) == 0);
+    CHECK_EQ(winc_enter_download_mode(), WINC_OK); /* firmware halted: the learnt address stays */
+    CHECK(g_winc.mac_valid);
+    CHECK(memcmp(g_winc.mac, otp, 6) == 0);
+}
+
 TEST(spi_init_finds_crc_already_off)
 {
     /* host reset without a WINC reset: the chip still has CRC off (1.7 step 2) */
