@@ -283,7 +283,8 @@ static int build_tls(const job_cfg_t *c, proto_error_t *err, uint8_t *nfiles, ui
         case TLS_OK:
             break;
         case TLS_ERR_FULL:
-            return fail(err, ERR_STORE_FULL, PHASE_WRITE, (uint8_t)k, "TLS store (8 KiB, 8 files) has no room");
+            return fail(err, ERR_STORE_FULL, PHASE_WRITE, (uint8_t)k,
+                        "TLS store has no room (8 files, 7680 bytes: the section's last 512 bytes are kept)");
         case TLS_ERR_KEY_MISMATCH:
             return fail(err, ERR_CERT_PARSE_FAILED, PHASE_WRITE, (uint8_t)k, "private key does not match the server certificate");
         case TLS_ERR_KEY:
@@ -401,6 +402,10 @@ static int do_flash_part(const job_cfg_t *c, job_result_t *res, proto_error_t *e
     }
     if (has_tls) {
         uint32_t bytes;
+        /* the section as it is: its last two pages (AWS endpoint, thing name) are written back unchanged */
+        if (wflash_read(WINC_TLS_STORE_OFFSET, s_section, WINC_TLS_STORE_SIZE) != 0) {
+            return fail(err, ERR_READ_FAILED, PHASE_ERASE, 0xFF, "reading the TLS section failed");
+        }
         if (build_tls(c, err, &res->tls_files, &bytes) != 0) {
             return -1;
         }

@@ -71,8 +71,8 @@ static uint8_t *add_file(writer_t *w, const uint8_t name48[TLS_FILE_NAME_MAX], s
         return NULL;
     }
     uint32_t rel = w->next - WINC_TLS_STORE_OFFSET;
-    if (rel + size > WINC_TLS_STORE_SIZE) {
-        return NULL;
+    if (rel + size > WINC_TLS_STORE_CAPACITY) {
+        return NULL; /* the kept tail is never the store's */
     }
     uint8_t *e = w->sec + 16u + TLS_FILE_ENTRY_SIZE * w->n;
     memcpy(e, name48, TLS_FILE_NAME_MAX);
@@ -176,7 +176,7 @@ tls_result_t tls_store_write_chain(uint8_t sector[WINC_TLS_STORE_SIZE], const tl
     } else if (append && tls_store_count(sector) < 0) {
         return TLS_ERR_FORMAT;
     } else {
-        memset(sector, 0xFF, WINC_TLS_STORE_SIZE);
+        memset(sector, 0xFF, WINC_TLS_STORE_CAPACITY); /* the kept tail stays as the caller loaded it */
         memcpy(sector, k_pattern, 8);
         w.n = 0;
         w.next = WINC_TLS_STORE_OFFSET + hdr_size;

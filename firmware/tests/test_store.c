@@ -278,3 +278,31 @@ TEST(store_tls_file_lookup)
     CHECK(tls_store_file(s, "nope", &d, &dl) != 0);
     free(s);
 }
+
+TEST(store_tls_keeps_the_last_two_pages)
+{
+    /* 0x6E00 (AWS endpoint) and 0x6F00 (thing name) are not the store's: a fresh store leaves them */
+    static uint8_t sec[WINC_TLS_STORE_SIZE], scratch[4096];
+    size_t lk, lc, la;
+    uint8_t *k = input("server_rsa2048.key", &lk);
+    uint8_t *c = input("server_rsa2048.der", &lc);
+    uint8_t *a = input("ca_rsa2048.der", &la);
+    if (!k || !c || !a) {
+        CHECK(0);
+        return;
+    }
+    memset(sec, 0x5A, sizeof sec); /* whatever the section held before */
+    static const char endpoint[] = "abc-ats.iot.us-east-1.amazonaws.com", thing[] = "thing-0001";
+    memcpy(sec + 0x1E00, endpoint, sizeof endpoint);
+    memcpy(sec + 0x1F00, thing, sizeof thing);
+    static uint8_t tail[WINC_TLS_KEPT_TAIL];
+    memcpy(tail, sec + WINC_TLS_STORE_CAPACITY, sizeof tail);
+    tls_cert_in_t certs[2] = {{c, lc}, {a, la}};
+    CHECK_EQ(tls_store_write_chain(sec, certs, 2, k, lk, TLS_HDR_SIZE_19_6, false, scratch, sizeof scratch), TLS_OK);
+    CHECK(memcmp(sec + WINC_TLS_STORE_CAPACITY, tail, sizeof tail) == 0);
+    CHECK_EQ(sec[WINC_TLS_STORE_CAPACITY - 1], 0xFF); /* the rest of the store area is erased */
+    CHECK_EQ(tls_store_count(sec), 4);
+    free(k);
+    free(c);
+    free(a);
+}

@@ -229,7 +229,7 @@ export async function runSimJob(ctx: SimJobContext, deps: SimJobDeps): Promise<J
     let usedBytes: number;
     try {
       const plan = planTlsStore(null, chains, ctx.layout);
-      image = encodeTlsSection(plan.files, ctx.layout);
+      image = encodeTlsSection(plan.files, ctx.layout, { keepTailFrom: ctx.flash.read(tlsStore.offset, tlsStore.size) });
       fileCount = plan.files.length;
       usedBytes = plan.usedBytes;
     } catch (error) {

@@ -2,25 +2,25 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'vitest';
 import { findRepositoryRoot } from '../resources/resource-paths.js';
-import { defineIdentitySuite } from './identity-suite.js';
+import { defineAcceptanceSuite } from './acceptance-suite.js';
 import { startPtyProcess } from './pty-process.js';
 import { startPtySim } from './sim/sim-host.js';
 
-defineIdentitySuite('simulated board over a socat pty', async () => {
+defineAcceptanceSuite('simulated board over a socat pty', async () => {
   const sim = await startPtySim({});
   return { path: sim.path!, stop: () => sim.stop() };
 });
 
 const firmwareHost = path.join(findRepositoryRoot(import.meta.dirname) ?? process.cwd(), 'firmware', 'build', 'host', 'winc-cert-fw-host');
 if (existsSync(firmwareHost)) {
-  defineIdentitySuite('firmware host build', async () => {
+  defineAcceptanceSuite('firmware host build', async () => {
     const proc = await startPtyProcess(firmwareHost, []);
     return { path: proc.path, stop: () => proc.stop() };
   });
 } else {
-  describe('protocol 1.1 features: firmware host build', () => {
+  describe('board acceptance: firmware host build', () => {
     it('is not run', () => {
-      console.warn(`[identity] firmware host build not run: ${firmwareHost} does not exist (build it with the firmware Makefile's host target).`);
+      console.warn(`[acceptance] firmware host build not run: ${firmwareHost} does not exist (build it with the firmware Makefile's host target).`);
     });
   });
 }

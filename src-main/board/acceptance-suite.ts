@@ -1,8 +1,8 @@
 /**
- * Protocol revision 1.1 acceptance suite: REMOVE_ROOTS, the job's TLS handshake count and
- * PROVE_IDENTITY (mutual TLS with the TLS store's RSA identity), against any board that serves
- * the protocol on a port (the simulator on a pty, the firmware's host build). Import it from a
- * *.test.ts file only.
+ * Board acceptance suite for what the board itself must get right, against any board that serves
+ * the protocol on a port (the simulator on a pty, the firmware's host build): protocol 1.1
+ * (REMOVE_ROOTS, the job's TLS handshake count, PROVE_IDENTITY = mutual TLS with the TLS store's
+ * RSA identity) and the TLS section's kept tail. Import it from a *.test.ts file only.
  */
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +15,7 @@ import { WINC1500_DEFAULT_LAYOUT } from '../store/flash-layout.js';
 import { wincNameHash } from '../store/name-hash.js';
 import { decodeRootSection, encodeRootSection, rootEntryFromCertificate } from '../store/root-store.js';
 import { decodeTlsSection } from '../store/tls-store.js';
+import { describeKeptTail } from '../store/tls-tail.js';
 import { makeTestCertificate, type TestCertificate } from '../testing/test-pki.js';
 import { parseCertificate } from '../x509/certificate.js';
 import type { BoardUnderTest } from './conformance-suite.js';
@@ -44,8 +45,8 @@ async function startMutualTlsServer(identity: TestCertificate, clientCa: TestCer
   return { server, port: (server.address() as AddressInfo).port };
 }
 
-export function defineIdentitySuite(name: string, provide: () => Promise<BoardUnderTest>): void {
-  describe(`protocol 1.1 (remove roots, handshakes, identity proof): ${name}`, () => {
+export function defineAcceptanceSuite(name: string, provide: () => Promise<BoardUnderTest>): void {
+  describe(`board acceptance: ${name}`, () => {
     let serverIdentity: ServerIdentity;
     let files: RunningHttpsFileServer;
     let stationCa: TestCertificate;
@@ -149,6 +150,26 @@ export function defineIdentitySuite(name: string, provide: () => Promise<BoardUn
       expect(kinds).toContain('wifi-connected');
       expect(events.some((e) => e.kind === 'state' && e.phase === 'prove')).toBe(true);
       expect((await driver.identify()).status.wincDownloadMode).toBe(false);
+    });
+
+    it("keeps the TLS section's last two pages (AWS endpoint at 0x6E00, thing name at 0x6F00) when a job rewrites the store", async () => {
+      const endpoint = 'a1b2c3-ats.iot.eu-west-1.amazonaws.com';
+      const thing = 'sam-iot-0123456789abcdef';
+      const seeded = new Uint8Array(8192).fill(0xff);
+      seeded.set([...Buffer.from(endpoint, 'ascii'), 0], 0x1e00);
+      seeded.set([...Buffer.from(thing, 'ascii'), 0], 0x1f00);
+      await driver.writeSection('tls', seeded);
+      await driver.runJob(
+        job([
+          { certType: 'TLS_RSA_CERT', numOfChainCert: 2, fileName: 'leaf.key' },
+          { certType: 'TLS_RSA_CERT', numOfChainCert: 0, fileName: 'leaf.cer' },
+          { certType: 'TLS_RSA_CERT', numOfChainCert: 0, fileName: 'ca.cer' },
+        ]),
+      );
+      const after = await driver.readSection('tls');
+      expect(Buffer.from(after.subarray(0x1e00))).toEqual(Buffer.from(seeded.subarray(0x1e00)));
+      expect(describeKeptTail(after).map((k) => k.label)).toEqual([`kept: endpoint '${endpoint}'`, `kept: AWS thing name '${thing}'`]);
+      expect(decodeTlsSection(after, WINC1500_DEFAULT_LAYOUT).chains[0]?.privateKey?.key).toBeTruthy();
     });
 
     it('answers any HTTP status with the first 255 bytes of the body', async () => {
