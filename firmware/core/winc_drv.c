@@ -198,6 +198,7 @@ winc_err_t winc_enter_download_mode(void)
         return WINC_ERR_BUS;
     }
     uint32_t id;
+    (void)wflash_wake(); /* the flash may have been left in deep power-down */
     if (wflash_jedec(&id) == 0) {
         g_winc.flash_size = wflash_size_from_jedec(id);
     }

@@ -23,13 +23,14 @@ static void usage(void)
     fprintf(stderr,
             "usage: winc-cert-fw-host [--board NAME] [--flash IMAGE] [--root-store FILE] [--tls-store FILE]\n"
             "                         [--flash-out FILE] [--wifi-ssid SSID] [--wifi-psk PSK] [--winc-fw X.Y.Z]\n"
-            "                         [--winc-mac AA:BB:CC:DD:EE:FF]\n"
+            "                         [--winc-mac AA:BB:CC:DD:EE:FF] [--flash-asleep]\n"
             "  --flash IMAGE      seed the 512 KiB WINC flash from IMAGE (default: erased)\n"
             "  --root-store FILE  place a 4 KiB root-store section at 0x4000 (e.g. root_19.5.4_arduino_V1.bin)\n"
             "  --tls-store FILE   place an 8 KiB TLS-store section at 0x5000\n"
             "  --flash-out FILE   write the flash image to FILE after every erase/program\n"
             "  --wifi-ssid/--wifi-psk  the only network the model joins (default: any)\n"
-            "  --winc-mac MAC     the module's MAC address in its OTP (default F8:F0:05:00:12:34)\n");
+            "  --winc-mac MAC     the module's MAC address in its OTP (default F8:F0:05:00:12:34)\n"
+            "  --flash-asleep     the WINC's SPI flash starts in deep power-down (as after WiFi.end())\n");
 }
 
 static int load(const char *path, uint8_t *dst, size_t max, size_t *got)
@@ -55,6 +56,10 @@ int main(int argc, char **argv)
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage();
             return 0;
+        }
+        if (!strcmp(a, "--flash-asleep")) {
+            cfg.flash_asleep = true;
+            continue;
         }
         if (!v) {
             usage();
