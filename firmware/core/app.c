@@ -34,7 +34,8 @@ static struct {
     uint32_t sent, retransmits;
 } s_stats;
 static job_cfg_t s_cfg;
-static bool s_busy;
+static bool s_blocking; /* a request is being handled: nested ones (from wait loops) get BUSY */
+static bool s_busy;     /* RUN_JOB or PROVE_IDENTITY runs (s_job_id) */
 static uint16_t s_job_id;
 static uint8_t s_job_type; /* REQ_RUN_JOB or REQ_PROVE_IDENTITY while s_busy */
 static uint8_t s_job_phase;
@@ -262,6 +263,9 @@ static uint8_t hello_status(void)
     if (g_winc.download_mode) {
         st |= HELLO_STATUS_WINC_DOWNLOAD_MODE;
     }
+    if (g_winc.starting) {
+        st |= HELLO_STATUS_WINC_STARTING;
+    }
     return st;
 }
 
@@ -318,8 +322,17 @@ static void do_hello(const frame_t *f)
 static void do_winc_info(const frame_t *f)
 {
     if (!g_winc.mac_valid) {
-        respond_error(f->type, f->request_id, ERR_WINC_NOT_RESPONDING, PHASE_SESSION,
-                      "the WINC has not started since power-up; its MAC address is unknown");
+        /* the address is learnt when the WINC firmware starts */
+        if (!g_winc.starting && !g_winc.start_failed) {
+            hif_enable(false);
+            (void)winc_start_begin(); /* e.g. download mode since power-up: start it, the app asks again */
+        }
+        if (g_winc.starting) {
+            respond_error(f->type, f->request_id, ERR_BUSY, PHASE_SESSION, "the WINC is starting; ask again in a moment");
+        } else {
+            respond_error(f->type, f->request_id, ERR_WINC_NOT_RESPONDING, PHASE_SESSION,
+                          "the WINC did not start; its MAC address is unknown");
+        }
         return;
     }
     uint8_t b[13];
@@ -675,7 +688,7 @@ static void erase_range(const frame_t *f, uint32_t a, uint32_t n)
 static void do_reinit(const frame_t *f)
 {
     hif_enable(false);
-    if (winc_start() != WINC_OK) {
+    if (winc_start() != WINC_OK) { /* continues a boot in progress; HELLO is answered meanwhile */
         respond_error(f->type, f->request_id, ERR_WINC_NOT_RESPONDING, PHASE_REINIT, "WINC did not restart");
         return;
     }
@@ -743,10 +756,12 @@ static void handle(const frame_t *f)
     default:
         break;
     }
-    if (s_busy) {
-        respond_error(f->type, f->request_id, ERR_BUSY, s_job_phase, "a job is running");
+    if (s_busy || s_blocking) {
+        respond_error(f->type, f->request_id, ERR_BUSY, s_busy ? s_job_phase : PHASE_SESSION,
+                      s_busy ? "a job is running" : "the board is busy with the previous request");
         return;
     }
+    s_blocking = true;
     switch (f->type) {
     case REQ_GET_WINC_INFO:
         if (empty_payload(f, PHASE_SESSION)) {
@@ -800,6 +815,7 @@ static void handle(const frame_t *f)
         respond_error(f->type, f->request_id, ERR_UNKNOWN_REQUEST, PHASE_SESSION, "request type not implemented");
         break;
     }
+    s_blocking = false;
 }
 
 static void serve_serial(void)
@@ -838,9 +854,10 @@ void app_init(void)
     wifi_init();
     sock_init();
     wait_set_idle_hook(idle_hook);
-    /* learn the flash size (download mode) and the firmware version (normal boot) */
-    if (winc_enter_download_mode() == WINC_OK && winc_start() == WINC_OK) {
-        hif_enable(true);
+    /* learn the flash size (download mode), then start the firmware (version, MAC) in the
+     * background: app_poll advances the boot while the serial link is served */
+    if (winc_enter_download_mode() == WINC_OK) {
+        (void)winc_start_begin();
     }
     evt_state(STATE_IDLE, PHASE_NONE);
 }
@@ -848,5 +865,8 @@ void app_init(void)
 void app_poll(void)
 {
     serve_serial();
+    if (g_winc.starting && winc_start_poll() == WINC_OK) {
+        hif_enable(true);
+    }
     wait_step();
 }

@@ -452,7 +452,7 @@ static void reg_write(uint32_t addr, uint32_t v, bool internal)
         reg_set(addr, v);
         if (v == WINC_START_FIRMWARE && M.bootrom_ready) {
             M.fw_starting = true;
-            M.fw_start_at = wm_now_ms() + 20u;
+            M.fw_start_at = wm_now_ms() + (M.cfg.boot_ms ? M.cfg.boot_ms : 20u);
         }
         return;
     case WINC_REG_HOST_RCV_CTRL_2:

@@ -21,6 +21,7 @@ typedef struct {
     uint8_t otp_mac[6];      /* the module's own MAC in OTP; all zero = the default F8:F0:05:00:12:34 */
     uint8_t mac_in_use[6];   /* the MAC the firmware uses; all zero = the OTP one */
     bool flash_asleep;       /* the SPI flash starts in deep power-down (a sketch called WiFi.end()) */
+    uint32_t boot_ms;        /* from "start firmware" to the firmware's init state; 0 = 20 ms */
 } wm_config_t;
 
 void wm_init(const wm_config_t *cfg);

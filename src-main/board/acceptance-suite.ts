@@ -18,7 +18,9 @@ import { decodeTlsSection } from '../store/tls-store.js';
 import { describeKeptTail } from '../store/tls-tail.js';
 import { makeTestCertificate, type TestCertificate } from '../testing/test-pki.js';
 import { parseCertificate } from '../x509/certificate.js';
-import type { BoardUnderTest } from './conformance-suite.js';
+import { errorCodeOf, RawLink, type BoardUnderTest } from './conformance-suite.js';
+import { HelloStatus } from './protocol/constants.js';
+import { decodeResponse } from './protocol/messages.js';
 import { BoardError } from './errors.js';
 import type { JobConfig, NativeBoardDriver } from './native/native-driver.js';
 import { openBoard } from './open-board.js';
@@ -182,6 +184,52 @@ export function defineAcceptanceSuite(name: string, provide: () => Promise<Board
       const error = (await prove({ bypassServerVerification: false }).catch((e: unknown) => e)) as BoardError;
       expect(error).toBeInstanceOf(BoardError);
       expect(error).toMatchObject({ code: 'CERT_VERIFICATION_FAILED', phase: 'prove', detail: { wincErrSource: 'local', tlsAlert: 48 } });
+    });
+  });
+}
+
+/** `provide(wincStartMs)` starts a board whose WINC firmware takes that long to start. */
+export function defineStartupSuite(name: string, provide: (wincStartMs: number) => Promise<BoardUnderTest>): void {
+  describe(`board start-up: ${name}`, () => {
+    let board: BoardUnderTest | undefined;
+    afterAll(async () => {
+      await board?.stop();
+    });
+
+    it('answers HELLO, PING and GET_STATS while the WINC starts, says WINC_STARTING, and keeps answering during REINIT_WINC', async () => {
+      // Answers are awaited generously (a loaded machine): what proves the board is not silent is that
+      // they say WINC_STARTING, i.e. they came before the 3 s start was over.
+      board = await provide(3000);
+      const raw = await RawLink.open(board.path);
+      try {
+        await raw.send(Uint8Array.of(0));
+        const hello = async (id: number) => {
+          await raw.request({ kind: 'HELLO', hostMaxPayload: 1024 }, id);
+          const frame = await raw.response(id, 5000);
+          expect(frame).toBeDefined();
+          return decodeResponse('HELLO', frame!.payload);
+        };
+        expect((await hello(1)).status & HelloStatus.WINC_STARTING).toBe(HelloStatus.WINC_STARTING);
+        await raw.request({ kind: 'PING', data: Uint8Array.of(1, 2) }, 2);
+        expect((await raw.response(2, 5000))?.payload).toEqual(Uint8Array.of(1, 2));
+        await raw.request({ kind: 'GET_STATS' }, 3);
+        expect((await raw.response(3, 5000))?.flags).toBe(0);
+        await raw.request({ kind: 'GET_WINC_INFO' }, 4);
+        expect(errorCodeOf(await raw.response(4, 5000))).toBe('BUSY');
+        // REINIT_WINC waits for the start to finish; HELLO is answered meanwhile.
+        await raw.request({ kind: 'REINIT_WINC' }, 5);
+        const during = await hello(6);
+        expect(during.status & HelloStatus.WINC_STARTING).toBe(HelloStatus.WINC_STARTING);
+        const reinit = await raw.response(5, 10_000);
+        expect(reinit?.flags).toBe(0);
+        const after = await hello(7);
+        expect(after.status & HelloStatus.WINC_STARTING).toBe(0);
+        expect(after.wincChipId).toBe(0x1503a0);
+        await raw.request({ kind: 'GET_WINC_INFO' }, 8);
+        expect((await raw.response(8, 5000))?.flags).toBe(0);
+      } finally {
+        await raw.close();
+      }
     });
   });
 }

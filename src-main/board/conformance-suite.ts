@@ -18,7 +18,7 @@ export interface BoardUnderTest {
 export type PortPathProvider = () => Promise<BoardUnderTest>;
 
 /** A raw frame-level client, for checks the driver would hide (garbage, bad CRC, retransmits). */
-class RawLink {
+export class RawLink {
   private readonly decoder = new FrameDecoder();
   private frames: Frame[] = [];
   private wake: (() => void) | undefined;
@@ -60,7 +60,7 @@ class RawLink {
   }
 }
 
-function errorCodeOf(frame: Frame | undefined): string | undefined {
+export function errorCodeOf(frame: Frame | undefined): string | undefined {
   if (!frame || (frame.flags & FrameFlag.ERROR) === 0) return undefined;
   return decodeErrorBody(frame.payload).code;
 }

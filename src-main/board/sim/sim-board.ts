@@ -73,6 +73,12 @@ export interface SimBoardOptions {
   uniqueId?: string;
   /** The WINC's MAC address ("F8:F0:05:12:34:56"); default: Microchip's OUI F8:F0:05 and three bytes derived from the unique id. */
   wincMac?: string;
+  /**
+   * How long the WINC firmware takes to start (efuse, boot ROM, firmware init): at power-up, on
+   * REINIT_WINC and whenever a job or proof brings it back from download mode. Default 0; a real
+   * module takes up to about 5 s. HELLO reports WINC_STARTING meanwhile.
+   */
+  wincStartMs?: number;
   /** Initial root store section (4 KiB), e.g. a real section read from a module. */
   seedRootSection?: Uint8Array;
   seedTlsSection?: Uint8Array;
@@ -131,6 +137,10 @@ export interface SimBoardContext {
   wincMode(): 'normal' | 'download';
   /** Download mode stops Wi-Fi; normal mode starts the WINC afresh (not joined). */
   setWincMode(mode: 'normal' | 'download'): void;
+  /** Restarts the WINC firmware (normal mode), taking the configured start time. */
+  restartWinc(): Promise<void>;
+  /** Waits for a start in progress (at power-up) to finish. */
+  wincStarted(): Promise<void>;
   wifiJoined(): boolean;
   setWifiJoined(joined: boolean): void;
   wincFirmware: WincVersion;
@@ -176,6 +186,10 @@ export class SimBoard {
   private running: { requestId: number; controller: AbortController } | undefined;
   private state: BoardState = 'idle';
   private wincMode: 'normal' | 'download' = 'normal';
+  /** When the WINC firmware start in progress ends (0: none in progress). */
+  private wincReadyAt = 0;
+  /** The MAC is learnt at the first completed firmware start. */
+  private wincMacKnown = false;
   private wifiJoined = false;
   private hostMaxPayload = DEFAULT_MAX_PAYLOAD;
   private config: {
@@ -206,6 +220,7 @@ export class SimBoard {
     this.uniqueId = (stored?.uniqueId ?? options.uniqueId ?? randomBytes(16).toString('hex')).toUpperCase();
     this.mac = (options.wincMac ?? simulatedMac(this.uniqueId)).toUpperCase();
     if (options.flashFile) this.stopPersisting = persistFlash(options.flashFile, this.flash, this.uniqueId);
+    this.beginWincStart();
     this.maxPayload = options.maxPayload ?? 4096;
     this.faults = { ...options.faults };
     this.decoder = new FrameDecoder(this.maxPayload);
@@ -435,14 +450,37 @@ export class SimBoard {
       wincMinDriver: [19, 3, 0],
       wincFlashSize: this.flash.size,
       state: this.state,
-      status: this.wincMode === 'download' ? HelloStatus.WINC_DOWNLOAD_MODE : 0,
+      status: (this.wincMode === 'download' ? HelloStatus.WINC_DOWNLOAD_MODE : 0) | (this.wincStarting() ? HelloStatus.WINC_STARTING : 0),
     };
   }
 
   private setWincMode(mode: 'normal' | 'download'): void {
     // Either way the module leaves the network: download mode stops Wi-Fi, a restart forgets it.
     if (mode !== this.wincMode || mode === 'download') this.wifiJoined = false;
+    if (mode === 'download') this.wincReadyAt = 0; // a start in progress is abandoned
     this.wincMode = mode;
+  }
+
+  private beginWincStart(): void {
+    this.setWincMode('normal');
+    this.wincReadyAt = Date.now() + (this.options.wincStartMs ?? 0);
+  }
+
+  /** True while a firmware start is in progress; notes the MAC once one completes. */
+  private wincStarting(): boolean {
+    if (this.wincReadyAt === 0) return false;
+    if (Date.now() < this.wincReadyAt) return true;
+    this.wincMacKnown = true;
+    return false;
+  }
+
+  private async wincStarted(): Promise<void> {
+    while (this.wincStarting()) await delay(Math.max(1, this.wincReadyAt - Date.now()));
+  }
+
+  private async restartWinc(): Promise<void> {
+    this.beginWincStart();
+    await this.wincStarted();
   }
 
   private async execute(request: Request): Promise<ResponseMap[RequestKind]> {
@@ -457,12 +495,17 @@ export class SimBoard {
       case 'GET_STATS':
         return { ...this.stats };
       case 'GET_WINC_INFO':
+        if (!this.wincStarting() && !this.wincMacKnown) this.beginWincStart(); // e.g. download mode since power-up
+        if (this.wincStarting()) throw simError('BUSY', 'session', 'the WINC is starting; ask again in a moment');
         return { mac: this.mac, wincChipId: 0x1503a0, wincFirmware: this.wincFirmware };
-      case 'CONFIGURE_WIFI':
+      case 'CONFIGURE_WIFI': {
         if (request.ssid.length < 1 || new TextEncoder().encode(request.ssid).length > 32) throw simError('BAD_PAYLOAD', 'configure', 'SSID must be 1..32 bytes');
         if (new TextEncoder().encode(request.passphrase).length > 64) throw simError('BAD_PAYLOAD', 'configure', 'passphrase must be at most 64 bytes');
+        const previous = this.config.wifi;
+        if (!previous || previous.security !== request.security || previous.ssid !== request.ssid || previous.passphrase !== request.passphrase) this.wifiJoined = false;
         this.config.wifi = { security: request.security, ssid: request.ssid, passphrase: request.passphrase };
         return undefined;
+      }
       case 'CONFIGURE_SERVER':
         if (!request.host || request.port === 0) throw simError('BAD_PAYLOAD', 'configure', 'server host and port are required');
         // The WINC's DNS request and SNI option hold at most 63 characters.
@@ -506,8 +549,8 @@ export class SimBoard {
         await this.eraseRange(this.layout.tlsStore.offset, this.layout.tlsStore.size);
         return undefined;
       case 'REINIT_WINC':
-        await delay(5);
-        this.setWincMode('normal');
+        if (this.wincStarting()) await this.wincStarted();
+        else await this.restartWinc();
         return { wincChipId: 0x1503a0, wincFirmware: this.wincFirmware };
       case 'CANCEL':
         if (this.running?.requestId === request.targetRequestId) this.running.controller.abort();
@@ -638,6 +681,8 @@ export class SimBoard {
       wincFirmware: this.wincFirmware,
       wincMode: () => this.wincMode,
       setWincMode: (mode) => this.setWincMode(mode),
+      restartWinc: () => this.restartWinc(),
+      wincStarted: () => this.wincStarted(),
       wifiJoined: () => this.wifiJoined,
       setWifiJoined: (joined) => {
         this.wifiJoined = joined;
@@ -666,7 +711,7 @@ export class SimBoard {
   private finishJob(requestId: number, state: BoardState, type: number, flags: number, payload: Uint8Array, reinit = type === RequestType.RUN_JOB): void {
     this.running = undefined;
     // Docs 4.2: after a failed job the board still re-initialises the WINC.
-    if (reinit && this.wincMode === 'download') this.setWincMode('normal');
+    if (reinit && this.wincMode === 'download') this.beginWincStart();
     this.state = state;
     if (this.unplugged) return;
     this.emit({ kind: 'state', state, phase: 'none' }, requestId);

@@ -44,15 +44,20 @@ function commonName(cert: ParsedCertificate): string {
   return cert.subject.find((a) => a.shortName === 'CN')?.value ?? cert.subjectText;
 }
 
-/** Joins the configured network (WIFI_CONNECT), as the module does after a (re)start. */
+/**
+ * Joined to the configured network (WIFI_CONNECT): joins unless still joined since the WINC last
+ * started; WIFI_CONNECTED is sent either way (as the firmware's session_join).
+ */
 export async function joinWifi(ctx: SimBoardContext, deps: SimJobDeps): Promise<void> {
-  ctx.log(`main: connecting to WiFi AP ${ctx.wifi.ssid}...`);
-  await delay(1);
-  if (ctx.faults.wifiFails) throw simError('WIFI_CONNECT_FAILED', 'wifi-connect', `could not join "${ctx.wifi.ssid}" (check SSID and passphrase)`);
   const ip = deps.wifiIp ?? '192.168.1.57';
-  ctx.setWifiJoined(true);
+  if (!ctx.wifiJoined()) {
+    ctx.log(`main: connecting to WiFi AP ${ctx.wifi.ssid}...`);
+    await delay(1);
+    if (ctx.faults.wifiFails) throw simError('WIFI_CONNECT_FAILED', 'wifi-connect', `could not join "${ctx.wifi.ssid}" (check SSID and passphrase)`);
+    ctx.setWifiJoined(true);
+    ctx.log(`wifi_cb: M2M_WIFI_CONNECTED, IP address is ${ip}`);
+  }
   ctx.emit({ kind: 'wifi-connected', ip });
-  ctx.log(`wifi_cb: M2M_WIFI_CONNECTED, IP address is ${ip}`);
 }
 
 /** GET one file over TLS 1.2 the way the module would, deciding trust from the flash root store. */
@@ -130,7 +135,9 @@ export async function runSimJob(ctx: SimJobContext, deps: SimJobDeps): Promise<J
   const checkCancel = (): void => {
     if (ctx.signal.aborted) throw simError('CANCELLED', 'none', 'job cancelled');
   };
-  // 1. Wi-Fi
+  // 1. Wi-Fi (the WINC first back in normal mode, started)
+  if (ctx.wincMode() === 'download') await ctx.restartWinc();
+  await ctx.wincStarted();
   await joinWifi(ctx, deps);
   checkCancel();
 
@@ -244,8 +251,7 @@ export async function runSimJob(ctx: SimJobContext, deps: SimJobDeps): Promise<J
 
   // 5. Back to normal mode.
   ctx.emit({ kind: 'state', state: 'running', phase: 'reinit' });
-  await delay(1);
-  ctx.setWincMode('normal');
+  await ctx.restartWinc();
   ctx.emit({ kind: 'winc-ready', wincChipId: 0x1503a0, wincFirmware: ctx.wincFirmware });
   ctx.log('WINC re-initialised');
   return { filesDownloaded: files.length, rootsWritten, tlsFilesWritten, rootStoreCount, tlsHandshakes };

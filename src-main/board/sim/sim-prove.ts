@@ -4,7 +4,6 @@ import { simError, type SimBoardContext } from './sim-board.js';
 import { rsaClientIdentity } from './sim-identity.js';
 import { joinWifi, type SimJobDeps } from './sim-job.js';
 import { WincTlsConnection } from './sim-tls.js';
-import { delay } from './winc-flash.js';
 
 export interface SimProveRequest {
   host: string;
@@ -23,15 +22,13 @@ export interface SimProveRequest {
 export async function runSimProve(ctx: SimBoardContext, request: SimProveRequest, deps: SimJobDeps): Promise<ProveResult> {
   if (ctx.wincMode() === 'download') {
     ctx.emit({ kind: 'state', state: 'running', phase: 'reinit' });
-    await delay(1);
-    ctx.setWincMode('normal');
+    await ctx.restartWinc();
     ctx.emit({ kind: 'winc-ready', wincChipId: 0x1503a0, wincFirmware: ctx.wincFirmware });
     ctx.log('WINC re-initialised');
   }
-  if (!ctx.wifiJoined()) {
-    ctx.emit({ kind: 'state', state: 'running', phase: 'wifi-connect' });
-    await joinWifi(ctx, deps);
-  }
+  await ctx.wincStarted();
+  if (!ctx.wifiJoined()) ctx.emit({ kind: 'state', state: 'running', phase: 'wifi-connect' });
+  await joinWifi(ctx, deps);
   if (ctx.signal.aborted) throw simError('CANCELLED', 'prove', 'cancelled');
   ctx.emit({ kind: 'state', state: 'running', phase: 'prove' });
   const identity = rsaClientIdentity(ctx.flash.read(ctx.layout.tlsStore.offset, ctx.layout.tlsStore.size), ctx.layout);
