@@ -10,6 +10,7 @@
 #include "frame.h"
 #include "hal.h"
 #include "job.h"
+#include "prove.h"
 #include "proto_events.h"
 #include "protocol_defs.h"
 #include "winc_drv.h"
@@ -20,7 +21,9 @@
 #include "winc_socket.h"
 #include "winc_wifi.h"
 
-#define CACHE_MAX 112u /* every response but READ_FLASH and PING (re-executed) fits: error bodies <= 103 */
+/* every response but READ_FLASH and PING (re-executed) fits: error bodies <= 103, a PROVE_IDENTITY
+ * answer <= 258, so a finished job or proof is never run twice */
+#define CACHE_MAX (3u + PROVE_BODY_MAX)
 #define FLASH_SIZE_DEFAULT WINC_FLASH_SIZE_4M
 
 static frame_rx_t s_rx;
@@ -31,8 +34,10 @@ static struct {
     uint32_t sent, retransmits;
 } s_stats;
 static job_cfg_t s_cfg;
-static bool s_busy;
+static bool s_blocking; /* a request is being handled: nested ones (from wait loops) get BUSY */
+static bool s_busy;     /* RUN_JOB or PROVE_IDENTITY runs (s_job_id) */
 static uint16_t s_job_id;
+static uint8_t s_job_type; /* REQ_RUN_JOB or REQ_PROVE_IDENTITY while s_busy */
 static uint8_t s_job_phase;
 static uint32_t s_last_event_ms;
 static struct {
@@ -75,6 +80,12 @@ void proto_error_set(proto_error_t *e, uint16_t code, uint8_t phase, uint8_t ent
     e->phase = phase;
     e->entry = entry;
     strncpy(e->message, msg, sizeof e->message - 1);
+}
+
+int proto_fail(proto_error_t *e, uint16_t code, uint8_t phase, uint8_t entry, const char *msg)
+{
+    proto_error_set(e, code, phase, entry, msg);
+    return -1;
 }
 
 static uint16_t error_body(const proto_error_t *e, uint8_t *b)
@@ -243,6 +254,21 @@ static int hexval(char c)
     return (c >= '0' && c <= '9') ? c - '0' : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : 0;
 }
 
+static uint8_t hello_status(void)
+{
+    uint8_t st = 0;
+    if (!hal_clock_ok()) {
+        st |= HELLO_STATUS_CLOCK_UNLOCKED;
+    }
+    if (g_winc.download_mode) {
+        st |= HELLO_STATUS_WINC_DOWNLOAD_MODE;
+    }
+    if (g_winc.starting) {
+        st |= HELLO_STATUS_WINC_STARTING;
+    }
+    return st;
+}
+
 static void do_hello(const frame_t *f)
 {
     if (f->payload_len != 2) {
@@ -264,7 +290,7 @@ static void do_hello(const frame_t *f)
     b[n++] = (uint8_t)PROTO_BOARD_MAX_PAYLOAD;
     b[n++] = (uint8_t)(PROTO_BOARD_MAX_PAYLOAD >> 8);
     b[n++] = board_kind();
-    uint32_t caps = CAP_JOB_RUNNER | CAP_FLASH_ACCESS | CAP_CANCEL;
+    uint32_t caps = CAP_JOB_RUNNER | CAP_FLASH_ACCESS | CAP_CANCEL | CAP_WINC_INFO | CAP_REMOVE_ROOTS | CAP_PROVE_IDENTITY;
 #if defined(FW_TARGET_HOST)
     caps |= CAP_HOST_BUILD;
 #endif
@@ -285,11 +311,35 @@ static void do_hello(const frame_t *f)
     put32(b + n, g_winc.flash_size);
     n += 4;
     b[n++] = s_state;
+    b[n++] = hello_status();
     if (!s_busy) {
         s_host_max = hm;
         frame_rx_set_limit(&s_rx, PROTO_BOARD_MAX_PAYLOAD);
     }
     respond(f->type, f->request_id, 0, b, n);
+}
+
+static void do_winc_info(const frame_t *f)
+{
+    if (!g_winc.mac_valid) {
+        /* the address is learnt when the WINC firmware starts */
+        if (!g_winc.starting && !g_winc.start_failed) {
+            hif_enable(false);
+            (void)winc_start_begin(); /* e.g. download mode since power-up: start it, the app asks again */
+        }
+        if (g_winc.starting) {
+            respond_error(f->type, f->request_id, ERR_BUSY, PHASE_SESSION, "the WINC is starting; ask again in a moment");
+        } else {
+            respond_error(f->type, f->request_id, ERR_WINC_NOT_RESPONDING, PHASE_SESSION,
+                          "the WINC did not start; its MAC address is unknown");
+        }
+        return;
+    }
+    uint8_t b[13];
+    memcpy(b, g_winc.mac, 6);
+    put32(b + 6, g_winc.chip_id);
+    memcpy(b + 10, g_winc.fw, 3);
+    respond(f->type, f->request_id, 0, b, sizeof b);
 }
 
 static void do_stats(const frame_t *f)
@@ -329,7 +379,11 @@ static void do_configure_wifi(const frame_t *f)
         respond_error(f->type, f->request_id, ERR_BAD_PAYLOAD, PHASE_CONFIGURE, "invalid Wi-Fi configuration");
         return;
     }
-    c->security = sec == 0 ? M2M_WIFI_SEC_OPEN : (sec == 1 ? M2M_WIFI_SEC_WPA_PSK : M2M_WIFI_SEC_WEP);
+    uint8_t security = sec == 0 ? M2M_WIFI_SEC_OPEN : (sec == 1 ? M2M_WIFI_SEC_WPA_PSK : M2M_WIFI_SEC_WEP);
+    if (!c->wifi_set || security != c->security || strcmp(ssid, c->ssid) != 0 || strcmp(pass, c->pass) != 0) {
+        wifi_forget(); /* other settings: join again */
+    }
+    c->security = security;
     strcpy(c->ssid, ssid);
     strcpy(c->pass, pass);
     c->wifi_set = true;
@@ -388,11 +442,32 @@ static void do_set_job(const frame_t *f)
             return;
         }
     }
+    c->remove_count = 0;
+    if (c->job_flags & JOB_FLAG_REMOVE_ROOTS) {
+        if (p >= end) {
+            respond_error(f->type, f->request_id, ERR_BAD_PAYLOAD, PHASE_CONFIGURE, "removeCount missing");
+            return;
+        }
+        uint8_t k = *p++;
+        if ((size_t)(end - p) < (size_t)k * ROOT_NAME_HASH_SIZE) {
+            respond_error(f->type, f->request_id, ERR_BAD_PAYLOAD, PHASE_CONFIGURE, "root name hashes truncated");
+            return;
+        }
+        if (k < 1 || k > JOB_MAX_REMOVE_ROOTS) {
+            respond_error(f->type, f->request_id, ERR_INVALID_JOB, PHASE_CONFIGURE, "a job removes 1..8 roots");
+            return;
+        }
+        for (uint8_t i = 0; i < k; i++) {
+            memcpy(c->remove[i], p, ROOT_NAME_HASH_SIZE);
+            p += ROOT_NAME_HASH_SIZE;
+        }
+        c->remove_count = k;
+    }
     if (p != end) {
-        respond_error(f->type, f->request_id, ERR_BAD_PAYLOAD, PHASE_CONFIGURE, "bytes after the last entry");
+        respond_error(f->type, f->request_id, ERR_BAD_PAYLOAD, PHASE_CONFIGURE, "bytes after the last field");
         return;
     }
-    if (c->job_flags & ~JOB_FLAG_REPLACE_ROOT || job_validate(c) != 0) {
+    if (c->job_flags & ~(JOB_FLAG_REPLACE_ROOT | JOB_FLAG_REMOVE_ROOTS) || job_validate(c) != 0) {
         respond_error(f->type, f->request_id, ERR_INVALID_JOB, PHASE_CONFIGURE, "invalid job plan");
         return;
     }
@@ -414,6 +489,7 @@ static void do_run_job(const frame_t *f)
     uint8_t type = f->type;
     s_busy = true;
     s_job_id = f->request_id;
+    s_job_type = f->type;
     s_last.valid = false;
     evt_state(STATE_RUNNING, PHASE_NONE);
     job_result_t res;
@@ -421,10 +497,71 @@ static void do_run_job(const frame_t *f)
     int r = job_run(&s_cfg, &res, &err);
     uint16_t id = s_job_id;
     if (r == 0) {
-        uint8_t b[4] = {res.files, res.roots, res.tls_files, res.root_count};
+        uint8_t b[5] = {res.files, res.roots, res.tls_files, res.root_count, res.tls_handshakes};
         evt_state(STATE_SUCCEEDED, PHASE_NONE);
         s_busy = false;
         respond(type, id, 0, b, sizeof b);
+    } else {
+        uint8_t b[8 + sizeof err.message];
+        evt_state(err.code == ERR_CANCELLED ? STATE_CANCELLED : STATE_FAILED, err.phase);
+        s_busy = false;
+        respond(type, id, PROTO_FLAG_ERROR, b, error_body(&err, b));
+    }
+    s_state = r == 0 ? STATE_SUCCEEDED : (err.code == ERR_CANCELLED ? STATE_CANCELLED : STATE_FAILED);
+}
+
+static void do_prove(const frame_t *f)
+{
+    const uint8_t *p = f->payload, *end = f->payload + f->payload_len;
+    static prove_req_t q;
+    char sni[256], host[256], path[256];
+    if (rd_str8(&p, end, host, 1, 255) != 0 || end - p < 2) {
+        respond_error(f->type, f->request_id, ERR_BAD_PAYLOAD, PHASE_PROVE, "PROVE_IDENTITY takes host port sni path flags");
+        return;
+    }
+    q.port = get16(p);
+    p += 2;
+    if (rd_str8(&p, end, sni, 0, 255) != 0 || rd_str8(&p, end, path, 1, 255) != 0 || end - p != 1) {
+        respond_error(f->type, f->request_id, ERR_BAD_PAYLOAD, PHASE_PROVE, "PROVE_IDENTITY takes host port sni path flags");
+        return;
+    }
+    q.flags = *p;
+    size_t pl = strlen(path);
+    bool path_ok = path[0] == '/' && pl <= PROVE_PATH_MAX;
+    for (size_t i = 0; i < pl; i++) {
+        path_ok &= path[i] > 0x20 && path[i] < 0x7F;
+    }
+    if (q.port == 0 || strlen(host) >= sizeof q.host || strlen(sni) >= sizeof q.sni || !path_ok) {
+        respond_error(f->type, f->request_id, ERR_BAD_PAYLOAD, PHASE_PROVE,
+                      "host and SNI under 64 bytes, port 1..65535, path /... of at most 63 printable characters");
+        return;
+    }
+    if (!s_cfg.wifi_set) {
+        respond_error(f->type, f->request_id, ERR_NOT_CONFIGURED, PHASE_CONFIGURE, "CONFIGURE_WIFI is needed first");
+        return;
+    }
+    strcpy(q.host, host);
+    strcpy(q.sni, sni);
+    strcpy(q.path, path);
+    uint8_t type = f->type;
+    s_busy = true;
+    s_job_id = f->request_id;
+    s_job_type = f->type;
+    s_last.valid = false;
+    evt_state(STATE_RUNNING, PHASE_NONE);
+    static prove_res_t res;
+    static proto_error_t err;
+    int r = prove_run(&s_cfg, &q, &res, &err);
+    uint16_t id = s_job_id;
+    if (r == 0) {
+        static uint8_t b[3 + PROVE_BODY_MAX];
+        b[0] = (uint8_t)res.status;
+        b[1] = (uint8_t)(res.status >> 8);
+        b[2] = res.body_len;
+        memcpy(b + 3, res.body, res.body_len);
+        evt_state(STATE_SUCCEEDED, PHASE_NONE);
+        s_busy = false;
+        respond(type, id, 0, b, (uint16_t)(3u + res.body_len));
     } else {
         uint8_t b[8 + sizeof err.message];
         evt_state(err.code == ERR_CANCELLED ? STATE_CANCELLED : STATE_FAILED, err.phase);
@@ -551,7 +688,7 @@ static void erase_range(const frame_t *f, uint32_t a, uint32_t n)
 static void do_reinit(const frame_t *f)
 {
     hif_enable(false);
-    if (winc_start() != WINC_OK) {
+    if (winc_start() != WINC_OK) { /* continues a boot in progress; HELLO is answered meanwhile */
         respond_error(f->type, f->request_id, ERR_WINC_NOT_RESPONDING, PHASE_REINIT, "WINC did not restart");
         return;
     }
@@ -582,7 +719,7 @@ static void handle(const frame_t *f)
     }
     if (f->flags & PROTO_FLAG_RETRANSMIT) {
         s_stats.retransmits++;
-        if (s_busy && f->request_id == s_job_id && f->type == REQ_RUN_JOB) {
+        if (s_busy && f->request_id == s_job_id && f->type == s_job_type) {
             return; /* running: its response will come */
         }
         if (s_last.valid && s_last.id == f->request_id && s_last.type == f->type) {
@@ -619,11 +756,18 @@ static void handle(const frame_t *f)
     default:
         break;
     }
-    if (s_busy) {
-        respond_error(f->type, f->request_id, ERR_BUSY, s_job_phase, "a job is running");
+    if (s_busy || s_blocking) {
+        respond_error(f->type, f->request_id, ERR_BUSY, s_busy ? s_job_phase : PHASE_SESSION,
+                      s_busy ? "a job is running" : "the board is busy with the previous request");
         return;
     }
+    s_blocking = true;
     switch (f->type) {
+    case REQ_GET_WINC_INFO:
+        if (empty_payload(f, PHASE_SESSION)) {
+            do_winc_info(f);
+        }
+        break;
     case REQ_CONFIGURE_WIFI:
         do_configure_wifi(f);
         break;
@@ -635,6 +779,9 @@ static void handle(const frame_t *f)
         break;
     case REQ_RUN_JOB:
         do_run_job(f);
+        break;
+    case REQ_PROVE_IDENTITY:
+        do_prove(f);
         break;
     case REQ_READ_FLASH:
         do_read_flash(f);
@@ -668,6 +815,7 @@ static void handle(const frame_t *f)
         respond_error(f->type, f->request_id, ERR_UNKNOWN_REQUEST, PHASE_SESSION, "request type not implemented");
         break;
     }
+    s_blocking = false;
 }
 
 static void serve_serial(void)
@@ -706,9 +854,10 @@ void app_init(void)
     wifi_init();
     sock_init();
     wait_set_idle_hook(idle_hook);
-    /* learn the flash size (download mode) and the firmware version (normal boot) */
-    if (winc_enter_download_mode() == WINC_OK && winc_start() == WINC_OK) {
-        hif_enable(true);
+    /* learn the flash size (download mode), then start the firmware (version, MAC) in the
+     * background: app_poll advances the boot while the serial link is served */
+    if (winc_enter_download_mode() == WINC_OK) {
+        (void)winc_start_begin();
     }
     evt_state(STATE_IDLE, PHASE_NONE);
 }
@@ -716,5 +865,8 @@ void app_init(void)
 void app_poll(void)
 {
     serve_serial();
+    if (g_winc.starting && winc_start_poll() == WINC_OK) {
+        hif_enable(true);
+    }
     wait_step();
 }

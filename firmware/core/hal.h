@@ -36,6 +36,11 @@ void hal_serial_write(const uint8_t *buf, size_t n);
 /* Called from every wait loop: services USB/pty, 1200-baud touch, LEDs. */
 void hal_poll(void);
 
+/* false when the board runs on a fallback clock: the 48 MHz DFLL did not lock or the 32 kHz
+ * crystal did not start (HELLO status CLOCK_UNLOCKED). A weak default in core/hal_defaults.c
+ * returns true; the SAM D21 arch code overrides it. */
+bool hal_clock_ok(void);
+
 /* Board identity */
 const char *hal_board_name(void);
 uint32_t hal_chip_id(void);            /* DSU DID (0 on host) */

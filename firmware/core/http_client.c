@@ -144,9 +144,8 @@ static int parse_hex(const char *s, uint32_t *v)
     return 0;
 }
 
-/* copy n body bytes */
-static http_err_t body_bytes(rd_t *r, uint32_t n, uint8_t *body, size_t body_max, http_result_t *res,
-                             http_progress_t progress, void *pctx, uint32_t total)
+/* hand n body bytes to the sink */
+static http_err_t body_bytes(rd_t *r, uint32_t n, const http_request_t *q, http_result_t *res, uint32_t total)
 {
     while (n) {
         int a = fill(r);
@@ -157,44 +156,104 @@ static http_err_t body_bytes(rd_t *r, uint32_t n, uint8_t *body, size_t body_max
             return HTTP_ERR_TRUNCATED;
         }
         size_t take = (size_t)a < n ? (size_t)a : n;
-        if (res->body_len + take > body_max) {
+        if (q->sink && q->sink(q->sink_ctx, r->buf + r->pos, take) < 0) {
             return HTTP_ERR_TOO_LARGE;
         }
-        memcpy(body + res->body_len, r->buf + r->pos, take);
         r->pos += take;
         res->body_len += take;
         n -= (uint32_t)take;
-        if (progress) {
-            progress(pctx, (uint32_t)res->body_len, total);
+        if (q->progress) {
+            q->progress(q->progress_ctx, (uint32_t)res->body_len, total);
         }
     }
     return HTTP_OK;
 }
 
-http_err_t http_get(const http_io_t *io, const char *host, uint16_t port, const char *path, uint8_t *body,
-                    size_t body_max, http_result_t *res, http_progress_t progress, void *pctx)
+static size_t put(char *dst, size_t at, size_t max, const char *src)
+{
+    size_t l = strlen(src);
+    if (at + l >= max) {
+        return max; /* marks overflow */
+    }
+    memcpy(dst + at, src, l);
+    return at + l;
+}
+
+static http_err_t read_body(rd_t *r, const http_request_t *q, http_result_t *res, int chunked)
+{
+    char line[256];
+    int l;
+    if (chunked) {
+        for (;;) {
+            uint32_t sz;
+            l = read_line(r, line, sizeof line);
+            if (l == -1) {
+                return HTTP_ERR_IO;
+            }
+            if (l < 0) {
+                return l == -2 ? HTTP_ERR_TRUNCATED : HTTP_ERR_PROTOCOL;
+            }
+            if (parse_hex(line, &sz) != 0) {
+                return HTTP_ERR_PROTOCOL;
+            }
+            if (sz == 0) {
+                break;
+            }
+            http_err_t e = body_bytes(r, sz, q, res, 0);
+            if (e != HTTP_OK) {
+                return e;
+            }
+            l = read_line(r, line, sizeof line);
+            if (l != 0) {
+                return l == -1 ? HTTP_ERR_IO : (l == -2 ? HTTP_ERR_TRUNCATED : HTTP_ERR_PROTOCOL);
+            }
+        }
+        /* trailers, up to the empty line */
+        do {
+            l = read_line(r, line, sizeof line);
+            if (l < 0) {
+                return l == -1 ? HTTP_ERR_IO : (l == -2 ? HTTP_ERR_TRUNCATED : HTTP_ERR_PROTOCOL);
+            }
+        } while (l > 0);
+        return HTTP_OK;
+    }
+    if (res->content_length != 0xFFFFFFFFu) {
+        return body_bytes(r, res->content_length, q, res, res->content_length);
+    }
+    /* no length: read until the server closes */
+    for (;;) {
+        int a = fill(r);
+        if (a < 0) {
+            return HTTP_ERR_IO;
+        }
+        if (a == 0) {
+            return HTTP_OK;
+        }
+        http_err_t e = body_bytes(r, (uint32_t)a, q, res, 0);
+        if (e != HTTP_OK) {
+            return e;
+        }
+    }
+}
+
+http_err_t http_request(const http_io_t *io, const http_request_t *q, http_result_t *res)
 {
     static rd_t r;
     char line[256];
     memset(res, 0, sizeof *res);
     res->content_length = 0xFFFFFFFFu;
-    /* request */
-    size_t n = 0;
-    const char *parts[] = {"GET ", path[0] == '/' ? "" : "/", path, " HTTP/1.1\r\nHost: ", host, NULL};
-    for (int i = 0; parts[i]; i++) {
-        size_t l = strlen(parts[i]);
-        if (n + l >= sizeof r.buf) {
-            return HTTP_ERR_PROTOCOL;
-        }
-        memcpy(r.buf + n, parts[i], l);
-        n += l;
-    }
-    if (port != 443 && port != 80) {
+    /* request line and headers, built in the reader's buffer */
+    char *out = (char *)r.buf;
+    size_t n = put(out, 0, sizeof r.buf, "GET ");
+    n = put(out, n, sizeof r.buf, q->path[0] == '/' ? "" : "/");
+    n = put(out, n, sizeof r.buf, q->path);
+    n = put(out, n, sizeof r.buf, " HTTP/1.1\r\nHost: ");
+    n = put(out, n, sizeof r.buf, q->host);
+    if (q->port != 443 && q->port != 80) {
         char p[8];
-        int k = 0;
         char d[6];
-        int nd = 0;
-        uint16_t v = port;
+        int k = 0, nd = 0;
+        uint16_t v = q->port;
         do {
             d[nd++] = (char)('0' + v % 10u);
             v /= 10u;
@@ -203,16 +262,14 @@ http_err_t http_get(const http_io_t *io, const char *host, uint16_t port, const 
         while (nd) {
             p[k++] = d[--nd];
         }
-        memcpy(r.buf + n, p, (size_t)k);
-        n += (size_t)k;
+        p[k] = 0;
+        n = put(out, n, sizeof r.buf, p);
     }
-    const char *tail = "\r\nUser-Agent: winc-cert-fw/" FW_VERSION "\r\nAccept: */*\r\nConnection: close\r\n\r\n";
-    size_t tl = strlen(tail);
-    if (n + tl > sizeof r.buf) {
+    n = put(out, n, sizeof r.buf, "\r\nUser-Agent: winc-cert-fw/" FW_VERSION "\r\nAccept: */*\r\n");
+    n = put(out, n, sizeof r.buf, q->keep_alive ? "\r\n" : "Connection: close\r\n\r\n");
+    if (n >= sizeof r.buf) {
         return HTTP_ERR_PROTOCOL;
     }
-    memcpy(r.buf + n, tail, tl);
-    n += tl;
     if (io->send(io->ctx, r.buf, n) != 0) {
         return HTTP_ERR_IO;
     }
@@ -233,9 +290,10 @@ http_err_t http_get(const http_io_t *io, const char *host, uint16_t port, const 
         line[10] > '9' || line[11] < '0' || line[11] > '9') {
         return HTTP_ERR_PROTOCOL;
     }
+    const int http11 = line[7] == '1';
     res->status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
     /* headers */
-    int chunked = 0;
+    int chunked = 0, conn_close = 0;
     size_t header_bytes = (size_t)l;
     for (;;) {
         l = read_line(&r, line, sizeof line);
@@ -260,59 +318,42 @@ http_err_t http_get(const http_io_t *io, const char *host, uint16_t port, const 
             if (contains_ci(line + 18, "chunked")) {
                 chunked = 1;
             }
+        } else if (starts_ci(line, "connection:")) {
+            if (contains_ci(line + 11, "close")) {
+                conn_close = 1;
+            }
         }
     }
-    if (res->status != 200) {
+    if (res->status != 200 && !q->any_status) {
         return HTTP_ERR_STATUS;
     }
-    if (chunked) {
-        for (;;) {
-            uint32_t sz;
-            l = read_line(&r, line, sizeof line);
-            if (l == -1) {
-                return HTTP_ERR_IO;
-            }
-            if (l < 0) {
-                return l == -2 ? HTTP_ERR_TRUNCATED : HTTP_ERR_PROTOCOL;
-            }
-            if (parse_hex(line, &sz) != 0) {
-                return HTTP_ERR_PROTOCOL;
-            }
-            if (sz == 0) {
-                break; /* trailers are not needed: the connection closes */
-            }
-            if (sz > body_max) {
-                return HTTP_ERR_TOO_LARGE;
-            }
-            http_err_t e = body_bytes(&r, sz, body, body_max, res, progress, pctx, 0);
-            if (e != HTTP_OK) {
-                return e;
-            }
-            l = read_line(&r, line, sizeof line);
-            if (l != 0) {
-                return l == -1 ? HTTP_ERR_IO : (l == -2 ? HTTP_ERR_TRUNCATED : HTTP_ERR_PROTOCOL);
-            }
-        }
-        return HTTP_OK;
+    http_err_t e = read_body(&r, q, res, chunked);
+    /* reusable only if the body was framed, nobody said close and nothing is left over */
+    res->keep_alive = e == HTTP_OK && q->keep_alive && http11 && !conn_close &&
+                      (chunked || res->content_length != 0xFFFFFFFFu) && r.pos == r.len && !r.closed;
+    return e;
+}
+
+typedef struct {
+    uint8_t *buf;
+    size_t max, len;
+} buf_sink_t;
+
+static int to_buffer(void *ctx, const uint8_t *p, size_t n)
+{
+    buf_sink_t *b = ctx;
+    if (b->len + n > b->max) {
+        return -1;
     }
-    if (res->content_length != 0xFFFFFFFFu) {
-        if (res->content_length > body_max) {
-            return HTTP_ERR_TOO_LARGE;
-        }
-        return body_bytes(&r, res->content_length, body, body_max, res, progress, pctx, res->content_length);
-    }
-    /* no length: read until the server closes */
-    for (;;) {
-        int a = fill(&r);
-        if (a < 0) {
-            return HTTP_ERR_IO;
-        }
-        if (a == 0) {
-            return HTTP_OK;
-        }
-        http_err_t e = body_bytes(&r, (uint32_t)a, body, body_max, res, progress, pctx, 0);
-        if (e != HTTP_OK) {
-            return e;
-        }
-    }
+    memcpy(b->buf + b->len, p, n);
+    b->len += n;
+    return 0;
+}
+
+http_err_t http_get(const http_io_t *io, const char *host, uint16_t port, const char *path, uint8_t *body,
+                    size_t body_max, http_result_t *res, http_progress_t progress, void *pctx)
+{
+    buf_sink_t b = {body, body_max, 0};
+    http_request_t q = {host, port, path, false, false, to_buffer, &b, progress, pctx};
+    return http_request(io, &q, res);
 }

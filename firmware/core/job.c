@@ -16,6 +16,7 @@
 #include "winc_flash_layout.h"
 #include "winc_hif.h"
 #include "winc_regs.h"
+#include "winc_session.h"
 #include "winc_socket.h"
 #include "winc_wifi.h"
 #include "x509.h"
@@ -25,7 +26,6 @@
 #else
 #define JOB_ARENA_SIZE 8192u
 #endif
-#define WIFI_TIMEOUT_MS 20000u
 #define NET_TIMEOUT_MS 10000u
 #define VERIFY_CHUNK 256u
 
@@ -70,48 +70,14 @@ typedef struct {
     uint8_t entry;
 } dl_ctx_t;
 
-static int io_send(void *ctx, const uint8_t *p, size_t n)
-{
-    (void)ctx;
-    return sock_send(p, n, NET_TIMEOUT_MS) == SOCK_OK ? 0 : -1;
-}
-
-static int io_recv(void *ctx, uint8_t *p, size_t max)
-{
-    (void)ctx;
-    int r = sock_recv(p, max, NET_TIMEOUT_MS);
-    return r;
-}
-
 static void on_progress(void *ctx, uint32_t received, uint32_t total)
 {
     evt_file_packet(((dl_ctx_t *)ctx)->entry, received, total);
 }
 
-static int parse_ipv4(const char *s, uint8_t ip[4])
-{
-    for (int i = 0; i < 4; i++) {
-        if (*s < '0' || *s > '9') {
-            return -1;
-        }
-        unsigned v = 0;
-        int d = 0;
-        while (*s >= '0' && *s <= '9' && d < 4) {
-            v = v * 10u + (unsigned)(*s++ - '0');
-            d++;
-        }
-        if (v > 255u || (i < 3 && *s++ != '.')) {
-            return -1;
-        }
-        ip[i] = (uint8_t)v;
-    }
-    return *s ? -1 : 0;
-}
-
 static int fail(proto_error_t *err, uint16_t code, uint8_t phase, uint8_t entry, const char *msg)
 {
-    proto_error_set(err, code, phase, entry, msg);
-    return -1;
+    return proto_fail(err, code, phase, entry, msg);
 }
 
 static int cancelled(proto_error_t *err, uint8_t phase)
@@ -195,7 +161,23 @@ static void normalise_pem(uint32_t idx)
     }
 }
 
-static int download_all(const job_cfg_t *c, const uint8_t ip[4], proto_error_t *err, uint8_t *files)
+typedef struct {
+    uint8_t *buf;
+    size_t max, len;
+} arena_sink_t;
+
+static int to_arena(void *ctx, const uint8_t *p, size_t n)
+{
+    arena_sink_t *a = ctx;
+    if (a->len + n > a->max) {
+        return -1;
+    }
+    memcpy(a->buf + a->len, p, n);
+    a->len += n;
+    return 0;
+}
+
+static int download_all(const job_cfg_t *c, const uint8_t ip[4], proto_error_t *err, job_result_t *res)
 {
     uint32_t used = 0;
     for (int i = 0; i < c->count; i++) {
@@ -207,32 +189,17 @@ static int download_all(const job_cfg_t *c, const uint8_t ip[4], proto_error_t *
         u = append(url, u, sizeof url, "/");
         (void)append(url, u, sizeof url, c->e[i].name);
         evt_u8_str(EVT_DOWNLOAD_STARTED, (uint8_t)i, url);
-        sock_fail_t sf;
-        sock_err_t se = sock_connect(ip, c->port, true, c->sni[0] ? c->sni : NULL, (c->server_flags & 1u) != 0,
-                                     NET_TIMEOUT_MS, &sf);
-        if (se == SOCK_ERR_ABORT) {
-            return fail(err, ERR_CANCELLED, PHASE_DOWNLOAD, (uint8_t)i, "cancelled");
-        }
-        if (se != SOCK_OK) {
-            if (se == SOCK_ERR_TIMEOUT_ || sf.winc_error == SOCK_ERR_TIMEOUT) {
-                return fail(err, ERR_TIMEOUT, PHASE_DOWNLOAD, (uint8_t)i, "TLS connect timed out");
-            }
-            if (sf.err_source == 2 && sf.alert) {
-                fail(err, ERR_CERT_VERIFICATION_FAILED, PHASE_DOWNLOAD, (uint8_t)i,
-                     "certificate verification failed: server certificate not trusted by the module");
-            } else {
-                fail(err, ERR_TLS_CONNECT_FAILED, PHASE_DOWNLOAD, (uint8_t)i, "TLS connection failed");
-            }
-            err->winc_error = sf.winc_error;
-            err->winc_err_source = sf.err_source;
-            err->tls_alert = sf.err_source ? sf.alert : 0;
+        uint8_t opts = (c->server_flags & 1u) ? SOCK_OPT_CHECK_SNI : 0u;
+        if (session_tls_connect(ip, c->port, c->sni, opts, PHASE_DOWNLOAD, (uint8_t)i, err) != 0) {
             return -1;
         }
-        http_io_t io = {io_send, io_recv, NULL};
+        res->tls_handshakes++;
         http_result_t hr;
         dl_ctx_t dc = {(uint8_t)i};
-        http_err_t he = http_get(&io, c->sni[0] ? c->sni : c->host, c->port, c->e[i].name, s_arena + used,
-                                 JOB_ARENA_SIZE - used, &hr, on_progress, &dc);
+        arena_sink_t sink = {s_arena + used, JOB_ARENA_SIZE - used, 0};
+        http_request_t q = {c->sni[0] ? c->sni : c->host, c->port, c->e[i].name, false, false, to_arena, &sink,
+                            on_progress, &dc};
+        http_err_t he = http_request(session_http_io(), &q, &hr);
         sock_close();
         if (g_net_abort) {
             return fail(err, ERR_CANCELLED, PHASE_DOWNLOAD, (uint8_t)i, "cancelled");
@@ -249,7 +216,7 @@ static int download_all(const job_cfg_t *c, const uint8_t ip[4], proto_error_t *
         }
         s_file[i].off = used;
         s_file[i].len = (uint32_t)hr.body_len;
-        (*files)++;
+        res->files++;
         evt_file_downloaded((uint8_t)i, (uint32_t)hr.body_len, c->e[i].name);
 
         /* parse what was downloaded */
@@ -316,7 +283,8 @@ static int build_tls(const job_cfg_t *c, proto_error_t *err, uint8_t *nfiles, ui
         case TLS_OK:
             break;
         case TLS_ERR_FULL:
-            return fail(err, ERR_STORE_FULL, PHASE_WRITE, (uint8_t)k, "TLS store (8 KiB, 8 files) has no room");
+            return fail(err, ERR_STORE_FULL, PHASE_WRITE, (uint8_t)k,
+                        "TLS store has no room (8 files, 7680 bytes: the section's last 512 bytes are kept)");
         case TLS_ERR_KEY_MISMATCH:
             return fail(err, ERR_CERT_PARSE_FAILED, PHASE_WRITE, (uint8_t)k, "private key does not match the server certificate");
         case TLS_ERR_KEY:
@@ -382,15 +350,27 @@ static int do_flash_part(const job_cfg_t *c, job_result_t *res, proto_error_t *e
             has_tls = true;
         }
     }
-    if (has_root) {
+    /* the root store as it is: counted for the answer, and the base unless replaced */
+    bool root_read = wflash_read(WINC_ROOT_STORE_OFFSET, s_section, WINC_ROOT_STORE_SIZE) == 0;
+    int existing = root_read ? root_store_count(s_section) : -1;
+    res->root_count = existing > 0 ? (uint8_t)existing : 0;
+    bool removes_existing = false;
+    if (!(c->job_flags & JOB_FLAG_REPLACE_ROOT) && existing > 0) {
+        for (int k = 0; k < c->remove_count; k++) {
+            removes_existing |= root_store_find(s_section, c->remove[k]) >= 0;
+        }
+    }
+    if (has_root || removes_existing) {
         evt_state(STATE_RUNNING, PHASE_ERASE);
         if (c->job_flags & JOB_FLAG_REPLACE_ROOT) {
             root_store_init(s_section);
-        } else if (wflash_read(WINC_ROOT_STORE_OFFSET, s_section, WINC_ROOT_STORE_SIZE) != 0) {
+        } else if (!root_read) {
             return fail(err, ERR_READ_FAILED, PHASE_ERASE, 0xFF, "reading the root store failed");
-        } else if (root_store_count(s_section) < 0) {
+        } else if (existing < 0) {
             return fail(err, ERR_INTERNAL, PHASE_ERASE, 0xFF,
                         "existing root store is not a V1 (19.5+) store; use REPLACE_ROOT_STORE");
+        } else if (existing == 0) {
+            root_store_init(s_section);
         }
         for (int i = 0; i < c->count; i++) {
             if (c->e[i].cert_type != CERT_TYPE_ROOT) {
@@ -405,6 +385,11 @@ static int do_flash_part(const job_cfg_t *c, job_result_t *res, proto_error_t *e
             }
             res->roots++;
         }
+        for (int k = 0; k < c->remove_count; k++) {
+            if (root_store_remove(s_section, c->remove[k]) == 1) {
+                evt_log(1, "root store: left out a root the job was told to remove");
+            }
+        }
         if (write_section(WINC_ROOT_STORE_OFFSET, WINC_ROOT_STORE_SIZE, 1, err) != 0) {
             return -1;
         }
@@ -414,14 +399,13 @@ static int do_flash_part(const job_cfg_t *c, job_result_t *res, proto_error_t *e
                 evt_root_written((uint8_t)i, res->root_count);
             }
         }
-    } else {
-        if (wflash_read(WINC_ROOT_STORE_OFFSET, s_section, WINC_ROOT_STORE_SIZE) == 0) {
-            int n = root_store_count(s_section);
-            res->root_count = n > 0 ? (uint8_t)n : 0;
-        }
     }
     if (has_tls) {
         uint32_t bytes;
+        /* the section as it is: its last two pages (AWS endpoint, thing name) are written back unchanged */
+        if (wflash_read(WINC_TLS_STORE_OFFSET, s_section, WINC_TLS_STORE_SIZE) != 0) {
+            return fail(err, ERR_READ_FAILED, PHASE_ERASE, 0xFF, "reading the TLS section failed");
+        }
         if (build_tls(c, err, &res->tls_files, &bytes) != 0) {
             return -1;
         }
@@ -440,45 +424,17 @@ int job_run(const job_cfg_t *c, job_result_t *res, proto_error_t *err)
 
     /* 1. WIFI_CONNECT */
     evt_state(STATE_RUNNING, PHASE_WIFI_CONNECT);
-    if (!g_winc.running) {
-        hif_enable(false);
-        if (winc_start() != WINC_OK) {
-            return fail(err, ERR_WINC_NOT_RESPONDING, PHASE_WIFI_CONNECT, 0xFF, "WINC did not start");
-        }
-    }
-    hif_enable(true);
-    uint8_t ip[4], con_err = 0;
-    wifi_err_t we = wifi_connect(c->ssid, c->security, c->pass, WIFI_TIMEOUT_MS, ip, &con_err);
-    if (we == WIFI_ERR_ABORT) {
-        return fail(err, ERR_CANCELLED, PHASE_WIFI_CONNECT, 0xFF, "cancelled");
-    }
-    if (we == WIFI_ERR_TIMEOUT) {
-        return fail(err, ERR_TIMEOUT, PHASE_WIFI_CONNECT, 0xFF, "no connection to the access point in time");
-    }
-    if (we != WIFI_OK) {
-        fail(err, ERR_WIFI_CONNECT_FAILED, PHASE_WIFI_CONNECT, 0xFF,
-             con_err == 3 ? "could not join the network (authentication failed)"
-                          : (con_err == 1 ? "could not join the network (access point not found)"
-                                          : "could not join the network"));
-        err->winc_error = (int8_t)con_err;
+    if (session_winc_up(PHASE_WIFI_CONNECT, false, err) != 0 || session_join(c, err) != 0) {
         return -1;
     }
-    evt_wifi_connected(ip);
 
     /* 2. DOWNLOAD */
     evt_state(STATE_RUNNING, PHASE_DOWNLOAD);
     uint8_t sip[4];
-    if (parse_ipv4(c->host, sip) != 0) {
-        sock_err_t de = sock_dns(c->host, sip, NET_TIMEOUT_MS);
-        if (de == SOCK_ERR_ABORT) {
-            return fail(err, ERR_CANCELLED, PHASE_DOWNLOAD, 0xFF, "cancelled");
-        }
-        if (de != SOCK_OK) {
-            return fail(err, de == SOCK_ERR_TIMEOUT_ ? ERR_TIMEOUT : ERR_DNS_FAILED, PHASE_DOWNLOAD, 0xFF,
-                        "server name did not resolve");
-        }
+    if (session_resolve(c->host, sip, PHASE_DOWNLOAD, err) != 0) {
+        return -1;
     }
-    if (download_all(c, sip, err, &res->files) != 0) {
+    if (download_all(c, sip, err, res) != 0) {
         return -1;
     }
     /* validate the TLS groups before touching the flash */

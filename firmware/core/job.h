@@ -25,10 +25,13 @@ typedef struct {
     uint8_t job_flags;
     uint8_t count;
     job_entry_t e[JOB_MAX_ENTRIES];
+    uint8_t remove_count;      /* SET_JOB REMOVE_ROOTS (1.1): name hashes left out of the final root store */
+    uint8_t remove[JOB_MAX_REMOVE_ROOTS][ROOT_NAME_HASH_SIZE];
 } job_cfg_t;
 
 typedef struct {
     uint8_t files, roots, tls_files, root_count;
+    uint8_t tls_handshakes;
 } job_result_t;
 
 /* 0 = success; otherwise err is filled */

@@ -15,6 +15,8 @@ typedef struct {
 } proto_error_t;
 
 void proto_error_set(proto_error_t *e, uint16_t code, uint8_t phase, uint8_t entry, const char *msg);
+/* proto_error_set, then -1 (for "return proto_fail(...)") */
+int proto_fail(proto_error_t *e, uint16_t code, uint8_t phase, uint8_t entry, const char *msg);
 
 void evt_log(uint8_t level, const char *text);
 void evt_progress(uint8_t phase, uint32_t done, uint32_t total);

@@ -4,7 +4,7 @@
 #define PROTOCOL_DEFS_H
 
 #define PROTO_VERSION          1u
-#define PROTO_REVISION         0u
+#define PROTO_REVISION         1u   /* docs/serial-protocol.md revision 1.1 */
 #define PROTO_HDR_SIZE         7u
 #define PROTO_CRC_SIZE         2u
 #define PROTO_OVERHEAD         (PROTO_HDR_SIZE + PROTO_CRC_SIZE)
@@ -26,10 +26,12 @@
 #define REQ_HELLO              0x01u
 #define REQ_PING               0x02u
 #define REQ_GET_STATS          0x03u
+#define REQ_GET_WINC_INFO      0x04u   /* 1.1 */
 #define REQ_CONFIGURE_WIFI     0x10u
 #define REQ_CONFIGURE_SERVER   0x11u
 #define REQ_SET_JOB            0x12u
 #define REQ_RUN_JOB            0x13u
+#define REQ_PROVE_IDENTITY     0x14u   /* 1.1 */
 #define REQ_READ_FLASH         0x20u
 #define REQ_WRITE_FLASH        0x21u
 #define REQ_ERASE_FLASH        0x22u
@@ -64,6 +66,15 @@
 #define CAP_JOB_RUNNER         (1u << 2)
 #define CAP_FLASH_ACCESS       (1u << 3)
 #define CAP_CANCEL             (1u << 4)
+#define CAP_WINC_INFO          (1u << 5)   /* 1.1: GET_WINC_INFO */
+#define CAP_REMOVE_ROOTS       (1u << 6)   /* 1.1: SET_JOB flag REMOVE_ROOTS */
+#define CAP_PROVE_IDENTITY     (1u << 7)   /* 1.1: PROVE_IDENTITY */
+#define CAP_KEEP_ALIVE         (1u << 8)   /* 1.1: one TLS connection per job */
+
+/* HELLO status byte (1.1) */
+#define HELLO_STATUS_WINC_STARTING      (1u << 0)
+#define HELLO_STATUS_CLOCK_UNLOCKED     (1u << 1)
+#define HELLO_STATUS_WINC_DOWNLOAD_MODE (1u << 2)
 
 /* error codes (section 6) */
 enum {
@@ -81,7 +92,7 @@ enum {
 enum {
     PHASE_NONE = 0, PHASE_SESSION = 1, PHASE_WIFI_CONNECT = 2, PHASE_DOWNLOAD = 3,
     PHASE_ENTER_DOWNLOAD_MODE = 4, PHASE_ERASE = 5, PHASE_WRITE = 6, PHASE_VERIFY = 7,
-    PHASE_REINIT = 8, PHASE_READ = 9, PHASE_CONFIGURE = 10,
+    PHASE_REINIT = 8, PHASE_READ = 9, PHASE_CONFIGURE = 10, PHASE_PROVE = 11,
 };
 
 /* board states (7.2) */
@@ -93,6 +104,15 @@ enum { STATE_IDLE = 0, STATE_RUNNING = 1, STATE_SUCCEEDED = 2, STATE_FAILED = 3,
 #define CERT_TYPE_TLS_ECC      3u
 #define JOB_MAX_ENTRIES        16u
 #define JOB_FLAG_REPLACE_ROOT  0x01u
+#define JOB_FLAG_REMOVE_ROOTS  0x02u   /* 1.1 */
+#define JOB_MAX_REMOVE_ROOTS   8u
+#define ROOT_NAME_HASH_SIZE    20u
+
+/* PROVE_IDENTITY (1.1) */
+#define PROVE_FLAG_BYPASS_SERVER_VERIFICATION 0x01u
+#define PROVE_FLAG_VALIDATE_SERVER_NAME       0x02u
+#define PROVE_PATH_MAX         63u
+#define PROVE_BODY_MAX         255u
 
 /* flash access window for writes/erases */
 #define PROTO_WRITE_WINDOW_START 0x4000u

@@ -201,3 +201,23 @@ root_result_t root_store_add(uint8_t sector[WINC_ROOT_STORE_SIZE], const uint8_t
     wr32(sector + 16, (uint32_t)n + 1u);
     return ROOT_OK;
 }
+
+int root_store_remove(uint8_t sector[WINC_ROOT_STORE_SIZE], const uint8_t sha1[20])
+{
+    int n = root_store_count(sector);
+    if (n < 0) {
+        return -1;
+    }
+    int idx = root_store_find(sector, sha1);
+    if (idx < 0) {
+        return 0;
+    }
+    size_t off, size, lo, ls;
+    (void)root_store_entry(sector, idx, &off, &size);
+    (void)root_store_entry(sector, n - 1, &lo, &ls);
+    size_t end = lo + ls;
+    memmove(sector + off, sector + off + size, end - (off + size));
+    memset(sector + end - size, 0xFF, size);
+    wr32(sector + 16, (uint32_t)n - 1u);
+    return 1;
+}

@@ -25,4 +25,6 @@ void root_store_init(uint8_t sector[WINC_ROOT_STORE_SIZE]);
 root_result_t root_store_add(uint8_t sector[WINC_ROOT_STORE_SIZE], const uint8_t *der, size_t der_len);
 /* Is a root with this subject-name hash stored? */
 int root_store_find(const uint8_t sector[WINC_ROOT_STORE_SIZE], const uint8_t sha1[20]);
+/* Removes the root with this subject-name hash and repacks: 1 removed, 0 absent, -1 not a V1 store. */
+int root_store_remove(uint8_t sector[WINC_ROOT_STORE_SIZE], const uint8_t sha1[20]);
 #endif

@@ -23,6 +23,30 @@ int tls_store_count(const uint8_t sector[WINC_TLS_STORE_SIZE])
     return n <= TLS_MAX_FILES ? (int)n : -1;
 }
 
+int tls_store_file(const uint8_t sector[WINC_TLS_STORE_SIZE], const char *name, const uint8_t **data, size_t *len)
+{
+    int n = tls_store_count(sector);
+    size_t l = strlen(name);
+    if (l == 0 || l >= TLS_FILE_NAME_MAX) {
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        const uint8_t *e = sector + 16u + TLS_FILE_ENTRY_SIZE * (unsigned)i;
+        if (memcmp(e, name, l) != 0 || e[l] != 0) {
+            continue;
+        }
+        uint32_t size = rd32(e + 48), addr = rd32(e + 52);
+        if (addr < WINC_TLS_STORE_OFFSET || size > WINC_TLS_STORE_SIZE ||
+            addr - WINC_TLS_STORE_OFFSET > WINC_TLS_STORE_SIZE - size) {
+            return -1;
+        }
+        *data = sector + (addr - WINC_TLS_STORE_OFFSET);
+        *len = size;
+        return 0;
+    }
+    return -1;
+}
+
 typedef struct {
     uint8_t *sec;
     uint32_t n;
@@ -47,8 +71,8 @@ static uint8_t *add_file(writer_t *w, const uint8_t name48[TLS_FILE_NAME_MAX], s
         return NULL;
     }
     uint32_t rel = w->next - WINC_TLS_STORE_OFFSET;
-    if (rel + size > WINC_TLS_STORE_SIZE) {
-        return NULL;
+    if (rel + size > WINC_TLS_STORE_CAPACITY) {
+        return NULL; /* the kept tail is never the store's */
     }
     uint8_t *e = w->sec + 16u + TLS_FILE_ENTRY_SIZE * w->n;
     memcpy(e, name48, TLS_FILE_NAME_MAX);
@@ -152,7 +176,7 @@ tls_result_t tls_store_write_chain(uint8_t sector[WINC_TLS_STORE_SIZE], const tl
     } else if (append && tls_store_count(sector) < 0) {
         return TLS_ERR_FORMAT;
     } else {
-        memset(sector, 0xFF, WINC_TLS_STORE_SIZE);
+        memset(sector, 0xFF, WINC_TLS_STORE_CAPACITY); /* the kept tail stays as the caller loaded it */
         memcpy(sector, k_pattern, 8);
         w.n = 0;
         w.next = WINC_TLS_STORE_OFFSET + hdr_size;

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "hal.h"
 #include "winc_flash.h"
+#include "winc_hif.h"
 #include "winc_regs.h"
 #include "winc_spi.h"
 
@@ -27,12 +28,25 @@ void winc_hw_reset(void)
     hal_delay_ms(10);
 }
 
+/* The boot of winc-host-driver.md 2.4 as a state machine, so the board keeps serving the serial
+ * link while the WINC starts (efuse, boot ROM, firmware start: up to about 5 s). Timeouts as the
+ * reference hosts: efuse ~1 s, boot ROM ~2 s, firmware init ~5 s. */
+enum { BOOT_IDLE, BOOT_EFUSE, BOOT_BOOTROM, BOOT_FIRMWARE };
+static struct {
+    uint8_t stage;
+    uint32_t since;     /* stage start */
+    uint32_t last_poll; /* last register poll */
+} s_boot;
+
 static winc_err_t bus_up(void)
 {
     /* what was learnt earlier (flash size in download mode, version in normal mode) survives a reset */
     g_winc.running = false;
     g_winc.download_mode = false;
+    g_winc.starting = false; /* a boot in progress is abandoned */
+    s_boot.stage = BOOT_IDLE;
     g_winc.chip_id = 0;
+    g_winc.boots++;
     winc_hw_reset();
     if (winc_spi_init() != 0) {
         return WINC_ERR_BUS;
@@ -61,36 +75,33 @@ static int enable_interrupts(void)
     return 0;
 }
 
-static winc_err_t wait_for_bootrom(void)
+
+#define EFUSE_TIMEOUT_MS 1000u
+#define BOOTROM_TIMEOUT_MS 2000u
+#define FW_INIT_TIMEOUT_MS 5000u
+
+static void boot_stage(uint8_t stage)
+{
+    s_boot.stage = stage;
+    s_boot.since = s_boot.last_poll = hal_millis();
+}
+
+static winc_err_t boot_fail(winc_err_t e)
+{
+    s_boot.stage = BOOT_IDLE;
+    g_winc.starting = false;
+    g_winc.start_failed = true;
+    return e;
+}
+
+/* after the boot ROM: driver version, configuration, start the firmware (2.4 steps 4c-4e) */
+static winc_err_t start_firmware(void)
 {
     uint32_t v = 0;
-    int i;
-    for (i = 0; i < 1000; i++) { /* efuse load done, ~1 s */
-        if (winc_reg_read(WINC_REG_EFUSE_CTRL, &v) == 0 && (v & 0x80000000u)) {
-            break;
-        }
-        hal_delay_ms(1);
-    }
-    if (i == 1000) {
-        return WINC_ERR_BOOTROM;
-    }
-    if (winc_reg_read(WINC_REG_WAIT_FOR_HOST, &v) != 0) {
-        return WINC_ERR_BUS;
-    }
-    if ((v & 1u) == 0) {
-        for (i = 0; i < 2000; i++) { /* BOOTROM ~2 s */
-            if (winc_reg_read(WINC_REG_BOOTROM, &v) == 0 && v == WINC_FINISH_BOOT_ROM) {
-                break;
-            }
-            hal_delay_ms(1);
-        }
-        if (i == 2000) {
-            return WINC_ERR_BOOTROM;
-        }
-    }
     if (winc_reg_write(WINC_REG_NMI_STATE, WINC_DRIVER_VERSION_WORD) != 0) {
         return WINC_ERR_BUS;
     }
+    int i;
     for (i = 0; i < 100; i++) {
         if (winc_reg_write(WINC_REG_GP_REG_1, WINC_GP_REG_1_CONF) == 0 &&
             winc_reg_read(WINC_REG_GP_REG_1, &v) == 0 && v == WINC_GP_REG_1_CONF) {
@@ -100,33 +111,13 @@ static winc_err_t wait_for_bootrom(void)
     if (i == 100) {
         return WINC_ERR_CONF;
     }
-    if (winc_reg_write(WINC_REG_BOOTROM, WINC_START_FIRMWARE) != 0) {
-        return WINC_ERR_BUS;
-    }
-    return WINC_OK;
+    return winc_reg_write(WINC_REG_BOOTROM, WINC_START_FIRMWARE) != 0 ? WINC_ERR_BUS : WINC_OK;
 }
 
-winc_err_t winc_start(void)
+/* firmware up: interrupts, version, MAC (2.4 steps 5-7, 2.5) */
+static winc_err_t firmware_up(void)
 {
-    winc_err_t e = bus_up();
-    if (e != WINC_OK) {
-        return e;
-    }
-    e = wait_for_bootrom();
-    if (e != WINC_OK) {
-        return e;
-    }
     uint32_t v = 0;
-    int i;
-    for (i = 0; i < 2500; i++) { /* ~5 s */
-        if (winc_reg_read(WINC_REG_NMI_STATE, &v) == 0 && v == WINC_FINISH_INIT_STATE) {
-            break;
-        }
-        hal_delay_ms(2);
-    }
-    if (i == 2500) {
-        return WINC_ERR_FW_START;
-    }
     if (winc_reg_write(WINC_REG_NMI_STATE, 0) != 0 || enable_interrupts() != 0) {
         return WINC_ERR_BUS;
     }
@@ -138,8 +129,128 @@ winc_err_t winc_start(void)
         g_winc.min_drv[1] = (uint8_t)((v >> 20) & 0xFu);
         g_winc.min_drv[2] = (uint8_t)((v >> 16) & 0xFu);
     }
-    g_winc.running = true;
+    if (winc_read_mac(g_winc.mac) == 0) {
+        g_winc.mac_valid = true;
+    }
     return WINC_OK;
+}
+
+winc_err_t winc_start_begin(void)
+{
+    g_winc.start_failed = false;
+    winc_err_t e = bus_up();
+    if (e != WINC_OK) {
+        g_winc.start_failed = true;
+        return e;
+    }
+    g_winc.starting = true;
+    boot_stage(BOOT_EFUSE);
+    return WINC_OK;
+}
+
+winc_err_t winc_start_poll(void)
+{
+    if (!g_winc.starting) {
+        return g_winc.running ? WINC_OK : WINC_ERR_BUS;
+    }
+    uint32_t now = hal_millis();
+    uint32_t period = s_boot.stage == BOOT_FIRMWARE ? 2u : 1u; /* the reference hosts' poll rates */
+    if ((uint32_t)(now - s_boot.last_poll) < period && s_boot.stage != BOOT_EFUSE) {
+        return WINC_ERR_PENDING;
+    }
+    s_boot.last_poll = now;
+    uint32_t v = 0;
+    switch (s_boot.stage) {
+    case BOOT_EFUSE:
+        if (winc_reg_read(WINC_REG_EFUSE_CTRL, &v) == 0 && (v & 0x80000000u)) {
+            if (winc_reg_read(WINC_REG_WAIT_FOR_HOST, &v) != 0) {
+                return boot_fail(WINC_ERR_BUS);
+            }
+            if ((v & 1u) == 0) {
+                boot_stage(BOOT_BOOTROM);
+                return WINC_ERR_PENDING;
+            }
+            winc_err_t e = start_firmware();
+            if (e != WINC_OK) {
+                return boot_fail(e);
+            }
+            boot_stage(BOOT_FIRMWARE);
+        } else if ((uint32_t)(now - s_boot.since) > EFUSE_TIMEOUT_MS) {
+            return boot_fail(WINC_ERR_BOOTROM);
+        }
+        return WINC_ERR_PENDING;
+    case BOOT_BOOTROM:
+        if (winc_reg_read(WINC_REG_BOOTROM, &v) == 0 && v == WINC_FINISH_BOOT_ROM) {
+            winc_err_t e = start_firmware();
+            if (e != WINC_OK) {
+                return boot_fail(e);
+            }
+            boot_stage(BOOT_FIRMWARE);
+        } else if ((uint32_t)(now - s_boot.since) > BOOTROM_TIMEOUT_MS) {
+            return boot_fail(WINC_ERR_BOOTROM);
+        }
+        return WINC_ERR_PENDING;
+    case BOOT_FIRMWARE:
+        if (winc_reg_read(WINC_REG_NMI_STATE, &v) == 0 && v == WINC_FINISH_INIT_STATE) {
+            winc_err_t e = firmware_up();
+            if (e != WINC_OK) {
+                return boot_fail(e);
+            }
+            s_boot.stage = BOOT_IDLE;
+            g_winc.starting = false;
+            g_winc.running = true;
+            return WINC_OK;
+        }
+        if ((uint32_t)(now - s_boot.since) > FW_INIT_TIMEOUT_MS) {
+            return boot_fail(WINC_ERR_FW_START);
+        }
+        return WINC_ERR_PENDING;
+    default:
+        return boot_fail(WINC_ERR_BUS);
+    }
+}
+
+winc_err_t winc_start(void)
+{
+    if (!g_winc.starting) {
+        winc_err_t e = winc_start_begin();
+        if (e != WINC_OK) {
+            return e;
+        }
+    }
+    for (;;) {
+        winc_err_t e = winc_start_poll();
+        if (e != WINC_ERR_PENDING) {
+            return e;
+        }
+        wait_step(); /* serves the serial link (HELLO, PING, GET_STATS, CANCEL) meanwhile */
+        hal_delay_ms(1);
+    }
+}
+
+int winc_read_mac(uint8_t mac[6])
+{
+    /* 2.5: GP_REG_2 -> 16-bit pointer to {u32 mac_info, u32 rev_info} at 0x30000 | p; mac_info's
+     * high half is the offset of the MAC in OTP (0: none), the low half the MAC in use. The
+     * module's own address is the OTP one; a host may have set another for use. */
+    uint32_t p;
+    uint8_t info[8];
+    if (winc_reg_read(WINC_REG_GP_REG_2, &p) != 0 || (p & 0xFFFFu) == 0 ||
+        winc_block_read(WINC_INFO_BASE | (p & 0xFFFFu), info, sizeof info) != 0) {
+        return -1;
+    }
+    uint32_t otp = (uint32_t)info[2] | ((uint32_t)info[3] << 8);
+    uint32_t in_use = (uint32_t)info[0] | ((uint32_t)info[1] << 8);
+    uint32_t off = otp ? otp : in_use;
+    if (off == 0 || winc_block_read(WINC_INFO_BASE | off, mac, 6) != 0) {
+        return -1;
+    }
+    for (int i = 0; i < 6; i++) {
+        if (mac[i] != 0) {
+            return 0;
+        }
+    }
+    return -1; /* all zero: no address */
 }
 
 winc_err_t winc_enter_download_mode(void)
@@ -169,6 +280,7 @@ winc_err_t winc_enter_download_mode(void)
         return WINC_ERR_BUS;
     }
     uint32_t id;
+    (void)wflash_wake(); /* the flash may have been left in deep power-down */
     if (wflash_jedec(&id) == 0) {
         g_winc.flash_size = wflash_size_from_jedec(id);
     }

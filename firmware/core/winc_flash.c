@@ -67,6 +67,20 @@ static int wait_ready(uint32_t timeout_ms)
     }
 }
 
+int wflash_wake(void)
+{
+    uint32_t mux;
+    if (winc_reg_read(WINC_REG_PIN_MUX_1, &mux) != 0) {
+        return -1;
+    }
+    mux &= ~(0x7777u << 12);
+    if (winc_reg_write(WINC_REG_PIN_MUX_1, mux | (0x1111u << 12)) != 0 || simple(WINC_FLASH_OP_RELEASE_PD) != 0) {
+        return -1;
+    }
+    hal_delay_ms(1); /* tRES1: a few tens of microseconds before the next command */
+    return winc_reg_write(WINC_REG_PIN_MUX_1, mux | (0x0010u << 12));
+}
+
 int wflash_jedec(uint32_t *id)
 {
     if (xact(4, WINC_FLASH_OP_JEDEC, 0, 0, 0x01, WINC_REG_HOST_RCV_CTRL_1, 0x81) != 0) {

@@ -3,6 +3,10 @@
 #define WINC_FLASH_H
 #include <stddef.h>
 #include <stdint.h>
+/* spi_flash_enable(1) of winc-host-driver.md 4.4: flash pins to the flash function, release from
+ * deep power-down (0xAB), pins back. A sketch that called WiFi.end() leaves the flash asleep
+ * (0xB9); asleep, it answers nothing (JEDEC reads 0 or 0xFFFFFFFF). */
+int wflash_wake(void);
 int wflash_jedec(uint32_t *id);
 uint32_t wflash_size_from_jedec(uint32_t id);
 int wflash_read(uint32_t off, uint8_t *buf, size_t n);

@@ -11,6 +11,11 @@
 #define WINC_ROOT_STORE_SIZE     4096u
 #define WINC_TLS_STORE_OFFSET    0x5000u
 #define WINC_TLS_STORE_SIZE      8192u
+/* The TLS section's last two 256-byte pages are not the store's: Microchip's IoT boards keep the
+ * AWS endpoint at 0x6E00 and the thing name at 0x6F00. Every TLS write keeps them byte for byte;
+ * a store reaching into them is refused (docs/store-format-notes.md). */
+#define WINC_TLS_KEPT_TAIL       512u
+#define WINC_TLS_STORE_CAPACITY  (WINC_TLS_STORE_SIZE - WINC_TLS_KEPT_TAIL)
 
 /* root store */
 #define ROOT_HDR_SIZE            20u

@@ -118,9 +118,12 @@ sock_err_t sock_dns(const char *host, uint8_t ip[4], uint32_t timeout_ms)
     return SOCK_OK;
 }
 
-sock_err_t sock_connect(const uint8_t ip[4], uint16_t port, bool tls, const char *sni, bool check_sni,
-                        uint32_t timeout_ms, sock_fail_t *fail)
+bool sock_is_open(void) { return s_open; }
+
+sock_err_t sock_connect(const uint8_t ip[4], uint16_t port, uint8_t opts, const char *sni, uint32_t timeout_ms,
+                        sock_fail_t *fail)
 {
+    const bool tls = (opts & SOCK_OPT_TLS) != 0;
     memset(fail, 0, sizeof *fail);
     if (s_open) {
         sock_close();
@@ -152,7 +155,8 @@ sock_err_t sock_connect(const uint8_t ip[4], uint16_t port, bool tls, const char
                 return SOCK_ERR_SEND;
             }
         }
-        flags = SSL_FLAGS_ACTIVE | SSL_FLAGS_NO_TX_COPY | (check_sni ? SSL_FLAGS_CHECK_SNI : 0u);
+        flags = SSL_FLAGS_ACTIVE | SSL_FLAGS_NO_TX_COPY | ((opts & SOCK_OPT_CHECK_SNI) ? SSL_FLAGS_CHECK_SNI : 0u) |
+                ((opts & SOCK_OPT_BYPASS_X509) ? SSL_FLAGS_BYPASS_X509 : 0u);
     }
     uint8_t c[12];
     memset(c, 0, sizeof c);

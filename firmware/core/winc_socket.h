@@ -13,9 +13,13 @@ typedef struct {
 } sock_fail_t;
 void sock_init(void);       /* registers the gid-2 handler */
 sock_err_t sock_dns(const char *host, uint8_t ip[4], uint32_t timeout_ms);
-/* tls: SSL socket with optional SNI (and SNI validation). */
-sock_err_t sock_connect(const uint8_t ip[4], uint16_t port, bool tls, const char *sni, bool check_sni,
-                        uint32_t timeout_ms, sock_fail_t *fail);
+/* sock_connect options */
+#define SOCK_OPT_TLS         0x01u  /* SSL socket (with SNI when sni is set) */
+#define SOCK_OPT_CHECK_SNI   0x02u  /* SSL_FLAGS_CHECK_SNI: the certificate must name sni */
+#define SOCK_OPT_BYPASS_X509 0x04u  /* SSL_FLAGS_BYPASS_X509: no server certificate verification */
+sock_err_t sock_connect(const uint8_t ip[4], uint16_t port, uint8_t opts, const char *sni, uint32_t timeout_ms,
+                        sock_fail_t *fail);
+bool sock_is_open(void);
 sock_err_t sock_send(const uint8_t *data, size_t n, uint32_t timeout_ms);
 /* returns bytes (>0), 0 when the peer closed, or a negative sock_err_t */
 int sock_recv(uint8_t *buf, size_t max, uint32_t timeout_ms);

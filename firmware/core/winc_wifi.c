@@ -1,6 +1,7 @@
 #include "winc_wifi.h"
 #include <string.h>
 #include "hal.h"
+#include "winc_drv.h"
 #include "winc_hif.h"
 #include "winc_regs.h"
 
@@ -8,6 +9,8 @@ volatile int g_net_abort;
 static volatile int s_state; /* 0 waiting, 1 L2 up, 2 got ip, -1 refused */
 static uint8_t s_err;
 static uint8_t s_ip[4];
+static bool s_joined;
+static uint32_t s_joined_boot; /* g_winc.boots when joined: a WINC reset leaves the network */
 
 static void on_wifi(uint8_t op, uint32_t addr, uint16_t len)
 {
@@ -20,12 +23,24 @@ static void on_wifi(uint8_t op, uint32_t addr, uint16_t len)
         } else {
             s_state = -1;
             s_err = b[1];
+            s_joined = false;
         }
     } else if (op == M2M_WIFI_REQ_DHCP_CONF && len >= 16 && hif_read(addr, b, 16) == 0) {
         memcpy(s_ip, b, 4);
         s_state = 2;
+        s_joined = true;
+        s_joined_boot = g_winc.boots;
     }
 }
+
+bool wifi_joined(void)
+{
+    return s_joined && g_winc.running && s_joined_boot == g_winc.boots;
+}
+
+void wifi_forget(void) { s_joined = false; }
+
+void wifi_ip(uint8_t ip[4]) { memcpy(ip, s_ip, 4); }
 
 void wifi_init(void)
 {
@@ -59,6 +74,7 @@ wifi_err_t wifi_connect(const char *ssid, uint8_t sec, const char *psk, uint32_t
     c[103] = 1; /* do not save credentials on the module */
     s_state = 0;
     s_err = 0;
+    s_joined = false;
     if (hif_send(HIF_GID_WIFI, M2M_WIFI_REQ_CONNECT, c, sizeof c, NULL, 0, 0) != 0) {
         return WIFI_ERR_SEND;
     }

@@ -23,11 +23,15 @@ static void usage(void)
     fprintf(stderr,
             "usage: winc-cert-fw-host [--board NAME] [--flash IMAGE] [--root-store FILE] [--tls-store FILE]\n"
             "                         [--flash-out FILE] [--wifi-ssid SSID] [--wifi-psk PSK] [--winc-fw X.Y.Z]\n"
+            "                         [--winc-mac AA:BB:CC:DD:EE:FF] [--flash-asleep] [--winc-boot-ms N]\n"
             "  --flash IMAGE      seed the 512 KiB WINC flash from IMAGE (default: erased)\n"
             "  --root-store FILE  place a 4 KiB root-store section at 0x4000 (e.g. root_19.5.4_arduino_V1.bin)\n"
             "  --tls-store FILE   place an 8 KiB TLS-store section at 0x5000\n"
             "  --flash-out FILE   write the flash image to FILE after every erase/program\n"
-            "  --wifi-ssid/--wifi-psk  the only network the model joins (default: any)\n");
+            "  --wifi-ssid/--wifi-psk  the only network the model joins (default: any)\n"
+            "  --winc-mac MAC     the module's MAC address in its OTP (default F8:F0:05:00:12:34)\n"
+            "  --flash-asleep     the WINC's SPI flash starts in deep power-down (as after WiFi.end())\n"
+            "  --winc-boot-ms N   the WINC firmware takes N ms to start (default 20; a real module up to ~5000)\n");
 }
 
 static int load(const char *path, uint8_t *dst, size_t max, size_t *got)
@@ -54,6 +58,10 @@ int main(int argc, char **argv)
             usage();
             return 0;
         }
+        if (!strcmp(a, "--flash-asleep")) {
+            cfg.flash_asleep = true;
+            continue;
+        }
         if (!v) {
             usage();
             return 2;
@@ -72,6 +80,17 @@ int main(int argc, char **argv)
             cfg.wifi_ssid = v;
         } else if (!strcmp(a, "--wifi-psk")) {
             cfg.wifi_psk = v;
+        } else if (!strcmp(a, "--winc-boot-ms")) {
+            cfg.boot_ms = (uint32_t)strtoul(v, NULL, 10);
+        } else if (!strcmp(a, "--winc-mac")) {
+            unsigned m[6];
+            if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6) {
+                usage();
+                return 2;
+            }
+            for (int k = 0; k < 6; k++) {
+                cfg.otp_mac[k] = (uint8_t)m[k];
+            }
         } else if (!strcmp(a, "--winc-fw")) {
             unsigned x, y, z;
             if (sscanf(v, "%u.%u.%u", &x, &y, &z) != 3) {

@@ -48,6 +48,7 @@ static struct {
     bool irq_low, irq_edge;
     /* flash */
     bool wel;
+    bool asleep; /* deep power-down: survives WINC resets, only 0xAB wakes it */
 } M;
 
 uint32_t wm_now_ms(void)
@@ -58,6 +59,7 @@ uint32_t wm_now_ms(void)
 }
 
 uint8_t *wm_flash(void) { return M.flash; }
+bool wm_flash_asleep(void) { return M.asleep; }
 
 void wm_flash_changed(void)
 {
@@ -142,7 +144,15 @@ void wm_init(const wm_config_t *cfg)
     if (!M.cfg.fw_version) {
         M.cfg.fw_version = 0x1361u;
     }
+    static const uint8_t zero[6], default_mac[6] = {0xF8, 0xF0, 0x05, 0x00, 0x12, 0x34};
+    if (memcmp(M.cfg.otp_mac, zero, 6) == 0) {
+        memcpy(M.cfg.otp_mac, default_mac, 6);
+    }
+    if (memcmp(M.cfg.mac_in_use, zero, 6) == 0) {
+        memcpy(M.cfg.mac_in_use, M.cfg.otp_mac, 6);
+    }
     wm_net_config(&M.cfg);
+    M.asleep = M.cfg.flash_asleep;
     soft_reset_state();
 }
 
@@ -185,9 +195,14 @@ static void end_write_block(void)
     }
 }
 
+/* The two CRC16 bytes after read data while CRC is on. What a real chip sends there is not known
+ * (winc-host-driver.md 7.2; reference hosts read and discard them), so the model sends the CRC with
+ * a varying error: a host that checks them fails its CRC-mode probe. */
 static void out_crc16(const uint8_t *p, size_t n)
 {
-    uint16_t c = crc16_ccitt(0xFFFF, p, n);
+    static uint16_t noise = 0x5A5Au;
+    noise = (uint16_t)(noise * 75u + 74u) | 1u;
+    uint16_t c = (uint16_t)(crc16_ccitt(0xFFFF, p, n) ^ noise);
     out((uint8_t)(c >> 8));
     out((uint8_t)c);
 }
@@ -262,6 +277,21 @@ static void flash_exec(uint32_t cmd_cnt)
     uint32_t dma = reg_get(WINC_FLASH_DMA_ADDR);
     uint32_t wlen = (cmd_cnt >> 8) & 0xFFFFFu;
     uint8_t tmp[4];
+    if (M.asleep && op != WINC_FLASH_OP_RELEASE_PD) {
+        /* asleep the flash ignores everything but 0xAB; the controller reads its idle MISO: all ones */
+        uint8_t *p = mem_ptr(dma, dcnt ? dcnt : 4);
+        if (op == WINC_FLASH_OP_READ_STATUS || op == WINC_FLASH_OP_JEDEC) {
+            if (p) {
+                put32(p, 0xFFFFFFFFu);
+            } else {
+                reg_set(dma, 0xFFFFFFFFu);
+            }
+        } else if (op == WINC_FLASH_OP_FAST_READ && p) {
+            memset(p, 0xFF, dcnt);
+        }
+        reg_set(WINC_FLASH_TR_DONE, 1u);
+        return;
+    }
     switch (op) {
     case WINC_FLASH_OP_READ_STATUS:
     case WINC_FLASH_OP_JEDEC: {
@@ -280,6 +310,12 @@ static void flash_exec(uint32_t cmd_cnt)
         break;
     case WINC_FLASH_OP_WRDI:
         M.wel = false;
+        break;
+    case WINC_FLASH_OP_DEEP_PD:
+        M.asleep = true;
+        break;
+    case WINC_FLASH_OP_RELEASE_PD:
+        M.asleep = false;
         break;
     case WINC_FLASH_OP_SECTOR_ERASE:
         if (M.wel && a < WM_FLASH_SIZE) {
@@ -332,12 +368,13 @@ static void poll_boot(void)
         M.fw_running = true;
         reg_set(WINC_REG_NMI_STATE, WINC_FINISH_INIT_STATE);
         reg_set(WINC_REG_NMI_REV, (0x1330u << 16) | M.cfg.fw_version);
-        /* info block: GP_REG_2 -> {mac_info, rev_info} -> 40-byte revision block */
+        /* info block: GP_REG_2 -> {mac_info, rev_info} -> 40-byte revision block; mac_info's high
+         * half locates the OTP MAC, its low half the MAC in use */
         reg_set(WINC_REG_GP_REG_2, 0x0100u);
-        put32(M.ram_i + 0x100, 0x0200u);
+        put32(M.ram_i + 0x100, (0x0210u << 16) | 0x0200u);
         put32(M.ram_i + 0x104, 0x0300u);
-        static const uint8_t mac[6] = {0xF8, 0xF0, 0x05, 0x12, 0x34, 0x56};
-        memcpy(M.ram_i + 0x200, mac, 6);
+        memcpy(M.ram_i + 0x210, M.cfg.otp_mac, 6);
+        memcpy(M.ram_i + 0x200, M.cfg.mac_in_use, 6);
         uint8_t *rb = M.ram_i + 0x300;
         memset(rb, 0, 40);
         put32(rb, 0x001503A0u);
@@ -415,7 +452,7 @@ static void reg_write(uint32_t addr, uint32_t v, bool internal)
         reg_set(addr, v);
         if (v == WINC_START_FIRMWARE && M.bootrom_ready) {
             M.fw_starting = true;
-            M.fw_start_at = wm_now_ms() + 20u;
+            M.fw_start_at = wm_now_ms() + (M.cfg.boot_ms ? M.cfg.boot_ms : 20u);
         }
         return;
     case WINC_REG_HOST_RCV_CTRL_2:

@@ -18,10 +18,15 @@ typedef struct {
     const char *wifi_psk;    /* NULL = accept any passphrase */
     uint16_t fw_version;     /* e.g. 0x1361 = 19.6.1 */
     const char *flash_out;   /* write the flash image here after every change (NULL = never) */
+    uint8_t otp_mac[6];      /* the module's own MAC in OTP; all zero = the default F8:F0:05:00:12:34 */
+    uint8_t mac_in_use[6];   /* the MAC the firmware uses; all zero = the OTP one */
+    bool flash_asleep;       /* the SPI flash starts in deep power-down (a sketch called WiFi.end()) */
+    uint32_t boot_ms;        /* from "start firmware" to the firmware's init state; 0 = 20 ms */
 } wm_config_t;
 
 void wm_init(const wm_config_t *cfg);
 uint8_t *wm_flash(void);     /* the 512 KiB image (erased = 0xFF) */
+bool wm_flash_asleep(void);  /* the SPI flash is in deep power-down (0xB9) until released (0xAB) */
 void wm_flash_changed(void); /* persist if flash_out is set */
 
 /* pins and SPI, called by the host HAL */

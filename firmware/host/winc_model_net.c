@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "root_store.h"
+#include "tls_store.h"
 #include "winc_flash_layout.h"
 #include "winc_model.h"
 #include "winc_regs.h"
@@ -45,6 +46,7 @@ typedef struct {
     enum { CONN_NONE, CONN_TCP, CONN_TLS } connecting; /* non-blocking connect in progress */
     uint8_t conn_flags;
     uint32_t conn_deadline;
+    uint8_t peer_alert;     /* TLS alert the server sent during the handshake, 0 if none */
 } wsock_t;
 
 static struct {
@@ -225,6 +227,91 @@ static int check_trust(SSL *ssl, const char *check_host)
     return ok ? 0 : 51; /* decrypt_error */
 }
 
+/* ---- the module's client identity (mutual TLS) ---- */
+
+/* PKCS#1 RSAPrivateKey DER from a TLS-store PRIV_ file (winc-cert-store.md 3.5); 0 on failure */
+static size_t priv_file_to_der(const uint8_t *f, size_t n, uint8_t *out, size_t max)
+{
+    static uint8_t body[6000];
+    size_t bl = 0, off = TLS_PRIV_HDR_SIZE;
+    if (n < TLS_PRIV_HDR_SIZE) {
+        return 0;
+    }
+    static const uint8_t version[3] = {0x02, 0x01, 0x00};
+    memcpy(body, version, sizeof version);
+    bl = sizeof version;
+    for (int i = 0; i < 8; i++) {
+        size_t len = rd16(f + 2 * i);
+        if (len == 0 || len > 600 || off + len > n || bl + len + 8 > sizeof body) {
+            return 0;
+        }
+        bl += der_uint(f + off, len, body + bl);
+        off += WA4(len);
+    }
+    if (bl + 8 > max) {
+        return 0;
+    }
+    return der_tlv(0x30, body, bl, out);
+}
+
+/* The RSA chain listed in RSA.lst and the key it names, set on the connection: the module
+ * presents them when the server sends a CertificateRequest (winc-tls-client.md). Nothing is
+ * set when the store holds no complete RSA identity: no certificate is sent then. */
+static void use_store_identity(SSL *ssl)
+{
+    const uint8_t *sector = wm_flash() + WINC_TLS_STORE_OFFSET;
+    const uint8_t *lst, *priv = NULL;
+    size_t lst_len, priv_len = 0;
+    if (tls_store_file(sector, "RSA.lst", &lst, &lst_len) != 0 || lst_len < 2u * TLS_FILE_NAME_MAX) {
+        return;
+    }
+    X509 *certs[8];
+    int nc = 0;
+    for (size_t r = 0; r + TLS_FILE_NAME_MAX <= lst_len && nc < 8; r += TLS_FILE_NAME_MAX) {
+        char name[TLS_FILE_NAME_MAX + 1];
+        memcpy(name, lst + r, TLS_FILE_NAME_MAX);
+        name[TLS_FILE_NAME_MAX] = 0;
+        const uint8_t *d;
+        size_t dl;
+        if (tls_store_file(sector, name, &d, &dl) != 0) {
+            continue;
+        }
+        if (strncmp(name, "PRIV_", 5) == 0) {
+            priv = d;
+            priv_len = dl;
+        } else if (strncmp(name, "CERT_", 5) == 0) {
+            const unsigned char *p = d;
+            X509 *x = d2i_X509(NULL, &p, (long)dl);
+            if (x) {
+                certs[nc++] = x;
+            }
+        }
+    }
+    static uint8_t der[6000];
+    size_t kl = priv ? priv_file_to_der(priv, priv_len, der, sizeof der) : 0;
+    const unsigned char *kp = der;
+    EVP_PKEY *key = kl ? d2i_PrivateKey(EVP_PKEY_RSA, NULL, &kp, (long)kl) : NULL;
+    if (key && nc > 0 && SSL_use_certificate(ssl, certs[0]) == 1 && SSL_use_PrivateKey(ssl, key) == 1 &&
+        SSL_check_private_key(ssl) == 1) {
+        for (int i = 1; i < nc; i++) {
+            SSL_add1_chain_cert(ssl, certs[i]);
+        }
+    }
+    ERR_clear_error();
+    EVP_PKEY_free(key);
+    for (int i = 0; i < nc; i++) {
+        X509_free(certs[i]);
+    }
+}
+
+static void on_tls_info(const SSL *ssl, int where, int ret)
+{
+    wsock_t *s = SSL_get_app_data(ssl);
+    if (s && (where & SSL_CB_READ_ALERT) && !s->peer_alert) {
+        s->peer_alert = (uint8_t)(ret & 0xFF);
+    }
+}
+
 /* ---- socket commands ---- */
 
 static void post_connect_reply(int sock, int8_t err, uint16_t extra)
@@ -304,6 +391,10 @@ static void connect_step(int sock)
         }
         s->ssl = SSL_new(N.ctx);
         SSL_set_fd(s->ssl, s->fd);
+        SSL_set_app_data(s->ssl, s);
+        SSL_set_info_callback(s->ssl, on_tls_info);
+        s->peer_alert = 0;
+        use_store_identity(s->ssl);
         if (s->sni[0]) {
             SSL_set_tlsext_host_name(s->ssl, s->sni);
         }
@@ -315,8 +406,10 @@ static void connect_step(int sock)
             goto check_timeout;
         }
         ERR_clear_error();
+        uint8_t alert = s->peer_alert;
         sock_free(s);
-        post_connect_reply(sock, SOCK_ERR_CONN_ABORTED, 1u); /* source 1: peer / handshake */
+        /* source 1: refused by the peer, with its alert (19.7 connect-reply layout) */
+        post_connect_reply(sock, SOCK_ERR_CONN_ABORTED, (uint16_t)(1u | ((unsigned)alert << 8)));
         return;
     }
     s->connecting = CONN_NONE;

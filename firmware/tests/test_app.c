@@ -80,6 +80,43 @@ TEST(app_hello_and_limits)
     CHECK_EQ(err_of(&f), 2);                         /* BAD_PAYLOAD */
 }
 
+TEST(app_hello_1_1_and_winc_info)
+{
+    setup();
+    frame_t f;
+    uint8_t hm[2] = {0x00, 0x04};
+    send_req(0x01, 40, 0, hm, 2);
+    CHECK_EQ(wait_frame(0x81, &f, 2000), 0);
+    CHECK_EQ(f.payload[1], 1);                                  /* revision 1.1 */
+    uint32_t caps = (uint32_t)f.payload[5] | ((uint32_t)f.payload[6] << 8);
+    CHECK_EQ(caps & 0xE0u, 0xE0u);                              /* WINC_INFO, REMOVE_ROOTS, PROVE_IDENTITY */
+    uint8_t vl = f.payload[25];
+    CHECK_EQ(f.payload_len, 26u + vl + 16u);                    /* ... state, status */
+    CHECK_EQ(f.payload[f.payload_len - 1] & ~0x07u, 0);
+    /* BUSY while the WINC still starts after power-up: ask again */
+    uint16_t id = 41;
+    uint32_t t0 = hal_millis();
+    for (;;) {
+        send_req(0x04, id++, 0, NULL, 0);
+        CHECK_EQ(wait_frame(0x84, &f, 2000), 0);
+        if (err_of(&f) != 5 || (uint32_t)(hal_millis() - t0) > 3000u) {
+            break;
+        }
+        for (uint32_t t = hal_millis(); (uint32_t)(hal_millis() - t) < 20u;) {
+            app_poll();
+        }
+    }
+    CHECK_EQ(f.flags, 0);
+    CHECK_EQ(f.payload_len, 13);
+    static const uint8_t mac[6] = {0xF8, 0xF0, 0x05, 0x00, 0x12, 0x34}; /* the model's default OTP address */
+    CHECK(memcmp(f.payload, mac, 6) == 0);
+    CHECK_EQ(f.payload[6] | (f.payload[7] << 8) | (f.payload[8] << 16), 0x1503A0);
+    CHECK_EQ(f.payload[10], 19);
+    send_req(0x04, 242, 0, hm, 1);                              /* takes no payload */
+    CHECK_EQ(wait_frame(0x84, &f, 2000), 0);
+    CHECK_EQ(err_of(&f), 2);
+}
+
 TEST(app_errors_and_retransmit)
 {
     setup();

@@ -107,7 +107,8 @@ TEST(http_bounds_and_errors)
     http_result_t r;
     fake_t big = {.chunks = {"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n123456789", NULL}, .fail_at = -1};
     CHECK_EQ(run(&big, body, sizeof body, &r), HTTP_ERR_TOO_LARGE);
-    fake_t bigchunk = {.chunks = {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n", NULL}, .fail_at = -1};
+    fake_t bigchunk = {.chunks = {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123456789abcdef\r\n0\r\n\r\n", NULL},
+                       .fail_at = -1};
     CHECK_EQ(run(&bigchunk, body, sizeof body, &r), HTTP_ERR_TOO_LARGE);
     fake_t shortb = {.chunks = {"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n123", NULL}, .fail_at = -1};
     CHECK_EQ(run(&shortb, body, sizeof body, &r), HTTP_ERR_TRUNCATED);
@@ -123,4 +124,51 @@ TEST(http_bounds_and_errors)
     memset(longline, 'a', sizeof longline - 1);
     fake_t hdr = {.chunks = {"HTTP/1.1 200 OK\r\nX: ", longline, NULL}, .fail_at = -1};
     CHECK_EQ(run(&hdr, body, sizeof body, &r), HTTP_ERR_PROTOCOL);
+}
+
+typedef struct {
+    char got[64];
+    size_t n;
+} keep_t;
+
+static int keep_all(void *ctx, const uint8_t *p, size_t n)
+{
+    keep_t *k = ctx;
+    memcpy(k->got + k->n, p, n);
+    k->n += n;
+    return 0;
+}
+
+TEST(http_request_any_status_and_keep_alive)
+{
+    keep_t k = {{0}, 0};
+    fake_t f = {.chunks = {"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found", NULL}, .fail_at = -1};
+    http_io_t io = {f_send, f_recv, &f};
+    http_request_t q = {"files.local", 443, "/prove", true, true, keep_all, &k, NULL, NULL};
+    http_result_t r;
+    CHECK_EQ(http_request(&io, &q, &r), HTTP_OK);
+    CHECK_EQ(r.status, 404);
+    CHECK_EQ(k.n, 9);
+    CHECK(memcmp(k.got, "not found", 9) == 0);
+    CHECK(r.keep_alive);                                    /* HTTP/1.1, framed, nobody said close */
+    CHECK(strstr(f.sent, "Host: files.local\r\n") != NULL); /* port 443 is implied */
+    CHECK(strstr(f.sent, "Connection: close") == NULL);
+
+    fake_t c = {.chunks = {"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok", NULL}, .fail_at = -1};
+    io.ctx = &c;
+    k.n = 0;
+    CHECK_EQ(http_request(&io, &q, &r), HTTP_OK);
+    CHECK(!r.keep_alive);
+    fake_t t = {.chunks = {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\nX-T: 1\r\n\r\n", NULL},
+                .fail_at = -1};
+    io.ctx = &t;
+    k.n = 0;
+    CHECK_EQ(http_request(&io, &q, &r), HTTP_OK);
+    CHECK(r.keep_alive); /* trailers read to the empty line */
+    CHECK_EQ(k.n, 2);
+    fake_t old = {.chunks = {"HTTP/1.0 200 OK\r\n\r\nto close", NULL}, .fail_at = -1};
+    io.ctx = &old;
+    k.n = 0;
+    CHECK_EQ(http_request(&io, &q, &r), HTTP_OK);
+    CHECK(!r.keep_alive);
 }

@@ -89,6 +89,55 @@ TEST(spi_read_with_crc7_and_crc16)
     hal_host_set_spi_backend(NULL);
 }
 
+TEST(spi_read_discards_crc16_bytes)
+{
+    /* the two bytes after the data are read and dropped, whatever they hold */
+    uint32_t v = 0;
+    winc_spi_assume_crc(true);
+    script("00 00 00 00 00  CA 00 F3 2E 00 00 00 00 00  00 00 00 00 00  CA 00 F3 2F 00 00 00 12 34");
+    CHECK_EQ(winc_reg_read(WINC_REG_SPI_PROTOCOL, &v), 0);
+    CHECK_EQ(v, 0x2Eu);
+    CHECK_EQ(s_pos, 14u); /* one attempt: no retry because of the bytes */
+    winc_spi_assume_crc(false);
+    hal_host_set_spi_backend(NULL);
+}
+
+/* the model behind a tap that records what it answers to the CRC-on probe of 0xE824 */
+static uint8_t s_tap[32];
+static size_t s_tap_n;
+static void tap_cs(bool sel) { wm_cs(sel); }
+static uint8_t tap_xfer(uint8_t mosi)
+{
+    uint8_t r = wm_spi_byte(mosi);
+    if (s_tap_n < sizeof s_tap) {
+        s_tap[s_tap_n++] = r;
+    }
+    return r;
+}
+static const hal_spi_backend_t k_tap = {tap_cs, tap_xfer, wm_irq_edge_take, wm_irq_level, wm_poll};
+
+TEST(model_crc_probe_does_not_depend_on_crc16)
+{
+    wm_config_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    wm_init(&cfg);
+    hal_host_set_spi_backend(NULL);
+    winc_hw_reset();                 /* CRC on after a WINC reset */
+    hal_host_set_spi_backend(&k_tap);
+    s_tap_n = 0;
+    CHECK_EQ(winc_spi_init(), 0);     /* probe with CRC on, then CRC off */
+    CHECK(!winc_spi_crc_on());
+    /* the probe's answer: ... CA 00 F3 d0 d1 d2 d3 c0 c1, where c0 c1 is not the CRC16 of d */
+    size_t i = 0;
+    while (i + 9 < s_tap_n && !(s_tap[i] == 0xCA && s_tap[i + 1] == 0x00 && s_tap[i + 2] == 0xF3)) {
+        i++;
+    }
+    CHECK(i + 9 <= s_tap_n);
+    uint16_t sent = (uint16_t)((s_tap[i + 7] << 8) | s_tap[i + 8]);
+    CHECK(sent != crc16_ccitt(0xFFFF, s_tap + i + 3, 4));
+    hal_host_set_spi_backend(NULL);
+}
+
 TEST(spi_write_register)
 {
     winc_spi_assume_crc(false);
@@ -187,6 +236,51 @@ TEST(model_boot_hif_and_flash)
     CHECK(s_dns_seen);
     CHECK_EQ(s_last_dns[0], 0);
     hif_enable(false);
+}
+
+TEST(model_mac_from_otp)
+{
+    /* the module's own address is the OTP one, even when another is in use (2.5) */
+    wm_config_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    static const uint8_t otp[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55}, used[6] = {0xF8, 0xF0, 0x05, 0xAA, 0xBB, 0xCC};
+    memcpy(cfg.otp_mac, otp, 6);
+    memcpy(cfg.mac_in_use, used, 6);
+    wm_init(&cfg);
+    hal_host_set_spi_backend(NULL);
+    g_winc.mac_valid = false;
+    CHECK_EQ(winc_start(), WINC_OK);
+    CHECK(g_winc.mac_valid);
+    CHECK(memcmp(g_winc.mac, otp, 6) == 0);
+    CHECK_EQ(winc_enter_download_mode(), WINC_OK); /* firmware halted: the learnt address stays */
+    CHECK(g_winc.mac_valid);
+    CHECK(memcmp(g_winc.mac, otp, 6) == 0);
+}
+
+TEST(model_flash_deep_power_down_needs_wake)
+{
+    /* a flash left in deep power-down answers all ones to JEDEC until 0xAB wakes it */
+    wm_config_t cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.flash_asleep = true;
+    wm_init(&cfg);
+    hal_host_set_spi_backend(NULL);
+    winc_hw_reset();
+    CHECK_EQ(winc_spi_init(), 0);
+    uint32_t id = 0;
+    CHECK(wflash_jedec(&id) != 0);
+    CHECK(wm_flash_asleep());
+    CHECK_EQ(wflash_wake(), 0);
+    CHECK(!wm_flash_asleep());
+    CHECK_EQ(wflash_jedec(&id), 0);
+    CHECK_EQ(id, 0x001320C2u);
+    /* download mode wakes it by itself */
+    wm_init(&cfg);
+    CHECK(wm_flash_asleep());
+    g_winc.flash_size = 0;
+    CHECK_EQ(winc_enter_download_mode(), WINC_OK);
+    CHECK_EQ(g_winc.flash_size, 512u * 1024u);
+    CHECK(!wm_flash_asleep());
 }
 
 TEST(spi_init_finds_crc_already_off)

@@ -222,3 +222,87 @@ TEST(store_real_section_decodes)
         free(s);
     }
 }
+
+TEST(store_root_remove_repacks)
+{
+    /* REMOVE_ROOTS (protocol 1.1): the entry goes, the later ones move down, the tail is erased */
+    uint8_t sec[WINC_ROOT_STORE_SIZE], only_ac[WINC_ROOT_STORE_SIZE];
+    size_t l1, l2, l3;
+    uint8_t *a = input("ca_rsa2048.der", &l1);
+    uint8_t *b = input("ec_p256.der", &l2);
+    uint8_t *c = input("real_ISRG_Root_X1.der", &l3);
+    if (!a || !b || !c) {
+        CHECK(0);
+        return;
+    }
+    memset(only_ac, 0xFF, sizeof only_ac);
+    CHECK_EQ(root_store_add(only_ac, a, l1), ROOT_OK);
+    CHECK_EQ(root_store_add(only_ac, c, l3), ROOT_OK);
+    memset(sec, 0xFF, sizeof sec);
+    CHECK_EQ(root_store_add(sec, a, l1), ROOT_OK);
+    CHECK_EQ(root_store_add(sec, b, l2), ROOT_OK);
+    CHECK_EQ(root_store_add(sec, c, l3), ROOT_OK);
+    x509_t xb;
+    CHECK_EQ(x509_parse(b, l2, &xb), X509_OK);
+    CHECK_EQ(root_store_remove(sec, xb.subject_sha1), 1);
+    CHECK_EQ(root_store_count(sec), 2);
+    CHECK(memcmp(sec, only_ac, sizeof sec) == 0);
+    CHECK_EQ(root_store_remove(sec, xb.subject_sha1), 0); /* absent: not an error */
+    uint8_t junk[WINC_ROOT_STORE_SIZE];
+    memset(junk, 0x33, sizeof junk);
+    CHECK_EQ(root_store_remove(junk, xb.subject_sha1), -1);
+    free(a);
+    free(b);
+    free(c);
+}
+
+TEST(store_tls_file_lookup)
+{
+    size_t len;
+    uint8_t *s = test_read_shared("winc-real-sections/tls_19.6.1_arduino_hdr468.bin", &len);
+    if (!s) {
+        CHECK(0);
+        return;
+    }
+    const uint8_t *lst, *d;
+    size_t ll, dl;
+    CHECK_EQ(tls_store_file(s, "RSA.lst", &lst, &ll), 0);
+    CHECK_EQ(ll % TLS_FILE_NAME_MAX, 0);
+    char first[TLS_FILE_NAME_MAX + 1];
+    memcpy(first, lst, TLS_FILE_NAME_MAX);
+    first[TLS_FILE_NAME_MAX] = 0;
+    CHECK(strncmp(first, "PRIV_", 5) == 0);
+    CHECK_EQ(tls_store_file(s, first, &d, &dl), 0);
+    CHECK(dl > TLS_PRIV_HDR_SIZE);
+    CHECK(tls_store_file(s, "RSA.ls", &d, &dl) != 0); /* whole names only */
+    CHECK(tls_store_file(s, "nope", &d, &dl) != 0);
+    free(s);
+}
+
+TEST(store_tls_keeps_the_last_two_pages)
+{
+    /* 0x6E00 (AWS endpoint) and 0x6F00 (thing name) are not the store's: a fresh store leaves them */
+    static uint8_t sec[WINC_TLS_STORE_SIZE], scratch[4096];
+    size_t lk, lc, la;
+    uint8_t *k = input("server_rsa2048.key", &lk);
+    uint8_t *c = input("server_rsa2048.der", &lc);
+    uint8_t *a = input("ca_rsa2048.der", &la);
+    if (!k || !c || !a) {
+        CHECK(0);
+        return;
+    }
+    memset(sec, 0x5A, sizeof sec); /* whatever the section held before */
+    static const char endpoint[] = "abc-ats.iot.us-east-1.amazonaws.com", thing[] = "thing-0001";
+    memcpy(sec + 0x1E00, endpoint, sizeof endpoint);
+    memcpy(sec + 0x1F00, thing, sizeof thing);
+    static uint8_t tail[WINC_TLS_KEPT_TAIL];
+    memcpy(tail, sec + WINC_TLS_STORE_CAPACITY, sizeof tail);
+    tls_cert_in_t certs[2] = {{c, lc}, {a, la}};
+    CHECK_EQ(tls_store_write_chain(sec, certs, 2, k, lk, TLS_HDR_SIZE_19_6, false, scratch, sizeof scratch), TLS_OK);
+    CHECK(memcmp(sec + WINC_TLS_STORE_CAPACITY, tail, sizeof tail) == 0);
+    CHECK_EQ(sec[WINC_TLS_STORE_CAPACITY - 1], 0xFF); /* the rest of the store area is erased */
+    CHECK_EQ(tls_store_count(sec), 4);
+    free(k);
+    free(c);
+    free(a);
+}

@@ -98,7 +98,8 @@ export interface ImportedFile {
 
 export type SectionName = 'root' | 'tls';
 export type SegmentStatus = 'new' | 'replaced' | 'kept' | 'removed' | 'none';
-export type SegmentKind = 'header' | 'root-rsa' | 'root-ec' | 'tls-cert' | 'tls-key' | 'tls-list' | 'free' | 'unknown';
+/** 'kept': bytes of the TLS section no store write touches (the last two pages: AWS endpoint and thing name). */
+export type SegmentKind = 'header' | 'root-rsa' | 'root-ec' | 'tls-cert' | 'tls-key' | 'tls-list' | 'kept' | 'free' | 'unknown';
 
 export interface FlashSegmentView {
   start: number;

@@ -2,6 +2,18 @@ import type { BoardPhase, SectionBackup } from './errors.js';
 import type { BoardKind } from './protocol/constants.js';
 import type { SectionName } from './sections.js';
 
+/** What HELLO's status byte says (protocol revision 1.1; all false for older boards). */
+export interface BoardStatusFlags {
+  /** The WINC is still booting; its chip id and firmware may read 0 for now. */
+  wincStarting: boolean;
+  /** The board runs on a fallback clock (the 48 MHz DFLL did not lock or the 32 kHz crystal did not start). */
+  clockUnlocked: boolean;
+  /** The WINC is in download mode (flash access; no Wi-Fi). */
+  wincDownloadMode: boolean;
+}
+
+export const NO_STATUS_FLAGS: BoardStatusFlags = { wincStarting: false, clockUnlocked: false, wincDownloadMode: false };
+
 /** What a connected board says about itself, whichever protocol it speaks. */
 export interface BoardIdentity {
   protocol: 'native' | 'fwupdater';
@@ -19,6 +31,9 @@ export interface BoardIdentity {
   maxPayload: number;
   simulated: boolean;
   capabilities: string[];
+  /** Minor revision of docs/serial-protocol.md the board implements (0 for 1.0 and for the FirmwareUpdater sketch). */
+  protocolRevision: number;
+  status: BoardStatusFlags;
 }
 
 export interface ProgressUpdate {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NativeBoardDriver } from './native/native-driver.js';
-import { RequestType, RESPONSE_BIT } from './protocol/constants.js';
+import { Capability, HelloStatus, JobFlag, RequestType, RESPONSE_BIT } from './protocol/constants.js';
 import { encodeFrame, FrameDecoder, FrameFlag, type Frame } from './protocol/frame.js';
 import { decodeErrorBody, decodeResponse, encodeRequest, type Request } from './protocol/messages.js';
 import { SerialTransport } from './transport/serial-transport.js';
@@ -18,7 +18,7 @@ export interface BoardUnderTest {
 export type PortPathProvider = () => Promise<BoardUnderTest>;
 
 /** A raw frame-level client, for checks the driver would hide (garbage, bad CRC, retransmits). */
-class RawLink {
+export class RawLink {
   private readonly decoder = new FrameDecoder();
   private frames: Frame[] = [];
   private wake: (() => void) | undefined;
@@ -60,7 +60,7 @@ class RawLink {
   }
 }
 
-function errorCodeOf(frame: Frame | undefined): string | undefined {
+export function errorCodeOf(frame: Frame | undefined): string | undefined {
   if (!frame || (frame.flags & FrameFlag.ERROR) === 0) return undefined;
   return decodeErrorBody(frame.payload).code;
 }
@@ -103,6 +103,52 @@ export function defineConformanceSuite(name: string, provide: PortPathProvider):
         expect(hello.boardMaxPayload).toBeGreaterThanOrEqual(256);
         expect(hello.uniqueId).toMatch(/^[0-9A-F]{32}$/);
         expect(hello.wincFlashSize === 0 || hello.wincFlashSize >= 0x7000).toBe(true);
+      });
+    });
+
+    it('speaks revision 1.1: HELLO ends with the status byte and announces the 1.1 capabilities', async () => {
+      await withRaw(async (raw) => {
+        await raw.request({ kind: 'HELLO', hostMaxPayload: 1024 }, 2);
+        const frame = await raw.response(2);
+        const hello = decodeResponse('HELLO', frame!.payload);
+        expect(hello.protocolRevision).toBeGreaterThanOrEqual(1);
+        // firmwareVersion is the only variable-length field: 1 + 1 + 2 + 1 + 4 + 16 + (1 + n) + 4 + 3 + 3 + 4 + 1 + 1.
+        expect(frame!.payload.length).toBe(42 + new TextEncoder().encode(hello.firmwareVersion).length);
+        expect(hello.status & ~(HelloStatus.WINC_STARTING | HelloStatus.CLOCK_UNLOCKED | HelloStatus.WINC_DOWNLOAD_MODE)).toBe(0);
+        for (const bit of [Capability.WINC_INFO, Capability.REMOVE_ROOTS, Capability.PROVE_IDENTITY]) expect(hello.capabilities & bit).toBe(bit);
+      });
+    });
+
+    it("answers GET_WINC_INFO with the module's own MAC address, the same every time", async () => {
+      await withDriver(async (driver) => {
+        const id = await driver.identify();
+        const first = await driver.wincInfo();
+        expect(first.mac).toMatch(/^([0-9A-F]{2}:){5}[0-9A-F]{2}$/);
+        expect(first.mac).not.toBe('00:00:00:00:00:00');
+        expect(first.wincChipId).toBe(id.wincChipId);
+        await driver.readFlash(0x4000, 16); // download mode: the address is still known
+        expect(await driver.wincInfo()).toEqual(first);
+      });
+    });
+
+    it('checks the REMOVE_ROOTS list of SET_JOB and the fields of PROVE_IDENTITY', async () => {
+      await withRaw(async (raw) => {
+        const entries = encodeRequest({ kind: 'SET_JOB', replaceRootStore: false, entries: [{ certType: 'ROOT_CERT', numOfChainCert: 0, fileName: 'a.cer' }] }).payload.subarray(2);
+        const setJob = (removeCount: number, hashBytes: number): Uint8Array => Uint8Array.from([JobFlag.REMOVE_ROOTS, 1, ...entries, removeCount, ...new Uint8Array(hashBytes).fill(0x11)]);
+        await raw.send(encodeFrame({ version: 1, type: RequestType.SET_JOB, requestId: 60, flags: 0, payload: setJob(0, 0) }));
+        expect(errorCodeOf(await raw.response(60))).toBe('INVALID_JOB');
+        await raw.send(encodeFrame({ version: 1, type: RequestType.SET_JOB, requestId: 61, flags: 0, payload: setJob(9, 9 * 20) }));
+        expect(errorCodeOf(await raw.response(61))).toBe('INVALID_JOB');
+        await raw.send(encodeFrame({ version: 1, type: RequestType.SET_JOB, requestId: 62, flags: 0, payload: setJob(2, 39) }));
+        expect(errorCodeOf(await raw.response(62))).toBe('BAD_PAYLOAD');
+        await raw.send(encodeFrame({ version: 1, type: RequestType.SET_JOB, requestId: 63, flags: 0, payload: setJob(2, 40) }));
+        const accepted = await raw.response(63);
+        expect(accepted?.flags).toBe(0);
+        const prove = { kind: 'PROVE_IDENTITY' as const, host: '127.0.0.1', port: 9, sni: '', path: '/', bypassServerVerification: true, validateServerName: false };
+        await raw.request({ ...prove, path: 'no-slash' }, 64);
+        expect(errorCodeOf(await raw.response(64))).toBe('BAD_PAYLOAD');
+        await raw.request(prove, 65);
+        expect(errorCodeOf(await raw.response(65))).toBe('NOT_CONFIGURED');
       });
     });
 

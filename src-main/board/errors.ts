@@ -16,6 +16,7 @@ export type BoardPhase =
   | 'verify'
   | 'reinit'
   | 'read'
+  | 'prove'
   | 'close';
 
 export type BoardErrorCode =

@@ -29,7 +29,7 @@ export interface AppliedSections {
  * What the module's two certificate sections hold after a job runs, exactly as the
  * board writes them (docs/serial-protocol.md, RUN_JOB): the root store keeps its
  * entries and gains or replaces one per ROOT_CERT row; the TLS store is rebuilt from
- * the job's chains (a TLS_RSA_CERT group = the key row carrying numOfChainCert, then
+ * the job's chains, keeping the section's last two pages byte for byte (a TLS_RSA_CERT group = the key row carrying numOfChainCert, then
  * that many certificates; a TLS_ECC_CERT group = numOfChainCert certificates).
  * Pure; throws StoreError / StoreFullError before producing anything.
  */
@@ -56,7 +56,8 @@ export function applyJobToSections(current: { root: Uint8Array; tls: Uint8Array 
   let tlsChanges: TlsFileChange[] = [];
   if (chains.length > 0) {
     const plan = planTlsStore(null, chains, layout);
-    tls = plan.files.length > 0 ? encodeTlsSection(plan.files, layout) : emptyTlsSection(layout);
+    // The last two pages (AWS endpoint and thing name on Microchip's IoT boards) stay as they are.
+    tls = plan.files.length > 0 ? encodeTlsSection(plan.files, layout, { keepTailFrom: currentTls }) : emptyTlsSection(layout, currentTls);
     tlsChanges = plan.changes;
   }
   return { root, tls, touchesRoot: roots.length > 0, touchesTls: chains.length > 0, rootChanges, tlsChanges };

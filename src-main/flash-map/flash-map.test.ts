@@ -20,7 +20,7 @@ const exampleJob: JobFile[] = [
 ];
 
 function statuses(segments: { kind: string; status: string }[]) {
-  return segments.filter((segment) => segment.kind !== 'free' && segment.kind !== 'header').map((segment) => segment.status);
+  return segments.filter((segment) => segment.kind !== 'free' && segment.kind !== 'header' && segment.kind !== 'kept').map((segment) => segment.status);
 }
 
 describe('applyJobToSections + buildFlashMap', () => {
@@ -32,8 +32,9 @@ describe('applyJobToSections + buildFlashMap', () => {
     const stored = decodeRootSection(seedRoot).count;
     expect(statuses(map.planned.root.segments)).toEqual([...Array(stored).fill('kept'), 'new']);
     // Files sit at 4-byte aligned addresses: the gaps between them are drawn as free padding.
-    expect(map.planned.tls.segments.filter((segment) => segment.kind !== 'free').map((segment) => segment.kind)).toEqual(['header', 'tls-cert', 'tls-cert', 'tls-key', 'tls-list']);
-    expect(map.planned.tls.segments.at(-1)).toMatchObject({ kind: 'free', label: 'Free' });
+    expect(map.planned.tls.segments.filter((segment) => segment.kind !== 'free').map((segment) => segment.kind)).toEqual(['header', 'tls-cert', 'tls-cert', 'tls-key', 'tls-list', 'kept']);
+    expect(map.planned.tls.segments.at(-2)).toMatchObject({ kind: 'free', label: 'Free' });
+    expect(map.planned.tls.segments.at(-1)).toMatchObject({ kind: 'kept', start: 0x1e00, size: 512, status: 'none', label: 'kept for other tools: 512 bytes (erased)' });
     expect(statuses(map.planned.tls.segments).every((status) => status === 'new')).toBe(true);
     expect(map.planned.root.used + map.planned.root.free).toBe(4096);
   });
@@ -49,7 +50,7 @@ describe('applyJobToSections + buildFlashMap', () => {
   it('marks TLS files that the plan drops as removed', () => {
     const after = buildFlashMap({ layout, current: { ...current, tls: applied.tls }, planned: { root: seedRoot, tls: erasedSection(layout.tlsStore.size) }, blockers: [] });
     expect(statuses(after.current!.tls.segments).every((status) => status === 'removed')).toBe(true);
-    expect(after.planned.tls.segments).toEqual([expect.objectContaining({ kind: 'free', label: 'Erased: no TLS store yet' })]);
+    expect(after.planned.tls.segments).toEqual([expect.objectContaining({ kind: 'free', label: 'Erased: no TLS store yet', size: 7680 }), expect.objectContaining({ kind: 'kept' })]);
   });
 
   it('shows an unreadable section as one block with the reason', () => {
@@ -69,5 +70,34 @@ describe('applyJobToSections + buildFlashMap', () => {
     }));
     expect(() => applyJobToSections(current, big, layout)).toThrow(expect.objectContaining({ code: 'ROOT_STORE_FULL' }));
     expect(parseCertificate(big[0]!.bytes).publicKey.kind).toBe('rsa');
+  });
+});
+
+describe('the TLS section tail (AWS endpoint at 0x6E00, thing name at 0x6F00)', () => {
+  const withTail = (endpoint: string | Uint8Array, thing: string | Uint8Array): Uint8Array => {
+    const section = erasedSection(layout.tlsStore.size);
+    const put = (at: number, value: string | Uint8Array) => section.set(typeof value === 'string' ? Uint8Array.from([...Buffer.from(value, 'ascii'), 0]) : value, at);
+    put(0x1e00, endpoint);
+    put(0x1f00, thing);
+    return section;
+  };
+  const endpoint = 'a1b2c3d4e5f6g7-ats.iot.eu-west-1.amazonaws.com';
+  const thing = '0123be7c8d9e4f5a6b7c8d9e0f1a2b3c4d5e6f70';
+
+  it('keeps both pages through a job and shows them as kept, with their text', () => {
+    const current = { root: seedRoot, tls: withTail(endpoint, thing), readAt: new Date() };
+    const applied = applyJobToSections(current, exampleJob, layout);
+    expect(Buffer.from(applied.tls.subarray(0x1e00))).toEqual(Buffer.from(current.tls.subarray(0x1e00)));
+    const map = buildFlashMap({ layout, current, planned: applied, blockers: [] });
+    const kept = (segments: { kind: string; label: string; status: string }[]) => segments.filter((s) => s.kind === 'kept').map((s) => `${s.status}: ${s.label}`);
+    expect(kept(map.planned.tls.segments)).toEqual([`kept: kept: endpoint '${endpoint}'`, `kept: kept: AWS thing name '${thing}'`]);
+    expect(kept(map.current!.tls.segments)).toEqual(kept(map.planned.tls.segments));
+    expect(map.planned.tls.free).toBe(map.planned.tls.segments.find((s) => s.label === 'Free')!.size);
+  });
+
+  it('says "kept: 512 bytes" when the pages hold no text', () => {
+    const binary = withTail(Uint8Array.of(1, 2, 3), Uint8Array.of(0x80, 0x81));
+    const map = buildFlashMap({ layout, current: null, planned: { root: seedRoot, tls: binary }, blockers: [] });
+    expect(map.planned.tls.segments.filter((s) => s.kind === 'kept').map((s) => s.label)).toEqual(['kept: 512 bytes']);
   });
 });

@@ -1,7 +1,9 @@
 import type { FlashSectionView, FlashSegmentView, SegmentKind, SegmentStatus } from '../api/contract.js';
 import { isStoreError } from '../store/errors.js';
+import { TLS_KEPT_TAIL_SIZE } from '../store/flash-layout.js';
 import { decodeTlsSection, type DecodedTlsStore, type TlsFile, type TlsFileKind } from '../store/tls-store.js';
-import { decodedSectionView, erasedSectionView, freeSegment, unreadableSectionView } from './root-segments.js';
+import { describeKeptTail } from '../store/tls-tail.js';
+import { decodedSectionView, freeSegment, unreadableSectionView } from './root-segments.js';
 
 const KIND: Record<TlsFileKind, SegmentKind> = {
   certificate: 'tls-cert',
@@ -21,7 +23,21 @@ function fileDetails(file: TlsFile, decoded: DecodedTlsStore): string[] {
   ];
 }
 
-/** Draws a TLS-store section: header and file table, one block per file, then free space. */
+/** The section's last two pages, which no store write touches: "kept: AWS thing name 'xyz'" and the like. */
+function keptSegments(section: Uint8Array, from: number): FlashSegmentView[] {
+  return describeKeptTail(section)
+    .filter((k) => k.offset >= from)
+    .map((k) => ({
+      start: k.offset,
+      size: k.size,
+      kind: 'kept' as const,
+      status: k.erased ? ('none' as const) : ('kept' as const),
+      label: k.label,
+      details: ['Outside the TLS store: every write keeps these bytes as they are', `${k.size} bytes`],
+    }));
+}
+
+/** Draws a TLS-store section: header and file table, one block per file, free space, then the kept tail. */
 export function tlsSectionView(section: Uint8Array, offset: number, statusOf: (file: TlsFile) => SegmentStatus): FlashSectionView {
   let decoded: DecodedTlsStore;
   try {
@@ -29,7 +45,10 @@ export function tlsSectionView(section: Uint8Array, offset: number, statusOf: (f
   } catch (error) {
     return unreadableSectionView('tls', section.length, offset, isStoreError(error) ? error.message : `Not a TLS store: ${String(error)}`);
   }
-  if (decoded.erased) return erasedSectionView('tls', section.length, offset, 'Erased: no TLS store yet');
+  const capacity = section.length - TLS_KEPT_TAIL_SIZE;
+  if (decoded.erased) {
+    return { section: 'tls', offset, size: section.length, used: 0, free: capacity, problem: null, segments: [freeSegment(0, capacity, 'Erased: no TLS store yet'), ...keptSegments(section, capacity)] };
+  }
   const segments: FlashSegmentView[] = [
     { start: 0, size: decoded.headerSize, kind: 'header', status: 'none', label: 'Header and file table', details: [`${decoded.count} files`, `CRC ${decoded.crcStatus}`] },
   ];
@@ -39,8 +58,9 @@ export function tlsSectionView(section: Uint8Array, offset: number, statusOf: (f
     segments.push({ start: file.offset, size: file.size, kind: KIND[file.kind], status: statusOf(file), label: file.name, details: fileDetails(file, decoded) });
     cursor = Math.max(cursor, file.offset + file.size);
   }
-  if (cursor < section.length) segments.push(freeSegment(cursor, section.length - cursor, 'Free'));
-  return decodedSectionView('tls', section.length, offset, decoded.endOffset, decoded.warnings, segments);
+  if (cursor < capacity) segments.push(freeSegment(cursor, capacity - cursor, 'Free'));
+  segments.push(...keptSegments(section, Math.max(cursor, capacity)));
+  return { ...decodedSectionView('tls', section.length, offset, decoded.endOffset, decoded.warnings, segments), free: decoded.freeBytes };
 }
 
 /** The files of a TLS section by name → bytes, or an empty map when it cannot be read. */

@@ -40,6 +40,20 @@ export const WINC1500_ROOT_STORE_SIZE = 0x1000;
 export const WINC1500_TLS_STORE_OFFSET = 0x5000;
 export const WINC1500_TLS_STORE_SIZE = 0x2000;
 
+/**
+ * The last two 256-byte pages of the TLS section are never part of the TLS store: Microchip's IoT
+ * boards (SAM-IoT, AVR-IoT, PIC-IoT WG) keep the AWS endpoint in the first of them (0x6E00 on
+ * WINC1500) and the AWS thing name in the second (0x6F00). Every TLS write keeps them byte for
+ * byte, and a store that would reach into them is refused (docs/store-format-notes.md).
+ */
+export const TLS_KEPT_PAGE_SIZE = 0x100;
+export const TLS_KEPT_TAIL_SIZE = 2 * TLS_KEPT_PAGE_SIZE;
+
+/** Bytes the TLS store itself may use: the section minus the kept tail (7680 on WINC1500). */
+export function tlsStoreCapacity(layout: { tlsStore: FlashRegion }): number {
+  return layout.tlsStore.size - TLS_KEPT_TAIL_SIZE;
+}
+
 export const WINC3400_ROOT_STORE_OFFSET = 0x5000;
 export const WINC3400_ROOT_STORE_SIZE = 0x1000;
 export const WINC3400_TLS_STORE_OFFSET = 0x6000;

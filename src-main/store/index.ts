@@ -6,6 +6,7 @@ export * from './root-store.js';
 export * from './root-merge.js';
 export * from './tls-store.js';
 export * from './tls-chain.js';
+export * from './tls-tail.js';
 export * from './priv-key-file.js';
 export * from './section-detect.js';
 export { crc32 } from './crc32.js';

@@ -20,6 +20,7 @@ import type { PrivateKeyInfo } from '../keys/private-key.js';
 import type { ParsedCertificate } from '../x509/certificate.js';
 import { bytesEqual, toHex } from './bytes.js';
 import { StoreError } from './errors.js';
+import { tlsStoreCapacity } from './flash-layout.js';
 import { wincNameHash } from './name-hash.js';
 import { encodePrivKeyFile, type PrivKeyFileOptions } from './priv-key-file.js';
 import {
@@ -207,7 +208,8 @@ export function planTlsStore(base: DecodedTlsStore | null, chains: TlsChainInput
   if (base) for (const file of base.files) if (!removed.has(file.name) && files.some((kept) => kept.name === file.name)) changes.unshift({ name: file.name, action: 'kept' });
   checkTlsCapacity(files, layout);
   const usedBytes = tlsStoreUsedBytes(files, layout.tlsHeaderSize);
-  return { files, chains: planned, changes, usedBytes, freeBytes: layout.tlsStore.size - usedBytes, capacityBytes: layout.tlsStore.size };
+  const capacityBytes = tlsStoreCapacity(layout);
+  return { files, chains: planned, changes, usedBytes, freeBytes: capacityBytes - usedBytes, capacityBytes };
 }
 
 /** Drops the stored chain of `kind`: its list, its key file, and certificates no other list names. */

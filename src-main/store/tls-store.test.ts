@@ -110,3 +110,47 @@ describe('PRIV_ file', () => {
     expect(decoded.pointers[1]! - decoded.pointers[0]!).toBe(256);
   });
 });
+
+describe('the kept tail: the last two pages of the TLS section', () => {
+  const thingName = Uint8Array.from([...Buffer.from('my-thing-0001', 'ascii'), 0]);
+  const endpoint = Uint8Array.from([...Buffer.from('abc-ats.iot.us-east-1.amazonaws.com', 'ascii'), 0]);
+  const seeded = (): Uint8Array => {
+    const section = new Uint8Array(8192).fill(0xff);
+    section.set(endpoint, 0x1e00);
+    section.set(thingName, 0x1f00);
+    return section;
+  };
+  const chain = { certificates: [cert('server_rsa2048.der'), cert('ca_rsa2048.der')], key: { label: 'k', key: readPrivateKey(vectorInput('server_rsa2048.key')) } };
+
+  it('copies the tail of the section it replaces, byte for byte, and erases it when given none', () => {
+    const files = planTlsStore(null, [chain], layout196).files;
+    const kept = encodeTlsSection(files, layout196, { keepTailFrom: seeded() });
+    expect(Buffer.from(kept.subarray(0x1e00))).toEqual(Buffer.from(seeded().subarray(0x1e00)));
+    expect(Buffer.from(kept.subarray(0, 0x1e00))).toEqual(Buffer.from(encodeTlsSection(files, layout196).subarray(0, 0x1e00)));
+    expect(encodeTlsSection(files, layout196).subarray(0x1e00).every((b) => b === 0xff)).toBe(true);
+    expect(Buffer.from(emptyTlsSection(layout196, seeded()).subarray(0x1f00, 0x1f00 + thingName.length))).toEqual(Buffer.from(thingName));
+    expect(decodeTlsSection(kept, layout196).warnings).toEqual([]);
+  });
+
+  it('refuses a store that would reach into the tail, with the byte count', () => {
+    const filler = (n: number, size: number) => ({ name: `CERT_${n}`, data: new Uint8Array(size).fill(n) });
+    // 468 header + 7212 = 7680: exactly up to the tail fits.
+    expect(() => encodeTlsSection([filler(1, 7212)], layout196)).not.toThrow();
+    expect(() => encodeTlsSection([filler(1, 7213)], layout196)).toThrow(/would need 1 more byte than the 7680 bytes it may use/);
+    expect(() => encodeTlsSection([filler(1, 7212)], layout195)).not.toThrow(); // 464-byte header: 4 bytes spare
+  });
+
+  it('reports the room left before the tail, and warns about a store that reaches into it', () => {
+    const files = planTlsStore(null, [chain], layout196);
+    expect(files.capacityBytes).toBe(7680);
+    const decoded = decodeTlsSection(encodeTlsSection(files.files, layout196), layout196);
+    expect(decoded.freeBytes).toBe(7680 - decoded.endOffset);
+    const foreign = encodeTlsSection([{ name: 'CERT_1', data: new Uint8Array(7000).fill(1) }], layout196);
+    // another tool's store whose file runs past 0x6E00 (size field patched to 7600): decoded, with a warning
+    const grown = Uint8Array.from(foreign);
+    grown.set([0xb0, 0x1d], 16 + 48);
+    const warned = decodeTlsSection(grown, layout196);
+    expect(warned.warnings.some((w) => /last two pages/.test(w))).toBe(true);
+    expect(warned.freeBytes).toBe(0);
+  });
+});

@@ -9,8 +9,9 @@ import type { RsaPrivateKey } from '../keys/private-key.js';
 import { isAll, readU32, wordAlign, writeU32 } from './bytes.js';
 import { crc32 } from './crc32.js';
 import { StoreError, StoreFullError } from './errors.js';
-import { WINC1500_TLS_STORE_OFFSET, type FlashLayout, type TlsHeaderSize } from './flash-layout.js';
+import { TLS_KEPT_TAIL_SIZE, tlsStoreCapacity, WINC1500_TLS_STORE_OFFSET, type FlashLayout, type TlsHeaderSize } from './flash-layout.js';
 import { decodePrivKeyFile } from './priv-key-file.js';
+import { withKeptTail } from './tls-tail.js';
 
 export const TLS_START_PATTERN = Uint8Array.from([0xab, 0xfe, 0x18, 0x5b, 0x70, 0xc3, 0x46, 0x92]);
 export const TLS_MAX_FILES = 8;
@@ -78,6 +79,7 @@ export interface DecodedTlsStore {
   chains: TlsChain[];
   /** Offset just past the last file (the header size for an empty store, 0 when erased). */
   endOffset: number;
+  /** Room left for files: up to the kept tail (the last two pages), not the section end. */
   freeBytes: number;
   sectionSize: number;
   /** Flash address of the section start (0x5000 on WINC1500). */
@@ -105,7 +107,21 @@ export function decodeTlsSection(section: Uint8Array, layout?: TlsDecodeHints): 
   }
   if (isAll(section.subarray(0, 8), 0xff)) {
     const headerSize = layout?.tlsHeaderSize ?? 468;
-    return { headerSize, erased: true, count: 0, nextWriteAddress: 0xffffffff, crc: null, crcStatus: 'absent', files: [], chains: [], endOffset: 0, freeBytes: section.length - headerSize, sectionSize: section.length, baseAddress, warnings };
+    return {
+      headerSize,
+      erased: true,
+      count: 0,
+      nextWriteAddress: 0xffffffff,
+      crc: null,
+      crcStatus: 'absent',
+      files: [],
+      chains: [],
+      endOffset: 0,
+      freeBytes: section.length - TLS_KEPT_TAIL_SIZE - headerSize,
+      sectionSize: section.length,
+      baseAddress,
+      warnings,
+    };
   }
   for (let i = 0; i < 8; i++) {
     if (section[i] !== TLS_START_PATTERN[i]) {
@@ -157,7 +173,13 @@ export function decodeTlsSection(section: Uint8Array, layout?: TlsDecodeHints): 
     if (crcStatus === 'mismatch') warnings.push(`The CRC word 0x${crc.toString(16)} does not match the files.`);
   }
   const chains = decodeChains(files, warnings);
-  return { headerSize, erased: false, count, nextWriteAddress, crc, crcStatus, files, chains, endOffset, freeBytes: section.length - endOffset, sectionSize: section.length, baseAddress, warnings };
+  const capacity = section.length - TLS_KEPT_TAIL_SIZE;
+  if (endOffset > capacity) {
+    warnings.push(
+      `The store reaches into the last two pages of the section (from 0x${(baseAddress + capacity).toString(16)}), which Microchip's IoT boards use for the AWS endpoint and thing name; a store written by this app stops before them.`,
+    );
+  }
+  return { headerSize, erased: false, count, nextWriteAddress, crc, crcStatus, files, chains, endOffset, freeBytes: Math.max(0, capacity - endOffset), sectionSize: section.length, baseAddress, warnings };
 }
 
 function detectHeaderSize(
@@ -226,6 +248,11 @@ function decodeChains(files: TlsFile[], warnings: string[]): TlsChain[] {
 export interface TlsEncodeOptions {
   /** 'unset' (default) leaves 0xFFFFFFFF as Microchip's tools do; 'crc32' stores CRC-32 of the files (468-byte headers only). */
   crc?: 'unset' | 'crc32';
+  /**
+   * The section as it is now (on the module, or the --base file): its last two pages are copied
+   * into the output unchanged. Without it they are erased (0xFF). Pass it on every write to a module.
+   */
+  keepTailFrom?: Uint8Array;
 }
 
 /** The 48-byte name field: the name, NUL, zeros. */
@@ -255,7 +282,7 @@ export function checkTlsCapacity(files: TlsStoreFile[], layout: TlsLayout): void
       `The TLS store would hold ${files.length} files; its table has room for ${TLS_MAX_FILES} (Microchip's tool silently drops the rest). Store fewer chain certificates, or build without --base.`,
     );
   }
-  const capacity = layout.tlsStore.size;
+  const capacity = tlsStoreCapacity(layout);
   let position = layout.tlsHeaderSize;
   for (const file of files) {
     if (position + file.data.length > capacity) {
@@ -267,7 +294,7 @@ export function checkTlsCapacity(files: TlsStoreFile[], layout: TlsLayout): void
         overBy,
         position + file.data.length,
         capacity,
-        `TLS certificate store is full: ${label} (${file.data.length} bytes) does not fit; the store would need ${overBy} more byte${overBy === 1 ? '' : 's'} than the ${capacity}-byte section holds. Nothing was written. Use a shorter chain or smaller keys, or build without --base.`,
+        `TLS certificate store is full: ${label} (${file.data.length} bytes) does not fit; the store would need ${overBy} more byte${overBy === 1 ? '' : 's'} than the ${capacity} bytes it may use (the ${layout.tlsStore.size}-byte section keeps its last ${TLS_KEPT_TAIL_SIZE} bytes for other tools, e.g. the AWS endpoint and thing name). Nothing was written. Use a shorter chain or smaller keys, or build without --base.`,
       );
     }
     position += wordAlign(file.data.length);
@@ -297,12 +324,12 @@ export function encodeTlsSection(files: TlsStoreFile[], layout: TlsLayout, optio
   if (layout.tlsHeaderSize === 468) {
     writeU32(section, TLS_CRC_OFFSET, options.crc === 'crc32' ? crc32(...files.map((file) => file.data)) : TLS_CRC_UNSET);
   }
-  return section;
+  return withKeptTail(section, options.keepTailFrom);
 }
 
-/** An empty but initialised store (what `erase --tls` of Microchip's tool writes). */
-export function emptyTlsSection(layout: TlsLayout): Uint8Array {
-  return encodeTlsSection([], layout);
+/** An empty but initialised store (what `erase --tls` of Microchip's tool writes), keeping the tail of `keepTailFrom`. */
+export function emptyTlsSection(layout: TlsLayout, keepTailFrom?: Uint8Array): Uint8Array {
+  return encodeTlsSection([], layout, keepTailFrom ? { keepTailFrom } : {});
 }
 
 /** The files of a decoded store, as encoder input (name fields kept byte for byte). */

@@ -1,4 +1,4 @@
-import type { BoardIdentity, BoardLink, OperationOptions, WriteSectionOptions, WriteSectionResult } from '../board-link.js';
+import { NO_STATUS_FLAGS, type BoardIdentity, type BoardLink, type OperationOptions, type WriteSectionOptions, type WriteSectionResult } from '../board-link.js';
 import { BoardError, type BoardPhase } from '../errors.js';
 import { sectionGeometry, type SectionName } from '../sections.js';
 import { writeSectionWith } from '../section-writer.js';
@@ -125,6 +125,8 @@ export class FwUpdaterDriver implements BoardLink {
         maxPayload: this.maxPayload,
         simulated: false,
         capabilities: ['flash-access'],
+        protocolRevision: 0,
+        status: { ...NO_STATUS_FLAGS },
       };
     });
   }

@@ -1,8 +1,17 @@
 import type { BoardIdentity, BoardLink, OperationOptions, WriteSectionOptions, WriteSectionResult } from '../board-link.js';
 import { formatWincVersion } from '../board-link.js';
 import { BoardError, type BoardPhase } from '../errors.js';
-import { Capability } from '../protocol/constants.js';
-import { validateJobPlan, type BoardEvent, type HelloInfo, type JobEntry, type JobResult, type LinkStats } from '../protocol/messages.js';
+import { Capability, HelloStatus, type CapabilityName } from '../protocol/constants.js';
+import {
+  validateJobPlan,
+  validateProveRequest,
+  validateRemoveRoots,
+  type BoardEvent,
+  type HelloInfo,
+  type JobEntry,
+  type JobResult,
+  type LinkStats,
+} from '../protocol/messages.js';
 import type { WifiSecurity } from '../protocol/constants.js';
 import { sectionGeometry, type SectionName } from '../sections.js';
 import { writeSectionWith, type FlashPrimitives } from '../section-writer.js';
@@ -15,6 +24,41 @@ export interface JobConfig {
   server: { host: string; port: number; sni?: string; validateServerName?: boolean };
   entries: JobEntry[];
   replaceRootStore?: boolean;
+  /**
+   * Root-store subject-name hashes (20 bytes each, at most 8) the job leaves out of the final root
+   * store, e.g. the station CA the board needed only while downloading. Needs the REMOVE_ROOTS capability.
+   */
+  removeRoots?: Uint8Array[];
+}
+
+/** What GET_WINC_INFO tells (protocol revision 1.1). */
+export interface WincModuleInfo {
+  /** The module's own MAC address as "F8:F0:05:12:34:56". */
+  mac: string;
+  wincChipId: number;
+  /** "19.6.1", or '' when unknown. */
+  wincFirmware: string;
+}
+
+/** PROVE_IDENTITY: the board opens a TLS connection and GETs `path`, presenting its TLS store's RSA identity. */
+export interface ProveIdentityConfig {
+  wifi: JobConfig['wifi'];
+  host: string;
+  port: number;
+  sni?: string;
+  /** 1..63 bytes, starting with "/". */
+  path: string;
+  /** The WINC's bypass flag: the proof checks the board, not the server. Default true. */
+  bypassServerVerification?: boolean;
+  validateServerName?: boolean;
+}
+
+export interface ProveIdentityResult {
+  httpStatus: number;
+  /** The first 255 bytes of the response body, as received. */
+  body: Uint8Array;
+  /** `body` decoded as UTF-8 (lenient: a cut multi-byte character becomes U+FFFD). */
+  bodyText: string;
 }
 
 export interface RunJobOptions {
@@ -73,7 +117,43 @@ export class NativeBoardDriver implements BoardLink {
       maxPayload: Math.min(hello.boardMaxPayload, this.client.hostMaxPayload),
       simulated: (hello.capabilities & Capability.SIMULATED) !== 0,
       capabilities: capabilityNames(hello.capabilities),
+      protocolRevision: hello.protocolRevision,
+      status: {
+        wincStarting: (hello.status & HelloStatus.WINC_STARTING) !== 0,
+        clockUnlocked: (hello.status & HelloStatus.CLOCK_UNLOCKED) !== 0,
+        wincDownloadMode: (hello.status & HelloStatus.WINC_DOWNLOAD_MODE) !== 0,
+      },
     };
+  }
+
+  /** Whether the board announced a capability in its last HELLO (false before identify()). */
+  hasCapability(name: CapabilityName): boolean {
+    return this.hello !== undefined && (this.hello.capabilities & Capability[name]) !== 0;
+  }
+
+  private async requireCapability(name: CapabilityName, what: string, options: OperationOptions, phase: BoardPhase): Promise<void> {
+    await this.ensureSession(options);
+    if (!this.hasCapability(name)) {
+      throw new BoardError('NOT_SUPPORTED', `The board's firmware (${this.hello?.firmwareVersion ?? 'unknown'}, protocol 1.${this.hello?.protocolRevision ?? 0}) cannot ${what}. Update it to the firmware bundled with the app.`, { phase });
+    }
+  }
+
+  /**
+   * The module's MAC address, chip id and firmware (GET_WINC_INFO). While the WINC is still
+   * starting the board answers BUSY; this asks again until `waitMs` (default 8 s) has passed.
+   */
+  async wincInfo(options: OperationOptions & { waitMs?: number } = {}): Promise<WincModuleInfo> {
+    await this.requireCapability('WINC_INFO', "report the WINC's MAC address", options, 'session');
+    const deadline = Date.now() + (options.waitMs ?? 8000);
+    for (;;) {
+      try {
+        const info = await this.client.request({ kind: 'GET_WINC_INFO' }, { phase: 'session', ...signalOf(options) });
+        return { mac: info.mac, wincChipId: info.wincChipId, wincFirmware: formatWincVersion(info.wincFirmware) };
+      } catch (error) {
+        if (!(error instanceof BoardError) || error.code !== 'BUSY' || Date.now() >= deadline) throw error;
+        await sleep(250, options.signal);
+      }
+    }
   }
 
   private async ensureSession(options: OperationOptions): Promise<void> {
@@ -145,19 +225,53 @@ export class NativeBoardDriver implements BoardLink {
 
   /** Configure Wi-Fi, server and plan, then run the job; events stream to `onEvent`. */
   async runJob(config: JobConfig, options: RunJobOptions = {}): Promise<JobResult> {
-    const invalid = validateJobPlan(config.entries);
+    const invalid = validateJobPlan(config.entries) ?? (config.removeRoots?.length ? validateRemoveRoots(config.removeRoots) : undefined);
     if (invalid) throw new BoardError('INVALID_JOB', invalid, { phase: 'configure' });
     await this.ensureSession(options);
+    if (config.removeRoots?.length) await this.requireCapability('REMOVE_ROOTS', 'leave roots out of the final root store', options, 'configure');
     const s = signalOf(options);
     await this.client.request({ kind: 'CONFIGURE_WIFI', ...config.wifi }, { phase: 'configure', ...s });
     await this.client.request(
       { kind: 'CONFIGURE_SERVER', host: config.server.host, port: config.server.port, sni: config.server.sni ?? '', validateServerName: config.server.validateServerName ?? false },
       { phase: 'configure', ...s },
     );
-    await this.client.request({ kind: 'SET_JOB', replaceRootStore: config.replaceRootStore ?? false, entries: config.entries }, { phase: 'configure', ...s });
+    await this.client.request(
+      { kind: 'SET_JOB', replaceRootStore: config.replaceRootStore ?? false, entries: config.entries, ...(config.removeRoots?.length ? { removeRoots: config.removeRoots } : {}) },
+      { phase: 'configure', ...s },
+    );
     const unsubscribe = options.onEvent ? this.client.addEventListener((event) => options.onEvent?.(event)) : undefined;
     try {
       return await this.client.request({ kind: 'RUN_JOB' }, { phase: 'download', ...s });
+    } finally {
+      unsubscribe?.();
+    }
+  }
+
+  /**
+   * Configure Wi-Fi, then let the board prove its identity (PROVE_IDENTITY): it joins the network if
+   * needed, opens TLS to host:port presenting the RSA chain and key of its TLS store when the server
+   * asks for a client certificate, and GETs `path`. Any HTTP status is a result; TLS failures throw
+   * (TLS_CONNECT_FAILED with the server's alert when the server refused the handshake).
+   */
+  async proveIdentity(config: ProveIdentityConfig, options: RunJobOptions = {}): Promise<ProveIdentityResult> {
+    const request = {
+      kind: 'PROVE_IDENTITY' as const,
+      host: config.host,
+      port: config.port,
+      sni: config.sni ?? '',
+      path: config.path,
+      bypassServerVerification: config.bypassServerVerification ?? true,
+      validateServerName: config.validateServerName ?? false,
+    };
+    const invalid = validateProveRequest(request);
+    if (invalid) throw new BoardError('BAD_PAYLOAD', invalid, { phase: 'configure' });
+    await this.requireCapability('PROVE_IDENTITY', 'prove its identity over mutual TLS', options, 'configure');
+    const s = signalOf(options);
+    await this.client.request({ kind: 'CONFIGURE_WIFI', ...config.wifi }, { phase: 'configure', ...s });
+    const unsubscribe = options.onEvent ? this.client.addEventListener((event) => options.onEvent?.(event)) : undefined;
+    try {
+      const result = await this.client.request(request, { phase: 'prove', ...s });
+      return { httpStatus: result.httpStatus, body: result.body, bodyText: new TextDecoder('utf-8').decode(result.body) };
     } finally {
       unsubscribe?.();
     }
@@ -167,6 +281,24 @@ export class NativeBoardDriver implements BoardLink {
     this.client.dispose();
     await this.transport.close();
   }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new BoardError('CANCELLED', 'Cancelled.', { phase: 'session' }));
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new BoardError('CANCELLED', 'Cancelled.', { phase: 'session' }));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 function signalOf(options: { signal?: AbortSignal }): { signal?: AbortSignal } {

@@ -66,6 +66,8 @@ interface Pending {
 }
 
 const CONCURRENT_KINDS: ReadonlySet<RequestKind> = new Set(['HELLO', 'PING', 'GET_STATS', 'CANCEL']);
+/** Requests that run for long and stream events: RUN_JOB, and PROVE_IDENTITY (revision 1.1). */
+const LONG_RUNNING_KINDS: ReadonlySet<RequestKind> = new Set(['RUN_JOB', 'PROVE_IDENTITY']);
 
 export interface RequestOptions {
   phase: BoardPhase;
@@ -143,6 +145,7 @@ export class ProtocolClient {
       case 'REINIT_WINC':
         return this.timeouts.reinitMs;
       case 'RUN_JOB':
+      case 'PROVE_IDENTITY':
         return this.timeouts.jobAcceptMs;
       default:
         return this.timeouts.shortMs + 2 * this.wireTimeMs(payloadLength + 40);
@@ -157,8 +160,10 @@ export class ProtocolClient {
 
   request<K extends RequestKind>(request: Extract<Request, { kind: K }>, options: RequestOptions): Promise<ResponseMap[K]> {
     if (CONCURRENT_KINDS.has(request.kind)) return this.execute(request, options);
-    if ([...this.pending.values()].some((p) => p.kind === 'RUN_JOB')) {
-      return Promise.reject(new BoardError('BUSY', `The board is running a job; ${request.kind} has to wait until it ends (or cancel the job).`, { phase: options.phase }));
+    const running = [...this.pending.values()].find((p) => LONG_RUNNING_KINDS.has(p.kind));
+    if (running) {
+      const what = running.kind === 'RUN_JOB' ? 'a job' : 'an identity proof';
+      return Promise.reject(new BoardError('BUSY', `The board is running ${what}; ${request.kind} has to wait until it ends (or cancel it).`, { phase: options.phase }));
     }
     const run = this.queue.then(() => this.execute(request, options));
     this.queue = run.catch(() => undefined);
@@ -184,7 +189,7 @@ export class ProtocolClient {
     await this.start();
     const requestId = this.allocateId();
     const timeoutMs = options.timeoutMs ?? this.timeoutFor(request, payload.length);
-    const isJob = request.kind === 'RUN_JOB';
+    const isJob = LONG_RUNNING_KINDS.has(request.kind);
     this.stats.requests++;
 
     return new Promise<ResponseMap[K]>((resolve, reject) => {

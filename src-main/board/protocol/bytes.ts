@@ -33,6 +33,11 @@ export class ByteWriter {
     if (data.length > 255) throw new RangeError(`string of ${data.length} bytes is longer than 255`);
     return this.u8(data.length).bytes(data);
   }
+  /** u8 length then raw bytes (revision 1.1 `bytes8`: like str8, not necessarily UTF-8). */
+  bytes8(data: Uint8Array): this {
+    if (data.length > 255) throw new RangeError(`byte string of ${data.length} bytes is longer than 255`);
+    return this.u8(data.length).bytes(data);
+  }
   finish(): Uint8Array {
     return Uint8Array.from(this.parts);
   }
@@ -85,6 +90,14 @@ export class ByteReader {
     } catch {
       throw new ProtocolDecodeError(`${what} is not valid UTF-8`);
     }
+  }
+  bytes8(what = 'bytes'): Uint8Array {
+    const length = this.u8(what);
+    return this.bytes(length, what);
+  }
+  /** True when every byte has been read (optional trailing fields of older revisions). */
+  get atEnd(): boolean {
+    return this.offset >= this.data.length;
   }
   end(): void {
     if (this.offset !== this.data.length) {

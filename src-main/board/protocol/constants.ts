@@ -1,13 +1,19 @@
 /** Numbers of docs/serial-protocol.md, with the names the host uses for them. */
 
+export const PROTOCOL_VERSION_MAJOR = 1;
+/** The revision of docs/serial-protocol.md this codec implements (1.1). */
+export const PROTOCOL_REVISION = 1;
+
 export const RequestType = {
   HELLO: 0x01,
   PING: 0x02,
   GET_STATS: 0x03,
+  GET_WINC_INFO: 0x04,
   CONFIGURE_WIFI: 0x10,
   CONFIGURE_SERVER: 0x11,
   SET_JOB: 0x12,
   RUN_JOB: 0x13,
+  PROVE_IDENTITY: 0x14,
   READ_FLASH: 0x20,
   WRITE_FLASH: 0x21,
   ERASE_FLASH: 0x22,
@@ -97,6 +103,7 @@ export const PHASES = [
   'reinit',
   'read',
   'configure',
+  'prove',
 ] as const;
 export type WirePhase = (typeof PHASES)[number];
 
@@ -122,7 +129,46 @@ export const Capability = {
   JOB_RUNNER: 1 << 2,
   FLASH_ACCESS: 1 << 3,
   CANCEL: 1 << 4,
+  /** Revision 1.1: GET_WINC_INFO (the module's MAC address). */
+  WINC_INFO: 1 << 5,
+  /** Revision 1.1: SET_JOB flag REMOVE_ROOTS. */
+  REMOVE_ROOTS: 1 << 6,
+  /** Revision 1.1: PROVE_IDENTITY (mutual TLS with the TLS store's RSA identity). */
+  PROVE_IDENTITY: 1 << 7,
+  /** Revision 1.1: a job fetches all its files over one TLS connection (HTTP/1.1 keep-alive). */
+  KEEP_ALIVE: 1 << 8,
 } as const;
+export type CapabilityName = keyof typeof Capability;
+
+/** HELLO `status` bits (revision 1.1; a 1.0 board's HELLO reads as 0). */
+export const HelloStatus = {
+  /** The WINC is still booting: chip id and firmware may read 0 for now. */
+  WINC_STARTING: 1 << 0,
+  /** The 48 MHz DFLL did not lock or the 32 kHz crystal did not start: the board runs on a fallback clock. */
+  CLOCK_UNLOCKED: 1 << 1,
+  /** The WINC is in download mode (flash access; Wi-Fi is off). */
+  WINC_DOWNLOAD_MODE: 1 << 2,
+} as const;
+
+/** SET_JOB flags. */
+export const JobFlag = {
+  REPLACE_ROOT_STORE: 1 << 0,
+  /** Revision 1.1: removeCount + removeCount × 20-byte root name hashes follow the entries. */
+  REMOVE_ROOTS: 1 << 1,
+} as const;
+/** A root-store entry's subject-name hash (SHA-1, winc-cert-store.md 2.5). */
+export const ROOT_NAME_HASH_SIZE = 20;
+export const MAX_REMOVE_ROOTS = 8;
+
+/** PROVE_IDENTITY flags. */
+export const ProveFlag = {
+  /** The WINC's ssl_flags bypass (+0x02): the proof checks the board, not the server. */
+  BYPASS_SERVER_VERIFICATION: 1 << 0,
+  VALIDATE_SERVER_NAME: 1 << 1,
+} as const;
+export const PROVE_PATH_MAX = 63;
+/** PROVE_IDENTITY answers at most this many bytes of the response body. */
+export const PROVE_BODY_MAX = 255;
 
 /** WINC certificate sections, the only range WRITE/ERASE may touch. */
 export const WRITABLE_FLASH_START = 0x4000;

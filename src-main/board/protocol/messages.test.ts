@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProtocolDecodeError } from './bytes.js';
+import { HelloStatus } from './constants.js';
 import {
   decodeErrorBody,
   decodeEvent,
@@ -10,6 +11,8 @@ import {
   encodeRequest,
   encodeResponse,
   validateJobPlan,
+  validateProveRequest,
+  validateRemoveRoots,
   type BoardEvent,
   type HelloInfo,
   type JobEntry,
@@ -28,10 +31,13 @@ describe('requests', () => {
     { kind: 'HELLO', hostMaxPayload: 4096 },
     { kind: 'PING', data: Uint8Array.of(1, 2, 3) },
     { kind: 'GET_STATS' },
+    { kind: 'GET_WINC_INFO' },
     { kind: 'CONFIGURE_WIFI', security: 'wpa-psk', ssid: 'lab', passphrase: 'süper secret' },
     { kind: 'CONFIGURE_SERVER', host: '192.168.1.10', port: 4443, sni: '', validateServerName: false },
     { kind: 'SET_JOB', replaceRootStore: true, entries: plan },
+    { kind: 'SET_JOB', replaceRootStore: false, entries: plan, removeRoots: [new Uint8Array(20).fill(0xab), Uint8Array.from({ length: 20 }, (_, i) => i)] },
     { kind: 'RUN_JOB' },
+    { kind: 'PROVE_IDENTITY', host: '192.168.1.10', port: 4444, sni: 'station.local', path: '/prove?serial=01', bypassServerVerification: true, validateServerName: false },
     { kind: 'READ_FLASH', address: 0x4000, length: 1024 },
     { kind: 'WRITE_FLASH', address: 0x5000, data: Uint8Array.of(0, 0xff, 7) },
     { kind: 'ERASE_FLASH', address: 0x5000, length: 0x2000 },
@@ -67,8 +73,60 @@ describe('responses and errors', () => {
       wincMinDriver: [19, 3, 0],
       wincFlashSize: 524288,
       state: 'idle',
+      status: HelloStatus.WINC_STARTING | HelloStatus.CLOCK_UNLOCKED,
     };
     expect(decodeResponse('HELLO', encodeResponse('HELLO', hello))).toEqual(hello);
+  });
+  it('reads a 1.0 HELLO (no status byte) as status 0 and a 1.0 RUN_JOB answer without tlsHandshakes', () => {
+    const hello: HelloInfo = {
+      protocolVersion: 1,
+      protocolRevision: 0,
+      boardMaxPayload: 1028,
+      boardKind: 'samd21-xpro',
+      capabilities: 0b11100,
+      uniqueId: '0123456789ABCDEF0011223344556677',
+      firmwareVersion: '0.1.0',
+      wincChipId: 0x1503a0,
+      wincFirmware: [19, 6, 1],
+      wincMinDriver: [19, 3, 0],
+      wincFlashSize: 524288,
+      state: 'succeeded',
+      status: 0,
+    };
+    const v10 = encodeResponse('HELLO', hello).slice(0, -1);
+    expect(decodeResponse('HELLO', v10)).toEqual(hello);
+    expect(decodeResponse('RUN_JOB', Uint8Array.of(5, 2, 4, 3))).toEqual({ filesDownloaded: 5, rootsWritten: 2, tlsFilesWritten: 4, rootStoreCount: 3 });
+    const v11 = encodeResponse('RUN_JOB', { filesDownloaded: 5, rootsWritten: 2, tlsFilesWritten: 4, rootStoreCount: 3, tlsHandshakes: 1 });
+    expect(Array.from(v11)).toEqual([5, 2, 4, 3, 1]);
+    expect(decodeResponse('RUN_JOB', v11).tlsHandshakes).toBe(1);
+  });
+  it('round-trips GET_WINC_INFO and PROVE_IDENTITY answers (body bytes as received, even cut inside a UTF-8 character)', () => {
+    const info = { mac: 'F8:F0:05:12:34:AB', wincChipId: 0x1503a0, wincFirmware: [19, 7, 7] as [number, number, number] };
+    const bytes = encodeResponse('GET_WINC_INFO', info);
+    expect(Array.from(bytes.subarray(0, 6))).toEqual([0xf8, 0xf0, 0x05, 0x12, 0x34, 0xab]);
+    expect(decodeResponse('GET_WINC_INFO', bytes)).toEqual(info);
+    const cut = Uint8Array.of(0x6f, 0x6b, 0xe2, 0x82);
+    expect(decodeResponse('PROVE_IDENTITY', encodeResponse('PROVE_IDENTITY', { httpStatus: 403, body: cut }))).toEqual({ httpStatus: 403, body: cut });
+  });
+  it('lays out SET_JOB with REMOVE_ROOTS as flags bit 1, the entries, the count and the hashes', () => {
+    const hash = new Uint8Array(20).fill(7);
+    const { payload } = encodeRequest({ kind: 'SET_JOB', replaceRootStore: true, entries: [plan[0]!], removeRoots: [hash] });
+    expect(Array.from(payload.subarray(0, 2))).toEqual([0b11, 1]);
+    expect(Array.from(payload.subarray(-21))).toEqual([1, ...hash]);
+    expect(() => decodeRequest(0x12, payload.subarray(0, -1))).toThrow(ProtocolDecodeError);
+    expect(validateRemoveRoots([])).toMatch(/1\.\.8/);
+    expect(validateRemoveRoots(Array.from({ length: 9 }, () => hash))).toMatch(/1\.\.8/);
+    expect(validateRemoveRoots([hash.subarray(1)])).toMatch(/19 bytes/);
+    expect(validateRemoveRoots([hash])).toBeUndefined();
+  });
+  it('checks PROVE_IDENTITY paths and names', () => {
+    const ok = { host: 'h', port: 1, sni: '', path: '/' };
+    expect(validateProveRequest(ok)).toBeUndefined();
+    expect(validateProveRequest({ ...ok, path: 'prove' })).toMatch(/start with/);
+    expect(validateProveRequest({ ...ok, path: `/${'a'.repeat(63)}` })).toMatch(/start with/);
+    expect(validateProveRequest({ ...ok, path: '/a b' })).toMatch(/start with/);
+    expect(validateProveRequest({ ...ok, host: 'h'.repeat(64) })).toMatch(/host/);
+    expect(validateProveRequest({ ...ok, port: 0 })).toMatch(/port/);
   });
   it('round-trips an error body and truncates long messages to 200 bytes', () => {
     const bytes = encodeErrorBody({ code: 'CERT_VERIFICATION_FAILED', phase: 'download', entryIndex: 2, wincError: -12, wincErrSource: 'local', tlsAlert: 48, message: 'x'.repeat(300) });

@@ -6,9 +6,14 @@ import {
   ERROR_CODES,
   errorNameOf,
   EventType,
+  JobFlag,
   LOG_LEVELS,
+  MAX_REMOVE_ROOTS,
   PHASES,
+  PROVE_PATH_MAX,
+  ProveFlag,
   RequestType,
+  ROOT_NAME_HASH_SIZE,
   WIFI_SECURITY,
   type BoardKind,
   type BoardState,
@@ -42,6 +47,8 @@ export interface HelloInfo {
   wincMinDriver: WincVersion;
   wincFlashSize: number;
   state: BoardState;
+  /** HelloStatus bits (revision 1.1); 0 from a 1.0 board. */
+  status: number;
 }
 
 export interface LinkStats {
@@ -57,6 +64,23 @@ export interface JobResult {
   rootsWritten: number;
   tlsFilesWritten: number;
   rootStoreCount: number;
+  /** TLS handshakes the job made (revision 1.1); undefined from a 1.0 board. */
+  tlsHandshakes?: number;
+}
+
+/** GET_WINC_INFO (revision 1.1). */
+export interface WincIdentityInfo {
+  /** The module's own MAC address, "F8:F0:05:12:34:56". */
+  mac: string;
+  wincChipId: number;
+  wincFirmware: WincVersion;
+}
+
+/** PROVE_IDENTITY's answer (revision 1.1). */
+export interface ProveResult {
+  httpStatus: number;
+  /** The first PROVE_BODY_MAX bytes of the response body, as received. */
+  body: Uint8Array;
 }
 
 export interface WincInfo {
@@ -80,10 +104,12 @@ export type Request =
   | { kind: 'HELLO'; hostMaxPayload: number }
   | { kind: 'PING'; data: Uint8Array }
   | { kind: 'GET_STATS' }
+  | { kind: 'GET_WINC_INFO' }
   | { kind: 'CONFIGURE_WIFI'; security: WifiSecurity; ssid: string; passphrase: string }
   | { kind: 'CONFIGURE_SERVER'; host: string; port: number; sni: string; validateServerName: boolean }
-  | { kind: 'SET_JOB'; replaceRootStore: boolean; entries: JobEntry[] }
+  | { kind: 'SET_JOB'; replaceRootStore: boolean; entries: JobEntry[]; removeRoots?: Uint8Array[] }
   | { kind: 'RUN_JOB' }
+  | { kind: 'PROVE_IDENTITY'; host: string; port: number; sni: string; path: string; bypassServerVerification: boolean; validateServerName: boolean }
   | { kind: 'READ_FLASH'; address: number; length: number }
   | { kind: 'WRITE_FLASH'; address: number; data: Uint8Array }
   | { kind: 'ERASE_FLASH'; address: number; length: number }
@@ -99,10 +125,12 @@ export interface ResponseMap {
   HELLO: HelloInfo;
   PING: Uint8Array;
   GET_STATS: LinkStats;
+  GET_WINC_INFO: WincIdentityInfo;
   CONFIGURE_WIFI: void;
   CONFIGURE_SERVER: void;
   SET_JOB: void;
   RUN_JOB: JobResult;
+  PROVE_IDENTITY: ProveResult;
   READ_FLASH: Uint8Array;
   WRITE_FLASH: void;
   ERASE_FLASH: void;
@@ -151,6 +179,14 @@ function version(r: ByteReader): WincVersion {
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('').toUpperCase();
 }
+function macText(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
+}
+function macBytes(text: string): Uint8Array {
+  const parts = text.split(/[:-]/).map((p) => parseInt(p, 16));
+  if (parts.length !== 6 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new RangeError(`"${text}" is not a MAC address`);
+  return Uint8Array.from(parts);
+}
 function unhex16(text: string): Uint8Array {
   const out = new Uint8Array(16);
   const clean = text.replace(/[^0-9a-fA-F]/g, '').padStart(32, '0').slice(-32);
@@ -175,9 +211,22 @@ export function encodeRequest(request: Request): { type: number; payload: Uint8A
     case 'CONFIGURE_SERVER':
       w.str8(request.host).u16(request.port).str8(request.sni).u8(request.validateServerName ? 1 : 0);
       break;
-    case 'SET_JOB':
-      w.u8(request.replaceRootStore ? 1 : 0).u8(request.entries.length);
+    case 'SET_JOB': {
+      const remove = request.removeRoots ?? [];
+      w.u8((request.replaceRootStore ? JobFlag.REPLACE_ROOT_STORE : 0) | (remove.length > 0 ? JobFlag.REMOVE_ROOTS : 0)).u8(request.entries.length);
       for (const e of request.entries) w.u8(certTypeTo(e.certType)).u8(e.numOfChainCert).str8(e.fileName);
+      if (remove.length > 0) {
+        w.u8(remove.length);
+        for (const hash of remove) {
+          if (hash.length !== ROOT_NAME_HASH_SIZE) throw new RangeError(`a root name hash is ${ROOT_NAME_HASH_SIZE} bytes, not ${hash.length}`);
+          w.bytes(hash);
+        }
+      }
+      break;
+    }
+    case 'PROVE_IDENTITY':
+      w.str8(request.host).u16(request.port).str8(request.sni).str8(request.path);
+      w.u8((request.bypassServerVerification ? ProveFlag.BYPASS_SERVER_VERIFICATION : 0) | (request.validateServerName ? ProveFlag.VALIDATE_SERVER_NAME : 0));
       break;
     case 'READ_FLASH':
       w.u32(request.address).u16(request.length);
@@ -192,6 +241,7 @@ export function encodeRequest(request: Request): { type: number; payload: Uint8A
       w.u16(request.targetRequestId);
       break;
     case 'GET_STATS':
+    case 'GET_WINC_INFO':
     case 'RUN_JOB':
     case 'ERASE_ROOT_STORE':
     case 'ERASE_TLS_STORE':
@@ -237,7 +287,30 @@ export function decodeRequest(type: number, payload: Uint8Array): Request | unde
       for (let i = 0; i < count; i++) {
         entries.push({ certType: certTypeFrom(r.u8('certType')), numOfChainCert: r.u8('numOfChainCert'), fileName: r.str8('fileName') });
       }
-      request = { kind, replaceRootStore: (flags & 1) !== 0, entries };
+      request = { kind, replaceRootStore: (flags & JobFlag.REPLACE_ROOT_STORE) !== 0, entries };
+      if ((flags & JobFlag.REMOVE_ROOTS) !== 0) {
+        const removeCount = r.u8('removeCount');
+        const removeRoots: Uint8Array[] = [];
+        for (let i = 0; i < removeCount; i++) removeRoots.push(r.bytes(ROOT_NAME_HASH_SIZE, 'root name hash'));
+        request.removeRoots = removeRoots;
+      }
+      break;
+    }
+    case 'PROVE_IDENTITY': {
+      const host = r.str8('host');
+      const port = r.u16('port');
+      const sni = r.str8('sni');
+      const path = r.str8('path');
+      const flags = r.u8('flags');
+      request = {
+        kind,
+        host,
+        port,
+        sni,
+        path,
+        bypassServerVerification: (flags & ProveFlag.BYPASS_SERVER_VERIFICATION) !== 0,
+        validateServerName: (flags & ProveFlag.VALIDATE_SERVER_NAME) !== 0,
+      };
       break;
     }
     case 'READ_FLASH':
@@ -253,6 +326,7 @@ export function decodeRequest(type: number, payload: Uint8Array): Request | unde
       request = { kind, targetRequestId: r.u16('targetRequestId') };
       break;
     case 'GET_STATS':
+    case 'GET_WINC_INFO':
     case 'RUN_JOB':
     case 'ERASE_ROOT_STORE':
     case 'ERASE_TLS_STORE':
@@ -275,7 +349,7 @@ export function encodeResponse<K extends RequestKind>(kind: K, value: ResponseMa
       w.bytes(unhex16(h.uniqueId)).str8(h.firmwareVersion).u32(h.wincChipId);
       for (const v of h.wincFirmware) w.u8(v);
       for (const v of h.wincMinDriver) w.u8(v);
-      w.u32(h.wincFlashSize).u8(enumIndex(BOARD_STATES, h.state));
+      w.u32(h.wincFlashSize).u8(enumIndex(BOARD_STATES, h.state)).u8(h.status);
       break;
     }
     case 'PING':
@@ -290,6 +364,18 @@ export function encodeResponse<K extends RequestKind>(kind: K, value: ResponseMa
     case 'RUN_JOB': {
       const j = value as JobResult;
       w.u8(j.filesDownloaded).u8(j.rootsWritten).u8(j.tlsFilesWritten).u8(j.rootStoreCount);
+      if (j.tlsHandshakes !== undefined) w.u8(Math.min(j.tlsHandshakes, 0xff));
+      break;
+    }
+    case 'GET_WINC_INFO': {
+      const i = value as WincIdentityInfo;
+      w.bytes(macBytes(i.mac)).u32(i.wincChipId);
+      for (const v of i.wincFirmware) w.u8(v);
+      break;
+    }
+    case 'PROVE_IDENTITY': {
+      const p = value as ProveResult;
+      w.u16(p.httpStatus).bytes8(p.body.subarray(0, 255));
       break;
     }
     case 'REINIT_WINC': {
@@ -322,7 +408,10 @@ export function decodeResponse<K extends RequestKind>(kind: K, payload: Uint8Arr
         wincMinDriver: version(r),
         wincFlashSize: r.u32('wincFlashSize'),
         state: BOARD_STATES[r.u8('state')] ?? 'idle',
+        // Revision 1.1 appended `status`; a 1.0 board ends after `state`.
+        status: 0,
       };
+      if (!r.atEnd) info.status = r.u8('status');
       value = info;
       break;
     }
@@ -339,8 +428,18 @@ export function decodeResponse<K extends RequestKind>(kind: K, payload: Uint8Arr
         retransmitsSeen: r.u32(),
       } satisfies LinkStats;
       break;
-    case 'RUN_JOB':
-      value = { filesDownloaded: r.u8(), rootsWritten: r.u8(), tlsFilesWritten: r.u8(), rootStoreCount: r.u8() } satisfies JobResult;
+    case 'RUN_JOB': {
+      const result: JobResult = { filesDownloaded: r.u8(), rootsWritten: r.u8(), tlsFilesWritten: r.u8(), rootStoreCount: r.u8() };
+      // Revision 1.1 appended `tlsHandshakes`.
+      if (!r.atEnd) result.tlsHandshakes = r.u8('tlsHandshakes');
+      value = result;
+      break;
+    }
+    case 'GET_WINC_INFO':
+      value = { mac: macText(r.bytes(6, 'mac')), wincChipId: r.u32('wincChipId'), wincFirmware: version(r) } satisfies WincIdentityInfo;
+      break;
+    case 'PROVE_IDENTITY':
+      value = { httpStatus: r.u16('httpStatus'), body: r.bytes8('body') } satisfies ProveResult;
       break;
     case 'REINIT_WINC':
       value = { wincChipId: r.u32('wincChipId'), wincFirmware: version(r) } satisfies WincInfo;
@@ -559,5 +658,22 @@ export function validateJobPlan(entries: readonly JobEntry[]): string | undefine
     }
     i += e.numOfChainCert;
   }
+  return undefined;
+}
+
+/** SET_JOB's REMOVE_ROOTS list (revision 1.1): 1..MAX_REMOVE_ROOTS hashes of 20 bytes. */
+export function validateRemoveRoots(hashes: readonly Uint8Array[]): string | undefined {
+  if (hashes.length < 1 || hashes.length > MAX_REMOVE_ROOTS) return `a job removes 1..${MAX_REMOVE_ROOTS} roots, not ${hashes.length}`;
+  const bad = hashes.findIndex((h) => h.length !== ROOT_NAME_HASH_SIZE);
+  return bad >= 0 ? `root name hash ${bad} is ${hashes[bad]!.length} bytes, not ${ROOT_NAME_HASH_SIZE}` : undefined;
+}
+
+/** PROVE_IDENTITY's fields (revision 1.1). Returns a reason, or undefined when valid. */
+export function validateProveRequest(request: { host: string; port: number; sni: string; path: string }): string | undefined {
+  const bytes = (text: string): number => new TextEncoder().encode(text).length;
+  if (bytes(request.host) < 1 || bytes(request.host) > 63) return 'the server host must be 1..63 bytes';
+  if (!Number.isInteger(request.port) || request.port < 1 || request.port > 0xffff) return 'the server port must be 1..65535';
+  if (bytes(request.sni) > 63) return 'the SNI name must be at most 63 bytes';
+  if (!/^\/[\x21-\x7e]{0,62}$/.test(request.path)) return `the path must start with "/" and be 1..${PROVE_PATH_MAX} printable ASCII characters without spaces`;
   return undefined;
 }

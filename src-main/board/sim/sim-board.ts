@@ -1,9 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { getFlashLayout, type FlashLayout } from '../../store/flash-layout.js';
 import { ProtocolDecodeError } from '../protocol/bytes.js';
 import {
   Capability,
   EventType,
+  HelloStatus,
+  PROTOCOL_REVISION,
   RequestType,
   RESPONSE_BIT,
   WINC_SECTOR_SIZE,
@@ -21,6 +23,8 @@ import {
   encodeEvent,
   encodeResponse,
   validateJobPlan,
+  validateProveRequest,
+  validateRemoveRoots,
   type BoardEvent,
   type ErrorBodyInput,
   type HelloInfo,
@@ -35,6 +39,7 @@ import type { ByteTransport } from '../transport/byte-transport.js';
 import { FAST_TIMINGS, FlashRangeError, WincFlash, delay, type NorTimings } from './winc-flash.js';
 import { runSimJob, type SimJobDeps } from './sim-job.js';
 import { persistFlash, readFlashFile } from './flash-file.js';
+import { runSimProve, type SimProveRequest } from './sim-prove.js';
 
 export interface SimFaults {
   /** Drop every Nth byte received from the host. */
@@ -66,6 +71,14 @@ export interface SimBoardOptions {
   /** "19.6", "19.6.1", ... (default 19.6.1). */
   wincFirmware?: string;
   uniqueId?: string;
+  /** The WINC's MAC address ("F8:F0:05:12:34:56"); default: Microchip's OUI F8:F0:05 and three bytes derived from the unique id. */
+  wincMac?: string;
+  /**
+   * How long the WINC firmware takes to start (efuse, boot ROM, firmware init): at power-up, on
+   * REINIT_WINC and whenever a job or proof brings it back from download mode. Default 0; a real
+   * module takes up to about 5 s. HELLO reports WINC_STARTING meanwhile.
+   */
+  wincStartMs?: number;
   /** Initial root store section (4 KiB), e.g. a real section read from a module. */
   seedRootSection?: Uint8Array;
   seedTlsSection?: Uint8Array;
@@ -109,23 +122,43 @@ export function simError(code: ProtocolErrorName, phase: WirePhase, message: str
 }
 export { SimRequestError };
 
-/** Everything the job runner may touch on the board. */
-export interface SimJobContext {
+/** Everything a long-running request (RUN_JOB, PROVE_IDENTITY) may touch on the board. */
+export interface SimBoardContext {
   requestId: number;
   flash: WincFlash;
   layout: FlashLayout;
   wifi: { security: string; ssid: string; passphrase: string };
-  server: { host: string; port: number; sni: string; validateServerName: boolean };
-  entries: JobEntry[];
-  replaceRootStore: boolean;
   faults: SimFaults;
   signal: AbortSignal;
   emit(event: Exclude<BoardEvent, { kind: 'unknown' }>): void;
   log(line: string): void;
   eraseRange(address: number, length: number): Promise<void>;
   program(address: number, data: Uint8Array): Promise<void>;
+  wincMode(): 'normal' | 'download';
+  /** Download mode stops Wi-Fi; normal mode starts the WINC afresh (not joined). */
   setWincMode(mode: 'normal' | 'download'): void;
+  /** Restarts the WINC firmware (normal mode), taking the configured start time. */
+  restartWinc(): Promise<void>;
+  /** Waits for a start in progress (at power-up) to finish. */
+  wincStarted(): Promise<void>;
+  wifiJoined(): boolean;
+  setWifiJoined(joined: boolean): void;
   wincFirmware: WincVersion;
+}
+
+/** What the job runner gets on top: the server and the plan. */
+export interface SimJobContext extends SimBoardContext {
+  server: { host: string; port: number; sni: string; validateServerName: boolean };
+  entries: JobEntry[];
+  replaceRootStore: boolean;
+  /** Root name hashes the final root store leaves out (SET_JOB REMOVE_ROOTS). */
+  removeRoots: Uint8Array[];
+}
+
+/** Microchip's OUI and three bytes of the unique id's SHA-256: stable per simulated board. */
+export function simulatedMac(uniqueId: string): string {
+  const digest = createHash('sha256').update(uniqueId.toUpperCase()).digest();
+  return ['F8', 'F0', '05', ...Array.from(digest.subarray(0, 3), (b) => b.toString(16).padStart(2, '0').toUpperCase())].join(':');
 }
 
 /**
@@ -140,6 +173,7 @@ export class SimBoard {
   private readonly options: SimBoardOptions;
   private readonly wincFirmware: WincVersion;
   private readonly uniqueId: string;
+  private readonly mac: string;
   private readonly maxPayload: number;
   private transport: ByteTransport | undefined;
   private detachers: Array<() => void> = [];
@@ -155,8 +189,17 @@ export class SimBoard {
   private running: { requestId: number; controller: AbortController } | undefined;
   private state: BoardState = 'idle';
   private wincMode: 'normal' | 'download' = 'normal';
+  /** When the WINC firmware start in progress ends (0: none in progress). */
+  private wincReadyAt = 0;
+  /** The MAC is learnt at the first completed firmware start. */
+  private wincMacKnown = false;
+  private wifiJoined = false;
   private hostMaxPayload = DEFAULT_MAX_PAYLOAD;
-  private config: { wifi?: SimJobContext['wifi']; server?: SimJobContext['server']; job?: { entries: JobEntry[]; replaceRootStore: boolean } } = {};
+  private config: {
+    wifi?: SimJobContext['wifi'];
+    server?: SimJobContext['server'];
+    job?: { entries: JobEntry[]; replaceRootStore: boolean; removeRoots: Uint8Array[] };
+  } = {};
   private programmedSinceFault = 0;
   private flashOpCount = 0;
   private stopPersisting: (() => void) | undefined;
@@ -178,7 +221,9 @@ export class SimBoard {
       if (options.seedTlsSection) this.flash.load(this.layout.tlsStore.offset, options.seedTlsSection.subarray(0, this.layout.tlsStore.size));
     }
     this.uniqueId = (stored?.uniqueId ?? options.uniqueId ?? randomBytes(16).toString('hex')).toUpperCase();
+    this.mac = (options.wincMac ?? simulatedMac(this.uniqueId)).toUpperCase();
     if (options.flashFile) this.stopPersisting = persistFlash(options.flashFile, this.flash, this.uniqueId);
+    this.beginWincStart();
     this.maxPayload = options.maxPayload ?? 4096;
     this.faults = { ...options.faults };
     this.decoder = new FrameDecoder(this.maxPayload);
@@ -377,6 +422,10 @@ export class SimBoard {
         this.startJob(frame.requestId);
         return;
       }
+      if (request.kind === 'PROVE_IDENTITY') {
+        this.startProve(frame.requestId, request);
+        return;
+      }
       const value = await this.execute(request);
       if (this.unplugged) return;
       bytes = this.sendFrame(responseType, frame.requestId, 0, encodeResponse(request.kind, value as never));
@@ -392,10 +441,17 @@ export class SimBoard {
   private hello(): HelloInfo {
     return {
       protocolVersion: 1,
-      protocolRevision: 0,
+      protocolRevision: PROTOCOL_REVISION,
       boardMaxPayload: this.maxPayload,
       boardKind: this.options.boardKind ?? 'samd21-xpro',
-      capabilities: Capability.SIMULATED | Capability.JOB_RUNNER | Capability.FLASH_ACCESS | Capability.CANCEL,
+      capabilities:
+        Capability.SIMULATED |
+        Capability.JOB_RUNNER |
+        Capability.FLASH_ACCESS |
+        Capability.CANCEL |
+        Capability.WINC_INFO |
+        Capability.REMOVE_ROOTS |
+        Capability.PROVE_IDENTITY,
       uniqueId: this.uniqueId,
       firmwareVersion: this.options.firmwareVersion ?? '0.1.0-sim',
       wincChipId: 0x1503a0,
@@ -403,7 +459,37 @@ export class SimBoard {
       wincMinDriver: [19, 3, 0],
       wincFlashSize: this.flash.size,
       state: this.state,
+      status: (this.wincMode === 'download' ? HelloStatus.WINC_DOWNLOAD_MODE : 0) | (this.wincStarting() ? HelloStatus.WINC_STARTING : 0),
     };
+  }
+
+  private setWincMode(mode: 'normal' | 'download'): void {
+    // Either way the module leaves the network: download mode stops Wi-Fi, a restart forgets it.
+    if (mode !== this.wincMode || mode === 'download') this.wifiJoined = false;
+    if (mode === 'download') this.wincReadyAt = 0; // a start in progress is abandoned
+    this.wincMode = mode;
+  }
+
+  private beginWincStart(): void {
+    this.setWincMode('normal');
+    this.wincReadyAt = Date.now() + (this.options.wincStartMs ?? 0);
+  }
+
+  /** True while a firmware start is in progress; notes the MAC once one completes. */
+  private wincStarting(): boolean {
+    if (this.wincReadyAt === 0) return false;
+    if (Date.now() < this.wincReadyAt) return true;
+    this.wincMacKnown = true;
+    return false;
+  }
+
+  private async wincStarted(): Promise<void> {
+    while (this.wincStarting()) await delay(Math.max(1, this.wincReadyAt - Date.now()));
+  }
+
+  private async restartWinc(): Promise<void> {
+    this.beginWincStart();
+    await this.wincStarted();
   }
 
   private async execute(request: Request): Promise<ResponseMap[RequestKind]> {
@@ -417,11 +503,18 @@ export class SimBoard {
         return request.data;
       case 'GET_STATS':
         return { ...this.stats };
-      case 'CONFIGURE_WIFI':
+      case 'GET_WINC_INFO':
+        if (!this.wincStarting() && !this.wincMacKnown) this.beginWincStart(); // e.g. download mode since power-up
+        if (this.wincStarting()) throw simError('BUSY', 'session', 'the WINC is starting; ask again in a moment');
+        return { mac: this.mac, wincChipId: 0x1503a0, wincFirmware: this.wincFirmware };
+      case 'CONFIGURE_WIFI': {
         if (request.ssid.length < 1 || new TextEncoder().encode(request.ssid).length > 32) throw simError('BAD_PAYLOAD', 'configure', 'SSID must be 1..32 bytes');
         if (new TextEncoder().encode(request.passphrase).length > 64) throw simError('BAD_PAYLOAD', 'configure', 'passphrase must be at most 64 bytes');
+        const previous = this.config.wifi;
+        if (!previous || previous.security !== request.security || previous.ssid !== request.ssid || previous.passphrase !== request.passphrase) this.wifiJoined = false;
         this.config.wifi = { security: request.security, ssid: request.ssid, passphrase: request.passphrase };
         return undefined;
+      }
       case 'CONFIGURE_SERVER':
         if (!request.host || request.port === 0) throw simError('BAD_PAYLOAD', 'configure', 'server host and port are required');
         // The WINC's DNS request and SNI option hold at most 63 characters.
@@ -429,23 +522,23 @@ export class SimBoard {
         this.config.server = { host: request.host, port: request.port, sni: request.sni, validateServerName: request.validateServerName };
         return undefined;
       case 'SET_JOB': {
-        const invalid = validateJobPlan(request.entries);
+        const invalid = validateJobPlan(request.entries) ?? (request.removeRoots ? validateRemoveRoots(request.removeRoots) : undefined);
         if (invalid) {
           delete this.config.job;
           throw simError('INVALID_JOB', 'configure', invalid);
         }
-        this.config.job = { entries: request.entries, replaceRootStore: request.replaceRootStore };
+        this.config.job = { entries: request.entries, replaceRootStore: request.replaceRootStore, removeRoots: request.removeRoots ?? [] };
         return undefined;
       }
       case 'READ_FLASH':
         if (request.length < 1 || request.length > this.hostMaxPayload) throw simError('PAYLOAD_TOO_LARGE', 'read', `read length must be 1..${this.hostMaxPayload}`);
         this.checkReadable(request.address, request.length);
-        this.wincMode = 'download';
+        this.setWincMode('download');
         return this.flash.read(request.address, request.length);
       case 'WRITE_FLASH':
         if (request.data.length < 1) throw simError('BAD_PAYLOAD', 'write', 'no data to write');
         this.checkWritable(request.address, request.data.length, 'write');
-        this.wincMode = 'download';
+        this.setWincMode('download');
         await this.program(request.address, request.data);
         return undefined;
       case 'ERASE_FLASH':
@@ -453,26 +546,27 @@ export class SimBoard {
           throw simError('ALIGNMENT', 'erase', 'erase address and length must be non-zero multiples of 4096');
         }
         this.checkWritable(request.address, request.length, 'erase');
-        this.wincMode = 'download';
+        this.setWincMode('download');
         await this.eraseRange(request.address, request.length);
         return undefined;
       case 'ERASE_ROOT_STORE':
-        this.wincMode = 'download';
+        this.setWincMode('download');
         await this.eraseRange(this.layout.rootStore.offset, this.layout.rootStore.size);
         return undefined;
       case 'ERASE_TLS_STORE':
-        this.wincMode = 'download';
+        this.setWincMode('download');
         await this.eraseRange(this.layout.tlsStore.offset, this.layout.tlsStore.size);
         return undefined;
       case 'REINIT_WINC':
-        await delay(5);
-        this.wincMode = 'normal';
+        if (this.wincStarting()) await this.wincStarted();
+        else await this.restartWinc();
         return { wincChipId: 0x1503a0, wincFirmware: this.wincFirmware };
       case 'CANCEL':
         if (this.running?.requestId === request.targetRequestId) this.running.controller.abort();
         return undefined;
       case 'RUN_JOB':
-        throw simError('INTERNAL', 'none', 'RUN_JOB is started elsewhere');
+      case 'PROVE_IDENTITY':
+        throw simError('INTERNAL', 'none', `${request.kind} is started elsewhere`);
     }
   }
 
@@ -540,22 +634,51 @@ export class SimBoard {
   private startJob(requestId: number): void {
     const { wifi, server, job } = this.config;
     if (!wifi || !server || !job) {
-      const bytes = this.sendFrame(RequestType.RUN_JOB | RESPONSE_BIT, requestId, FrameFlag.ERROR, encodeErrorBody({ code: 'NOT_CONFIGURED', phase: 'configure', message: 'send CONFIGURE_WIFI, CONFIGURE_SERVER and SET_JOB first' }));
-      this.lastCompleted = { requestId, type: RequestType.RUN_JOB, frame: bytes };
+      this.refuse(requestId, RequestType.RUN_JOB, { code: 'NOT_CONFIGURED', phase: 'configure', message: 'send CONFIGURE_WIFI, CONFIGURE_SERVER and SET_JOB first' });
       return;
     }
+    this.emitRunning(requestId, 'wifi-connect');
+    this.runLong(requestId, 'RUN_JOB', (base) =>
+      runSimJob({ ...base, server, entries: job.entries, replaceRootStore: job.replaceRootStore, removeRoots: job.removeRoots }, this.options.job ?? {}),
+    );
+  }
+
+  private startProve(requestId: number, request: SimProveRequest): void {
+    const wifi = this.config.wifi;
+    const invalid = validateProveRequest(request);
+    if (invalid) {
+      this.refuse(requestId, RequestType.PROVE_IDENTITY, { code: 'BAD_PAYLOAD', phase: 'prove', message: invalid });
+      return;
+    }
+    if (!wifi) {
+      this.refuse(requestId, RequestType.PROVE_IDENTITY, { code: 'NOT_CONFIGURED', phase: 'configure', message: 'send CONFIGURE_WIFI first' });
+      return;
+    }
+    this.emitRunning(requestId, 'none');
+    this.runLong(requestId, 'PROVE_IDENTITY', (base) => runSimProve(base, request, this.options.job ?? {}));
+  }
+
+  private refuse(requestId: number, type: number, body: ErrorBodyInput): void {
+    const bytes = this.sendFrame(type | RESPONSE_BIT, requestId, FrameFlag.ERROR, encodeErrorBody(body));
+    this.lastCompleted = { requestId, type, frame: bytes };
+  }
+
+  private emitRunning(requestId: number, phase: WirePhase): void {
+    this.state = 'running';
+    this.emit({ kind: 'state', state: 'running', phase }, requestId);
+  }
+
+  /** Runs RUN_JOB or PROVE_IDENTITY: heartbeat events, cancel, one response at the end. */
+  private runLong<K extends 'RUN_JOB' | 'PROVE_IDENTITY'>(requestId: number, kind: K, work: (context: SimBoardContext) => Promise<ResponseMap[K]>): void {
     const controller = new AbortController();
     this.running = { requestId, controller };
-    this.state = 'running';
-    this.emit({ kind: 'state', state: 'running', phase: 'wifi-connect' }, requestId);
-    const context: SimJobContext = {
+    const type = RequestType[kind];
+    const wifi = this.config.wifi!;
+    const context: SimBoardContext = {
       requestId,
       flash: this.flash,
       layout: this.layout,
       wifi,
-      server,
-      entries: job.entries,
-      replaceRootStore: job.replaceRootStore,
       faults: this.faults,
       signal: controller.signal,
       emit: (event) => {
@@ -565,33 +688,39 @@ export class SimBoard {
       eraseRange: (a, l) => this.eraseRange(a, l),
       program: (a, d) => this.program(a, d),
       wincFirmware: this.wincFirmware,
-      setWincMode: (mode) => {
-        this.wincMode = mode;
+      wincMode: () => this.wincMode,
+      setWincMode: (mode) => this.setWincMode(mode),
+      restartWinc: () => this.restartWinc(),
+      wincStarted: () => this.wincStarted(),
+      wifiJoined: () => this.wifiJoined,
+      setWifiJoined: (joined) => {
+        this.wifiJoined = joined;
       },
     };
     // Docs 5.2: a running job reports at least every 10 s, even while a download hangs.
     const heartbeat = setInterval(() => {
-      if (!this.unplugged) this.emit({ kind: 'log', level: 'debug', text: 'job running' }, requestId);
+      if (!this.unplugged) this.emit({ kind: 'log', level: 'debug', text: kind === 'RUN_JOB' ? 'job running' : 'proof running' }, requestId);
     }, this.options.job?.heartbeatMs ?? 2000);
     controller.signal.addEventListener('abort', () => clearInterval(heartbeat), { once: true });
-    void runSimJob(context, this.options.job ?? {})
+    void work(context)
       .finally(() => clearInterval(heartbeat))
       .then(
-      (result) => this.finishJob(requestId, 'succeeded', RequestType.RUN_JOB, 0, encodeResponse('RUN_JOB', result)),
-      (error: unknown) => {
-        const body = controller.signal.aborted && !(error instanceof SimRequestError && error.body.code !== 'CANCELLED')
-          ? { code: 'CANCELLED' as const, phase: 'none' as const, message: 'job cancelled' }
-          : toErrorBody(error);
-        if (body.code !== 'CANCELLED' && !this.unplugged) this.sendFrame(EventType.ERROR, requestId, 0, encodeErrorBody(body));
-        this.finishJob(requestId, body.code === 'CANCELLED' ? 'cancelled' : 'failed', RequestType.RUN_JOB, FrameFlag.ERROR, encodeErrorBody(body));
-      },
-    );
+        (result) => this.finishJob(requestId, 'succeeded', type, 0, encodeResponse(kind, result)),
+        (error: unknown) => {
+          const body =
+            controller.signal.aborted && !(error instanceof SimRequestError && error.body.code !== 'CANCELLED')
+              ? { code: 'CANCELLED' as const, phase: 'none' as const, message: kind === 'RUN_JOB' ? 'job cancelled' : 'proof cancelled' }
+              : toErrorBody(error);
+          if (body.code !== 'CANCELLED' && !this.unplugged) this.sendFrame(EventType.ERROR, requestId, 0, encodeErrorBody(body));
+          this.finishJob(requestId, body.code === 'CANCELLED' ? 'cancelled' : 'failed', type, FrameFlag.ERROR, encodeErrorBody(body), kind === 'RUN_JOB');
+        },
+      );
   }
 
-  private finishJob(requestId: number, state: BoardState, type: number, flags: number, payload: Uint8Array): void {
+  private finishJob(requestId: number, state: BoardState, type: number, flags: number, payload: Uint8Array, reinit = type === RequestType.RUN_JOB): void {
     this.running = undefined;
-    // Docs 4.2: after a failure the board still re-initialises the WINC.
-    this.wincMode = 'normal';
+    // Docs 4.2: after a failed job the board still re-initialises the WINC.
+    if (reinit && this.wincMode === 'download') this.beginWincStart();
     this.state = state;
     if (this.unplugged) return;
     this.emit({ kind: 'state', state, phase: 'none' }, requestId);

@@ -1,16 +1,17 @@
-import tls from 'node:tls';
 import { readPrivateKey } from '../../keys/private-key.js';
+import { bytesEqual } from '../../store/bytes.js';
 import { isStoreError, StoreFullError } from '../../store/errors.js';
 import { decodeRootSection, encodeRootSection } from '../../store/root-store.js';
 import { planRootStore } from '../../store/root-merge.js';
 import { planTlsStore, type TlsChainInput } from '../../store/tls-chain.js';
 import { decodeTlsSection, encodeTlsSection } from '../../store/tls-store.js';
 import { parseCertificate, type ParsedCertificate } from '../../x509/certificate.js';
-import { WINC_CIPHER_SUITES } from '../../https-server/cipher-profile.js';
 import type { JobEntry, JobResult } from '../protocol/messages.js';
-import { simError, type SimJobContext } from './sim-board.js';
-import { decideWincTrust } from './winc-trust.js';
+import { simError, type SimBoardContext, type SimJobContext } from './sim-board.js';
+import { WincTlsConnection } from './sim-tls.js';
 import { delay } from './winc-flash.js';
+
+export { SIM_CLIENT_CIPHERS } from './sim-tls.js';
 
 export interface SimJobDeps {
   /** Clock for certificate validity (default: real time). */
@@ -25,11 +26,6 @@ export interface SimJobDeps {
   /** Suites offered by the module; default the stock WINC set without ECC (bits 0-9). */
   ciphers?: string;
 }
-
-/** What a stock module offers: RSA and DHE-RSA AES suites; ECC suites need a host ECC engine. */
-export const SIM_CLIENT_CIPHERS = WINC_CIPHER_SUITES.filter((s) => !s.needsHostEcc)
-  .map((s) => s.openssl)
-  .join(':');
 
 interface Downloaded {
   entry: JobEntry;
@@ -48,127 +44,63 @@ function commonName(cert: ParsedCertificate): string {
   return cert.subject.find((a) => a.shortName === 'CN')?.value ?? cert.subjectText;
 }
 
-/** The chain exactly as the server sent it, leaf first. */
-function sentChain(socket: tls.TLSSocket): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  let cert = socket.getPeerCertificate(true) as tls.DetailedPeerCertificate | undefined;
-  const seen = new Set<string>();
-  while (cert && cert.raw && !seen.has(cert.fingerprint256)) {
-    seen.add(cert.fingerprint256);
-    out.push(Uint8Array.from(cert.raw));
-    cert = cert.issuerCertificate;
+/**
+ * Joined to the configured network (WIFI_CONNECT): joins unless still joined since the WINC last
+ * started; WIFI_CONNECTED is sent either way (as the firmware's session_join).
+ */
+export async function joinWifi(ctx: SimBoardContext, deps: SimJobDeps): Promise<void> {
+  const ip = deps.wifiIp ?? '192.168.1.57';
+  if (!ctx.wifiJoined()) {
+    ctx.log(`main: connecting to WiFi AP ${ctx.wifi.ssid}...`);
+    await delay(1);
+    if (ctx.faults.wifiFails) throw simError('WIFI_CONNECT_FAILED', 'wifi-connect', `could not join "${ctx.wifi.ssid}" (check SSID and passphrase)`);
+    ctx.setWifiJoined(true);
+    ctx.log(`wifi_cb: M2M_WIFI_CONNECTED, IP address is ${ip}`);
   }
-  return out;
+  ctx.emit({ kind: 'wifi-connected', ip });
 }
 
 /** GET one file over TLS 1.2 the way the module would, deciding trust from the flash root store. */
-async function fetchFile(ctx: SimJobContext, deps: SimJobDeps, entry: JobEntry, index: number): Promise<Uint8Array> {
+async function fetchFile(ctx: SimJobContext, deps: SimJobDeps, entry: JobEntry, index: number, onHandshake: () => void): Promise<Uint8Array> {
   const { host, port, sni } = ctx.server;
   const url = `https://${host}:${port}/${entry.fileName}`;
   ctx.emit({ kind: 'download-started', entryIndex: index, url });
   ctx.log(`start_download: sending HTTP request for ${url}`);
-  const rootSection = ctx.flash.read(ctx.layout.rootStore.offset, ctx.layout.rootStore.size);
   const maxFileSize = deps.maxFileSize ?? 16 * 1024;
-  return new Promise<Uint8Array>((resolve, reject) => {
-    let settled = false;
-    const socket = tls.connect({
-      host,
-      port,
-      servername: sni,
-      minVersion: 'TLSv1.2',
-      maxVersion: 'TLSv1.2',
-      ciphers: deps.ciphers ?? SIM_CLIENT_CIPHERS,
-      rejectUnauthorized: false,
-    });
-    const finish = (error?: unknown, data?: Uint8Array): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      if (error) reject(error);
-      else resolve(data ?? new Uint8Array());
-    };
-    const onAbort = (): void => finish(simError('CANCELLED', 'download', 'cancelled', { entryIndex: index }));
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => finish(simError('TIMEOUT', 'download', `no answer from ${host}:${port} within the timeout`, { entryIndex: index })), deps.connectTimeoutMs ?? 10_000);
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      const code = error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN' ? 'DNS_FAILED' : 'TLS_CONNECT_FAILED';
-      finish(simError(code, 'download', `connecting to ${host}:${port} failed: ${error.message}`, { entryIndex: index, wincError: -12 }));
-    });
-    socket.once('secureConnect', () => {
-      const decision = decideWincTrust(sentChain(socket), rootSection, deps.now?.() ?? new Date(), ctx.server.validateServerName && sni ? { serverName: sni } : {});
-      if (!decision.trusted) {
-        ctx.log(`socket_cb: SSL connect failed: certificate verification failed (${decision.reason})`);
-        finish(
-          simError('CERT_VERIFICATION_FAILED', 'download', `certificate verification failed: ${decision.reason}`, {
-            entryIndex: index,
-            wincError: -12,
-            wincErrSource: 'local',
-            tlsAlert: decision.alert,
-          }),
-        );
-        return;
-      }
-      socket.write(`GET /${entry.fileName} HTTP/1.1\r\nHost: ${host}:${port}\r\nConnection: close\r\nUser-Agent: winc-cert-sim\r\n\r\n`);
-    });
-    const chunks: Buffer[] = [];
-    let total = 0;
-    let header: { status: number; statusLine: string; length?: number; chunked: boolean; bodyStart: number } | undefined;
-    socket.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      total += chunk.length;
-      const all = Buffer.concat(chunks);
-      if (!header) {
-        const end = all.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const lines = all.subarray(0, end).toString('latin1').split('\r\n');
-        const statusLine = lines[0] ?? '';
-        const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0);
-        const get = (name: string): string | undefined => lines.find((l) => l.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim();
-        const lengthText = get('content-length');
-        header = { status, statusLine, chunked: /chunked/i.test(get('transfer-encoding') ?? ''), bodyStart: end + 4, ...(lengthText ? { length: Number(lengthText) } : {}) };
-        if (status !== 200) {
-          finish(simError('HTTP_STATUS', 'download', `server answered "${statusLine}" for /${entry.fileName}`, { entryIndex: index }));
-          return;
-        }
-      }
-      const received = total - header.bodyStart;
-      if (received > maxFileSize) {
-        finish(simError('FILE_TOO_LARGE', 'download', `${entry.fileName} is larger than the ${maxFileSize} bytes the board can buffer`, { entryIndex: index }));
-        return;
-      }
-      ctx.emit({ kind: 'file-packet-received', entryIndex: index, received, fileSize: header.length ?? 0 });
-      ctx.log(`store_file_packet: received[${received}], file size[${header.length ?? 0}]`);
-      if (header.length !== undefined && received >= header.length) finish(undefined, Uint8Array.from(all.subarray(header.bodyStart, header.bodyStart + header.length)));
-    });
-    socket.on('end', () => {
-      if (!header) {
-        finish(simError('DOWNLOAD_FAILED', 'download', `connection closed before an HTTP response for /${entry.fileName}`, { entryIndex: index }));
-        return;
-      }
-      const body = Buffer.concat(chunks).subarray(header.bodyStart);
-      if (header.length !== undefined) {
-        finish(simError('DOWNLOAD_FAILED', 'download', `${entry.fileName}: connection closed after ${body.length} of ${header.length} bytes`, { entryIndex: index }));
-        return;
-      }
-      finish(undefined, Uint8Array.from(header.chunked ? dechunk(body) : body));
-    });
+  const connection = await WincTlsConnection.open(ctx, {
+    host,
+    port,
+    sni,
+    validateServerName: ctx.server.validateServerName,
+    bypassServerVerification: false,
+    phase: 'download',
+    entryIndex: index,
+    ...(deps.ciphers ? { ciphers: deps.ciphers } : {}),
+    ...(deps.connectTimeoutMs ? { connectTimeoutMs: deps.connectTimeoutMs } : {}),
+    ...(deps.now ? { now: deps.now } : {}),
   });
-}
-
-function dechunk(body: Buffer): Buffer {
+  onHandshake();
   const parts: Buffer[] = [];
-  let at = 0;
-  for (;;) {
-    const eol = body.indexOf('\r\n', at);
-    if (eol < 0) break;
-    const size = parseInt(body.subarray(at, eol).toString('latin1'), 16);
-    if (!Number.isFinite(size) || size === 0) break;
-    parts.push(body.subarray(eol + 2, eol + 2 + size));
-    at = eol + 2 + size + 2;
+  let received = 0;
+  try {
+    await connection.get({
+      path: `/${entry.fileName}`,
+      close: true,
+      onHead: (head) => {
+        if (head.status !== 200) throw simError('HTTP_STATUS', 'download', `server answered "${head.statusLine}" for /${entry.fileName}`, { entryIndex: index });
+      },
+      onBody: (part, head) => {
+        received += part.length;
+        if (received > maxFileSize) throw simError('FILE_TOO_LARGE', 'download', `${entry.fileName} is larger than the ${maxFileSize} bytes the board can buffer`, { entryIndex: index });
+        parts.push(part);
+        ctx.emit({ kind: 'file-packet-received', entryIndex: index, received, fileSize: head.contentLength ?? 0 });
+        ctx.log(`store_file_packet: received[${received}], file size[${head.contentLength ?? 0}]`);
+      },
+    });
+  } finally {
+    connection.close();
   }
-  return Buffer.concat(parts);
+  return Uint8Array.from(Buffer.concat(parts));
 }
 
 function storeFailure(error: unknown, label: string): never {
@@ -203,21 +135,19 @@ export async function runSimJob(ctx: SimJobContext, deps: SimJobDeps): Promise<J
   const checkCancel = (): void => {
     if (ctx.signal.aborted) throw simError('CANCELLED', 'none', 'job cancelled');
   };
-  // 1. Wi-Fi
-  ctx.log(`main: connecting to WiFi AP ${ctx.wifi.ssid}...`);
-  await delay(1);
-  if (ctx.faults.wifiFails) throw simError('WIFI_CONNECT_FAILED', 'wifi-connect', `could not join "${ctx.wifi.ssid}" (check SSID and passphrase)`);
-  const ip = deps.wifiIp ?? '192.168.1.57';
-  ctx.emit({ kind: 'wifi-connected', ip });
-  ctx.log(`wifi_cb: M2M_WIFI_CONNECTED, IP address is ${ip}`);
+  // 1. Wi-Fi (the WINC first back in normal mode, started)
+  if (ctx.wincMode() === 'download') await ctx.restartWinc();
+  await ctx.wincStarted();
+  await joinWifi(ctx, deps);
   checkCancel();
 
   // 2. Download everything first: the WINC cannot fetch while in download mode.
   ctx.emit({ kind: 'state', state: 'running', phase: 'download' });
   const files: Downloaded[] = [];
+  let tlsHandshakes = 0;
   for (const [index, entry] of ctx.entries.entries()) {
     checkCancel();
-    const raw = await fetchFile(ctx, deps, entry, index);
+    const raw = await fetchFile(ctx, deps, entry, index, () => tlsHandshakes++);
     ctx.emit({ kind: 'file-downloaded', entryIndex: index, size: raw.length, fileName: entry.fileName });
     ctx.log('store_file_packet: file downloaded successfully.');
     const isKey = entry.certType !== 'ROOT_CERT' && entry.numOfChainCert > 0;
@@ -247,27 +177,30 @@ export async function runSimJob(ctx: SimJobContext, deps: SimJobDeps): Promise<J
 
   let rootsWritten = 0;
   let tlsFilesWritten = 0;
-  let rootStoreCount = 0;
   const { rootStore, tlsStore } = ctx.layout;
 
-  // 4a. Root store: add or replace by name hash.
+  // 4a. Root store: the existing entries (unless replaced), each new root added or replacing the
+  // entry with its name hash, then the REMOVE_ROOTS hashes taken out.
   const roots = files.filter((f) => f.entry.certType === 'ROOT_CERT' && f.cert);
-  if (roots.length > 0) {
+  let existing: ReturnType<typeof decodeRootSection>['entries'];
+  try {
+    existing = decodeRootSection(ctx.flash.read(rootStore.offset, rootStore.size), ctx.layout).entries;
+  } catch {
+    existing = [];
+  }
+  let rootStoreCount = existing.length;
+  const removes = (hash: Uint8Array): boolean => ctx.removeRoots.some((r) => bytesEqual(r, hash));
+  const removesExisting = !ctx.replaceRootStore && existing.some((e) => removes(e.nameHash));
+  if (roots.length > 0 || removesExisting) {
     if (ctx.faults.fullFlash) throw simError('STORE_FULL', 'write', 'root certificate store is full');
-    let base: ReturnType<typeof decodeRootSection>['entries'] = [];
-    if (!ctx.replaceRootStore) {
-      try {
-        base = decodeRootSection(ctx.flash.read(rootStore.offset, rootStore.size), ctx.layout).entries;
-      } catch {
-        base = [];
-      }
-    }
     let image: Uint8Array;
     let count: number;
     try {
-      const plan = planRootStore(base, roots.map((r) => ({ label: r.entry.fileName, cert: r.cert! })), ctx.layout);
-      image = encodeRootSection(plan.entries, ctx.layout);
-      count = plan.entries.length;
+      const plan = planRootStore(ctx.replaceRootStore ? [] : existing, roots.map((r) => ({ label: r.entry.fileName, cert: r.cert! })), ctx.layout);
+      const kept = plan.entries.filter((e) => !removes(e.nameHash));
+      for (const e of plan.entries.filter((x) => removes(x.nameHash))) ctx.log(`root store: leaving out ${Buffer.from(e.nameHash).toString('hex')}`);
+      image = encodeRootSection(kept, ctx.layout);
+      count = kept.length;
     } catch (error) {
       storeFailure(error, 'root store');
     }
@@ -303,7 +236,7 @@ export async function runSimJob(ctx: SimJobContext, deps: SimJobDeps): Promise<J
     let usedBytes: number;
     try {
       const plan = planTlsStore(null, chains, ctx.layout);
-      image = encodeTlsSection(plan.files, ctx.layout);
+      image = encodeTlsSection(plan.files, ctx.layout, { keepTailFrom: ctx.flash.read(tlsStore.offset, tlsStore.size) });
       fileCount = plan.files.length;
       usedBytes = plan.usedBytes;
     } catch (error) {
@@ -318,9 +251,8 @@ export async function runSimJob(ctx: SimJobContext, deps: SimJobDeps): Promise<J
 
   // 5. Back to normal mode.
   ctx.emit({ kind: 'state', state: 'running', phase: 'reinit' });
-  await delay(1);
-  ctx.setWincMode('normal');
+  await ctx.restartWinc();
   ctx.emit({ kind: 'winc-ready', wincChipId: 0x1503a0, wincFirmware: ctx.wincFirmware });
   ctx.log('WINC re-initialised');
-  return { filesDownloaded: files.length, rootsWritten, tlsFilesWritten, rootStoreCount };
+  return { filesDownloaded: files.length, rootsWritten, tlsFilesWritten, rootStoreCount, tlsHandshakes };
 }

@@ -5,6 +5,7 @@ import type { BoardRecoveryView } from '../../api/contract.js';
 import { nodeDurableFs, replaceFileDurably } from '../../app-data/durable-fs.js';
 import type { BoardIdentity, BoardLink } from '../../board/board-link.js';
 import { BoardError } from '../../board/errors.js';
+import { NativeBoardDriver, type WincModuleInfo } from '../../board/native/native-driver.js';
 import { openBoard, type BoardProtocol, type OpenBoardOptions } from '../../board/open-board.js';
 import { isSectionName, sectionGeometry, type SectionName } from '../../board/sections.js';
 import { listSerialPorts } from '../../board/transport/port-discovery.js';
@@ -28,7 +29,7 @@ const USAGE = `  winc-cert board list [--json]
       is erased, and the read-back decides the result. A board with an unfinished write is refused until
       'board recover' has dealt with it.
       list     serial ports, with the supported boards marked
-      info     firmware, board kind, unique id, WINC chip id and firmware version, and the journal state
+      info     firmware, board kind, unique id, WINC chip id, firmware version and MAC address, and the journal state
       backup   back up both sections into the data folder (path printed); --out DIR also exports them
                as plain root.bin / tls.bin (mode 0600: the TLS store holds the module's private key)
       write    root: merge SECTION.bin's roots into the module's root store (the app's rule); --replace
@@ -81,17 +82,29 @@ function hex(n: number, width: number): string {
   return `0x${n.toString(16).toUpperCase().padStart(width, '0')}`;
 }
 
-function describeIdentity(id: BoardIdentity, port: string): string {
+function statusText(id: BoardIdentity): string | undefined {
+  const notes = [
+    ...(id.status.wincStarting ? ['WINC still starting'] : []),
+    ...(id.status.wincDownloadMode ? ['WINC in download mode'] : []),
+    ...(id.status.clockUnlocked ? ['running on a fallback clock (48 MHz DFLL not locked or 32 kHz crystal not started)'] : []),
+  ];
+  return notes.length > 0 ? notes.join('; ') : undefined;
+}
+
+function describeIdentity(id: BoardIdentity, port: string, winc: WincModuleInfo | undefined): string {
+  const status = statusText(id);
   return [
     `Port:            ${port}`,
-    `Protocol:        ${id.protocol}${id.simulated ? ' (simulated board)' : ''}`,
+    `Protocol:        ${id.protocol}${id.protocol === 'native' ? ` 1.${id.protocolRevision}` : ''}${id.simulated ? ' (simulated board)' : ''}`,
     `Board:           ${id.boardKind}`,
     `Firmware:        ${id.firmwareVersion}`,
     `Unique id:       ${id.uniqueId || 'unknown'}`,
     `WINC chip id:    ${id.wincChipId ? hex(id.wincChipId, 6) : 'unknown'}`,
     `WINC firmware:   ${id.wincFirmware || 'unknown'}`,
     `WINC flash:      ${id.wincFlashSize ? `${id.wincFlashSize / 1024} KiB` : 'unknown'}`,
+    `WINC MAC:        ${winc?.mac ?? 'unknown'}`,
     `Max payload:     ${id.maxPayload} bytes`,
+    ...(status ? [`Status:          ${status}`] : []),
   ].join('\n');
 }
 
@@ -197,9 +210,15 @@ async function runBoard(argv: string[], io: CliIo, deps: BoardCommandDeps): Prom
   try {
     const board = await checkBoard(link, parsed.port, stores, deps.now);
     switch (parsed.action) {
-      case 'info':
-        io.stdout(parsed.json ? `${JSON.stringify({ port: parsed.port, ...board.identity, journal: board.recovery }, null, 2)}\n` : `${describeIdentity(board.identity, parsed.port)}\n${journalState(board.recovery)}\n`);
+      case 'info': {
+        const winc = link instanceof NativeBoardDriver && link.hasCapability('WINC_INFO') ? await link.wincInfo() : undefined;
+        io.stdout(
+          parsed.json
+            ? `${JSON.stringify({ port: parsed.port, ...board.identity, ...(winc ? { wincMac: winc.mac } : {}), journal: board.recovery }, null, 2)}\n`
+            : `${describeIdentity(board.identity, parsed.port, winc)}\n${journalState(board.recovery)}\n`,
+        );
         return 0;
+      }
       case 'backup':
         return await backup(board, stores, parsed, io, deps);
       case 'recover':

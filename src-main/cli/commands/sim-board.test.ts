@@ -71,10 +71,12 @@ describe('winc-cert sim + winc-cert board (in-process, real pty)', () => {
       expect(io.out).toMatch(/Board:\s+mkr1000/);
       expect(io.out).toMatch(/WINC firmware:\s+19\.6\.1/);
       expect(io.out).toMatch(/WINC chip id:\s+0x1503A0/);
+      expect(io.out).toMatch(/WINC MAC:\s+F8:F0:05(:[0-9A-F]{2}){3}/);
+      expect(io.out).toMatch(/Protocol:\s+native 1\.1/);
 
       io = capture();
       expect(await runCli(['board', 'info', '--port', sim.path, '--json', ...data], io)).toBe(0);
-      expect(JSON.parse(io.out)).toMatchObject({ protocol: 'native', boardKind: 'mkr1000', wincFirmware: '19.6.1', simulated: true, journal: { state: 'ok' } });
+      expect(JSON.parse(io.out)).toMatchObject({ protocol: 'native', boardKind: 'mkr1000', wincFirmware: '19.6.1', simulated: true, wincMac: expect.stringMatching(/^F8:F0:05:/), journal: { state: 'ok' } });
 
       io = capture();
       const out = path.join(dir, 'backup');

@@ -90,7 +90,8 @@ describe('tls build: chains side by side, refusals', () => {
     const { planTlsStore } = await import('../../store/tls-chain.js');
     const { parseCertificate } = await import('../../x509/certificate.js');
     const { getFlashLayout } = await import('../../store/flash-layout.js');
-    const layout = { ...getFlashLayout('winc1500', '19.6'), tlsStore: { offset: 0x5000, size: 1500 } };
+    // 2012 bytes: 1500 for the store, the last 512 kept for other tools.
+    const layout = { ...getFlashLayout('winc1500', '19.6'), tlsStore: { offset: 0x5000, size: 2012 } };
     const chain = { certificates: [{ label: 'server_p256.der', cert: parseCertificate(readFileSync(input('server_p256.der'))) }, { label: 'ca_rsa2048.der', cert: parseCertificate(readFileSync(input('ca_rsa2048.der'))) }] };
     expect(() => planTlsStore(null, [chain], layout)).toThrow(/ca_rsa2048.der \(CERT_01\) \(850 bytes\) does not fit; the store would need 378 more bytes/);
   });
@@ -103,5 +104,23 @@ describe('tls build: chains side by side, refusals', () => {
     expect((await cli(['tls', 'build', '--crc', 'crc32', input('server_p256.der'), input('ca_rsa2048.der'), '--out', crc])).code).toBe(0);
     expect(decodeTlsSection(new Uint8Array(readFileSync(crc))).crcStatus).toBe('valid');
     expect((await cli(['tls', 'build', '--firmware', '19.5', '--crc', 'crc32', input('server_p256.der'), '--out', crc])).code).toBe(2);
+  });
+});
+
+describe('tls build --base keeps the last two pages (AWS endpoint at 0x6E00, thing name at 0x6F00)', () => {
+  it('copies them from the base and says so', async () => {
+    const base = new Uint8Array(8192).fill(0xff);
+    base.set([...Buffer.from('a1b2-ats.iot.eu-west-1.amazonaws.com', 'ascii'), 0], 0x1e00);
+    base.set([...Buffer.from('thing-xyz', 'ascii'), 0], 0x1f00);
+    const basePath = join(work, 'iot-board.bin');
+    writeFileSync(basePath, base);
+    const out = join(work, 'iot-board-new.bin');
+    const result = await cli(['tls', 'build', '--base', basePath, '--key', input('server_rsa2048.key'), input('server_rsa2048.der'), input('ca_rsa2048.der'), '--out', out]);
+    expect(result.code).toBe(0);
+    const built = new Uint8Array(readFileSync(out));
+    expect(Buffer.from(built.subarray(0x1e00))).toEqual(Buffer.from(base.subarray(0x1e00)));
+    expect(decodeTlsSection(built).files.map((f) => f.name)).toContain('RSA.lst');
+    expect(result.stdout).toMatch(/kept: AWS thing name 'thing-xyz' \(0x6f00, from the base\)/);
+    expect(result.stdout).toMatch(/kept: endpoint 'a1b2-ats\.iot\.eu-west-1\.amazonaws\.com'/);
   });
 });

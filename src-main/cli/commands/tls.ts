@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { readPrivateKey } from '../../keys/private-key.js';
 import { planTlsStore, type TlsChainInput } from '../../store/tls-chain.js';
 import { decodeTlsSection, encodeTlsSection } from '../../store/tls-store.js';
+import { describeKeptTail } from '../../store/tls-tail.js';
 import { readCertificateFile, readInputFile } from '../cert-input.js';
 import { runSubcommand, UsageError, type CliCommand, type CliIo } from '../command.js';
 import { LAYOUT_OPTIONS, layoutFrom, parseOptions, sectionFromFile, stringOption, writeErasedSection, writeOutput } from '../store-cli.js';
@@ -12,6 +13,8 @@ const USAGE = `  winc-cert tls build [--module winc1500|winc3400] [--firmware 19
       With --key (PKCS#1 or PKCS#8, PEM or DER) an RSA chain with its PRIV_ key file; without it
       an ECDSA chain (its key stays in the secure element). With --base the chain is added beside
       what is stored; a stored chain of the same kind is replaced. The key must match the leaf.
+      The section's last two pages (0x6E00-0x6FFF: the AWS endpoint and thing name on Microchip's
+      IoT boards) are never used by the store; with --base they are copied from it unchanged.
       --firmware 19.5 writes the 464-byte header of 19.5.x; 19.6+ the 468-byte header with CRC word.
       --crc crc32 stores a CRC-32 of the files instead of 0xFFFFFFFF (Microchip's tools leave it unset).
   winc-cert tls erase [--module ...] [--firmware ...] --out FILE
@@ -48,9 +51,11 @@ async function build(argv: string[], io: CliIo): Promise<number> {
 
   const notes: string[] = [];
   let base = null;
+  let baseSection: Uint8Array | undefined;
   const basePath = stringOption(values, 'base');
   if (basePath) {
     const { section, fromImage } = sectionFromFile(await readInputFile(basePath, 'base section'), layout.tlsStore, 'TLS store', basePath);
+    baseSection = section;
     if (fromImage) notes.push(`base: TLS section cut from flash image ${basePath} at 0x${layout.tlsStore.offset.toString(16)}`);
     base = decodeTlsSection(section, layout);
     notes.push(...base.warnings.map((warning) => `base: ${warning}`));
@@ -64,7 +69,10 @@ async function build(argv: string[], io: CliIo): Promise<number> {
   if (keyPath) chain.key = { label: basename(keyPath), key: readPrivateKey(await readInputFile(keyPath, 'private key')) };
 
   const plan = planTlsStore(base && !base.erased ? base : null, [chain], layout);
-  const bytes = encodeTlsSection(plan.files, layout, { crc });
+  // The base's last two pages (AWS endpoint and thing name on Microchip's IoT boards) are kept.
+  const bytes = encodeTlsSection(plan.files, layout, { crc, ...(baseSection ? { keepTailFrom: baseSection } : {}) });
+  const kept = baseSection ? describeKeptTail(bytes).filter((k) => !k.erased) : [];
+  for (const k of kept) notes.push(`${k.label} (0x${(layout.tlsStore.offset + k.offset).toString(16)}, from the base)`);
   await writeOutput(out, bytes);
 
   if (values.json) {

@@ -13,6 +13,7 @@ const LEGEND: [string, string][] = [
   ['tls-cert', 'Chain certificate'],
   ['tls-key', 'Private key'],
   ['tls-list', 'Chain list'],
+  ['kept', 'Kept for other tools'],
   ['header', 'Header / table'],
   ['free', 'Free'],
 ];
