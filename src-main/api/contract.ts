@@ -128,6 +128,8 @@ export interface FlashMapView {
   fits: boolean;
   /** Why the plan does not fit or cannot be written, one sentence each. */
   blockers: string[];
+  /** What the run does beyond the "after" picture (the station's trust CA written only for the download). */
+  notes: string[];
 }
 
 export interface NetworkInterfaceView {
@@ -149,7 +151,8 @@ export interface ServerStatusView {
   running: boolean;
   host: string | null;
   port: number;
-  identity: { subject: string; sha256: string; notAfter: string; addresses: string[] } | null;
+  /** The short-lived server certificate, and the station trust CA that issued it (what modules trust). */
+  identity: { subject: string; sha256: string; notAfter: string; addresses: string[]; trustAnchor: { subject: string; sha256: string; notAfter: string } } | null;
   error: string | null;
 }
 
@@ -273,6 +276,17 @@ export interface RunResultView {
   phases: RunPhaseTiming[];
   /** How the files reached the module (provisioning runs); null otherwise. */
   delivery: Delivery | null;
+  /** Whether the module still trusts this station's CA after the run (Wi-Fi provisioning); null otherwise. */
+  serverTrust: 'removed' | 'kept' | null;
+}
+
+export interface ProvisionSettingsView {
+  delivery: Delivery;
+  /**
+   * Keep this station's trust CA in the module's root store after a Wi-Fi provisioning run. Off by default:
+   * the CA is written for the download and the job writes the final root store without it.
+   */
+  keepServerTrust: boolean;
 }
 
 export interface RunPhaseTiming {
@@ -391,9 +405,9 @@ export interface WincApi {
 
   exportLog(): Promise<FileToSave>;
 
-  /** How files reach the module, chosen once per station and remembered. */
-  getDelivery(): Promise<Delivery>;
-  setDelivery(delivery: Delivery): Promise<Delivery>;
+  /** How files reach the module and whether it keeps trusting this station: chosen once per station, remembered. */
+  getProvisionSettings(): Promise<ProvisionSettingsView>;
+  setProvisionSettings(settings: ProvisionSettingsView): Promise<ProvisionSettingsView>;
 
   getStation(): Promise<StationStatusView>;
   setStationMode(enabled: boolean): Promise<StationStatusView>;
@@ -443,8 +457,8 @@ export const API_METHODS = [
   'eraseSection',
   'overrideInterruption',
   'exportLog',
-  'getDelivery',
-  'setDelivery',
+  'getProvisionSettings',
+  'setProvisionSettings',
   'getStation',
   'setStationMode',
   'setStationOptions',

@@ -9,6 +9,11 @@ export function keysDir(dataDir: string): string {
   return path.join(dataDir, 'keys');
 }
 
+/** The sealer for backups and other secrets at rest when no OS keychain is offered: `<data>/keys/data.key`. */
+export function openKeyFileSealer(dataDir: string): Promise<KeySealer> {
+  return KeyFileSealer.open(path.join(keysDir(dataDir), 'data.key'));
+}
+
 /**
  * Seals with AES-256-GCM under a random key kept in a file only this user can read
  * (mode 0600 in a 0700 folder, outside the folders it protects). Used where the OS keychain

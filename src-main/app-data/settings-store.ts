@@ -17,6 +17,8 @@ const settingsSchema = z.object({
   firmware: z.string().optional(),
   /** How files reach the module, chosen once per station. */
   delivery: z.enum(['wifi', 'usb']).optional(),
+  /** Keep the station trust CA in modules after Wi-Fi provisioning (default: removed). */
+  keepServerTrust: z.boolean().optional(),
   /** Backups kept per board (older ones are pruned unless an unfinished write needs them). */
   backupsKept: z.number().int().min(1).max(1000).optional(),
 });

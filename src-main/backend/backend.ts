@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ApiErrorData, ApiEventMessage, AppMode, BoardView, Delivery, UnfinishedWriteView, FileToSave, LogLine, WincApi, WorkspaceView } from '../api/contract.js';
+import type { ApiErrorData, ApiEventMessage, AppMode, BoardView, Delivery, ProvisionSettingsView, UnfinishedWriteView, FileToSave, LogLine, WincApi, WorkspaceView } from '../api/contract.js';
 import { ApiError, isApiMethod, validateCall } from '../api/validate.js';
 import { APP_NAME, APP_VERSION } from '../app-identity.js';
 import { defaultDataDir, ensurePrivateDir } from '../app-data/data-dir.js';
 import { SecretBox } from '../app-data/secret-box.js';
-import { KeyFileSealer, keysDir } from '../app-data/key-file-sealer.js';
+import { openKeyFileSealer } from '../app-data/key-file-sealer.js';
 import type { KeySealer } from '../app-data/key-sealer.js';
 import { SettingsStore } from '../app-data/settings-store.js';
 import { getFlashLayout } from '../store/flash-layout.js';
@@ -42,11 +42,6 @@ export interface BackendOptions {
   reconnectPollMs?: number;
   /** What protects backups at rest: the OS keychain in Electron; a user-only key file otherwise (default). */
   openSealer?: (dataDir: string) => Promise<KeySealer>;
-}
-
-/** The sealer for backups and other secrets at rest when no OS keychain is offered. */
-export function openKeyFileSealer(dataDir: string): Promise<KeySealer> {
-  return KeyFileSealer.open(path.join(keysDir(dataDir), 'data.key'));
 }
 
 /** Where the write-ahead journal and the backups live in a data folder (shared by the app and the CLI). */
@@ -88,10 +83,12 @@ export class Backend {
     private readonly settings: SettingsStore,
     private readonly secrets: SecretBox,
     readonly sealer: KeySealer,
+    keyFileSealer: KeySealer,
   ) {
     this.now = options.now ?? (() => new Date());
     this.server = new ServerController({
       dataDir,
+      sealers: { trustCa: sealer, serverKey: keyFileSealer },
       ...(options.interfaces ? { interfaces: options.interfaces } : {}),
       onStatus: (status) => this.emit({ name: 'server', payload: status }),
       onRequest: (request, line) => {
@@ -133,6 +130,7 @@ export class Backend {
       layout: () => getFlashLayout('winc1500', this.moduleFirmware()),
       wifi: () => this.sessionWifi ?? this.wifiCredentials(),
       delivery: () => this.sessionDelivery ?? this.settings.get().delivery ?? 'wifi',
+      keepServerTrust: () => this.settings.get().keepServerTrust ?? false,
       now: this.now,
       onProgress: (progress) => this.emit({ name: 'progress', payload: progress }),
       onFlashMap: (map) => this.emit({ name: 'flashMap', payload: map }),
@@ -166,8 +164,13 @@ export class Backend {
 
   static async create(options: BackendOptions): Promise<Backend> {
     const dataDir = await ensurePrivateDir(options.dataDir ?? defaultDataDir());
-    const [settings, secrets, sealer] = await Promise.all([SettingsStore.open(dataDir), SecretBox.open(dataDir), (options.openSealer ?? openKeyFileSealer)(dataDir)]);
-    const backend = new Backend(options, dataDir, settings, secrets, sealer);
+    const [settings, secrets, sealer, keyFileSealer] = await Promise.all([
+      SettingsStore.open(dataDir),
+      SecretBox.open(dataDir),
+      (options.openSealer ?? openKeyFileSealer)(dataDir),
+      openKeyFileSealer(dataDir),
+    ]);
+    const backend = new Backend(options, dataDir, settings, secrets, sealer, keyFileSealer);
     await backend.refreshUnfinishedWrites();
     return backend;
   }
@@ -210,8 +213,8 @@ export class Backend {
       stopServer: async () => (await this.server.stop())!,
       regenerateServerIdentity: () => this.server.regenerate(),
       exportServerCertificate: async (): Promise<FileToSave> => ({
-        fileName: 'winc-cert-studio-server.cer',
-        data: Buffer.from(await this.server.certificateDer()).toString('base64'),
+        fileName: 'winc-cert-studio-trust-ca.cer',
+        data: Buffer.from(await this.server.trustAnchorDer()).toString('base64'),
         mimeType: 'application/pkix-cert',
       }),
 
@@ -261,12 +264,12 @@ export class Backend {
         mimeType: 'text/plain',
       }),
 
-      getDelivery: async () => this.settings.get().delivery ?? 'wifi',
-      setDelivery: async (delivery) => {
-        await this.settings.update({ delivery });
-        this.log('app', 'info', delivery === 'wifi' ? 'Delivery: the module downloads the files over Wi-Fi from this station.' : 'Delivery: the sections are written directly over USB.');
+      getProvisionSettings: async () => this.provisionSettings(),
+      setProvisionSettings: async ({ delivery, keepServerTrust }) => {
+        await this.settings.update({ delivery, keepServerTrust });
+        this.log('app', 'info', delivery === 'wifi' ? `Delivery: the module downloads the files over Wi-Fi from this station; the station's trust CA is ${keepServerTrust ? 'kept in' : 'removed from'} the module afterwards.` : 'Delivery: the sections are written directly over USB.');
         this.emit({ name: 'flashMap', payload: this.provisioner.flashMap() });
-        return delivery;
+        return this.provisionSettings();
       },
       getStation: async () => this.station.status(),
       setStationMode: async (enabled) => this.station.setEnabled(enabled),
@@ -275,6 +278,10 @@ export class Backend {
       listFirmwareImages: async () => this.firmware.images(),
       programFirmware: (board, portPath) => this.finished(this.firmware.program(board, portPath)),
     };
+  }
+
+  private provisionSettings(): ProvisionSettingsView {
+    return { delivery: this.settings.get().delivery ?? 'wifi', keepServerTrust: this.settings.get().keepServerTrust ?? false };
   }
 
   /** The command line's Wi-Fi and delivery, used instead of the saved settings and never saved. */

@@ -98,6 +98,7 @@ export class FirmwareController {
       sections: null,
       phases: [],
       delivery: null,
+      serverTrust: null,
     };
   }
 }

@@ -2,23 +2,28 @@ import { hostname as osHostname, networkInterfaces } from 'node:os';
 import { connect as tlsConnect } from 'node:tls';
 import path from 'node:path';
 import type { NetworkInterfaceView, ServerRequestView, ServerStatusView } from '../api/contract.js';
+import type { KeySealer } from '../app-data/key-sealer.js';
 import {
   DEFAULT_PORT,
   formatRequestLogLine,
   listLanCandidates,
-  loadOrCreateIdentity,
+  loadStationIdentity,
   startHttpsFileServer,
   type NetworkInterfaceMap,
   type RunningHttpsFileServer,
-  type ServerIdentity,
   type StagedFileInput,
+  type StationServerIdentity,
   WINC_STOCK_CLIENT_CIPHER_LIST,
 } from '../https-server/index.js';
 
 const SELF_CHECK_TIMEOUT_MS = 5000;
+/** A cached server certificate this close to its end is looked at again (and renewed) before use. */
+const RECHECK_BEFORE_END_MS = 30 * 24 * 3600 * 1000;
 
 export interface ServerControllerOptions {
   dataDir: string;
+  /** Seals the station trust CA's key (OS keychain in the desktop app) and the server key (user-only key file). */
+  sealers: { trustCa: KeySealer; serverKey: KeySealer };
   interfaces?: () => NetworkInterfaceMap;
   hostname?: () => string;
   onStatus(status: ServerStatusView): void;
@@ -36,7 +41,7 @@ export interface ServerControllerOptions {
  */
 export class ServerController {
   private server: RunningHttpsFileServer | undefined;
-  private identity: ServerIdentity | undefined;
+  private identity: StationServerIdentity | undefined;
   private staged: StagedFileInput[] = [];
   private lastError: string | null = null;
   private lastHost: string | null = null;
@@ -58,15 +63,24 @@ export class ServerController {
     }));
   }
 
-  async ensureIdentity(regenerate = false): Promise<ServerIdentity> {
-    if (this.identity && !regenerate) return this.identity;
-    const loaded = await loadOrCreateIdentity({
+  /**
+   * The station's server identity (station-identity.ts): the trust CA modules are asked to trust, and the
+   * short-lived server certificate it issued, renewed here when it nears its end or the addresses changed.
+   */
+  async ensureIdentity(renew = false): Promise<StationServerIdentity> {
+    const current = this.identity;
+    if (current && !renew && current.notAfter.getTime() - Date.now() > RECHECK_BEFORE_END_MS) return current;
+    const loaded = await loadStationIdentity({
       dir: path.join(this.options.dataDir, 'server-identity'),
       interfaces: this.interfaces(),
       hostname: this.hostname(),
-      regenerate,
+      caSealer: this.options.sealers.trustCa,
+      keySealer: this.options.sealers.serverKey,
+      renew,
     });
-    if (loaded.regenerated) this.options.onLog('info', `Server identity created (${loaded.regenerated}): SHA-256 ${loaded.identity.sha256Fingerprint}`);
+    if (loaded.createdTrustCa) this.options.onLog('info', `Station trust CA created: ${loaded.identity.trustAnchor.subject}, SHA-256 ${loaded.identity.trustAnchor.sha256}`);
+    if (loaded.renewed) this.options.onLog('info', `Server certificate issued by the station trust CA (${loaded.renewed}), valid until ${loaded.identity.notAfter.toISOString().slice(0, 10)}`);
+    if (loaded.removedLegacyFiles.length > 0) this.options.onLog('info', `Removed the old self-signed server identity's plain key files (${loaded.removedLegacyFiles.join(', ')}).`);
     this.identity = loaded.identity;
     return loaded.identity;
   }
@@ -82,6 +96,7 @@ export class ServerController {
         sha256: identity.sha256Fingerprint,
         notAfter: identity.notAfter.toISOString(),
         addresses: [...identity.ipAddresses, ...identity.dnsNames],
+        trustAnchor: { subject: identity.trustAnchor.subject, sha256: identity.trustAnchor.sha256, notAfter: identity.trustAnchor.notAfter.toISOString() },
       },
       error: this.lastError,
     };
@@ -93,7 +108,12 @@ export class ServerController {
    */
   async ensureRunning(): Promise<{ host: string; port: number } | undefined> {
     const running = this.address();
-    if (running) return running;
+    if (running) {
+      // A server certificate that was renewed meanwhile is put to use before the board connects.
+      const before = this.identity;
+      if ((await this.ensureIdentity()) !== before) await this.start(running.host, running.port);
+      return this.address();
+    }
     const preferred = this.options.preferredAddress?.();
     const candidates = this.listInterfaces();
     const host = preferred && candidates.some((candidate) => candidate.address === preferred.host) ? preferred.host : (candidates.find((c) => !c.internal) ?? candidates[0])?.address;
@@ -196,12 +216,8 @@ export class ServerController {
     });
   }
 
-  async certificateDer(): Promise<Uint8Array> {
-    return (await this.ensureIdentity()).certDer;
-  }
-
-  /** The certificate a module must hold in its root store to download from this server. */
+  /** The station trust CA's certificate: what a module must hold in its root store to download from this server. */
   async trustAnchorDer(): Promise<Uint8Array> {
-    return this.certificateDer();
+    return (await this.ensureIdentity()).trustAnchorDer;
   }
 }

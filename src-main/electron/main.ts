@@ -2,8 +2,9 @@ import { app, BrowserWindow, ipcMain, safeStorage, session } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { API_METHODS, IPC_CHANNEL_PREFIX, IPC_EVENT_CHANNEL } from '../api/contract.js';
-import { Backend, openKeyFileSealer, toErrorData } from '../backend/backend.js';
-import { keysDir } from '../app-data/key-file-sealer.js';
+import { Backend, toErrorData } from '../backend/backend.js';
+import { keysDir, openKeyFileSealer } from '../app-data/key-file-sealer.js';
+import { defaultDataDir } from '../app-data/data-dir.js';
 import { openSafeStorageSealer } from './safe-storage-sealer.js';
 import { CONTENT_SECURITY_POLICY } from '../security/csp.js';
 import { resolveResources } from '../resources/resource-paths.js';
@@ -38,7 +39,8 @@ void app.whenReady().then(async () => {
   const resources = resolveResources(__dirname, process.resourcesPath);
   const backend = await Backend.create({
     mode: 'electron',
-    dataDir: process.env.WINC_CERT_STUDIO_DATA ?? app.getPath('userData'),
+    // One data folder for every mode (desktop, browser, winc-cert): one station identity, one journal.
+    dataDir: defaultDataDir(),
     samplesDir: resources.samplesDir,
     firmware: { firmwareDir: resources.firmwareDir },
     startSimulatedBoard: () => startDemoBoard({ seedRootFile: demoSeedRootFile(resources.samplesDir) }),

@@ -14,6 +14,8 @@ export interface FlashMapInput {
   /** Subjects by name hash (hex), so stored roots show a readable name where the app knows it. */
   rootNames?: Map<string, string>;
   blockers: string[];
+  /** What the run does beyond the "after" picture, one sentence each. */
+  notes?: string[];
 }
 
 function rootEntriesByHash(section: Uint8Array | null): Map<string, RootEntry> {
@@ -83,5 +85,5 @@ export function buildFlashMap(input: FlashMapInput): FlashMapView {
     });
     currentView = { root, tls, readAt: current.readAt.toISOString() };
   }
-  return { current: currentView, planned: { root: plannedRoot, tls: plannedTls }, fits: input.blockers.length === 0, blockers: input.blockers };
+  return { current: currentView, planned: { root: plannedRoot, tls: plannedTls }, fits: input.blockers.length === 0, blockers: input.blockers, notes: input.notes ?? [] };
 }

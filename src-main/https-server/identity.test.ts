@@ -1,20 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, createPrivateKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NetworkInterfaceInfo } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSelfSignedIdentity, expectedSubjectAltNames, identityFromUserMaterial, parseSubjectAltName, type ServerIdentity } from './identity.js';
-import { IDENTITY_FILES, loadOrCreateIdentity } from './identity-store.js';
-import type { NetworkInterfaceMap } from './network-interfaces.js';
-
-function lan(...addresses: string[]): NetworkInterfaceMap {
-  const info = (address: string): NetworkInterfaceInfo => ({ address, netmask: '255.255.255.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: false, cidr: `${address}/24` });
-  return { lo: [{ ...info('127.0.0.1'), internal: true }], eth0: addresses.map(info) };
-}
-
-const isPosix = process.platform !== 'win32';
 let workDir: string;
 let identity: ServerIdentity;
 
@@ -95,39 +85,5 @@ describe('identityFromUserMaterial', () => {
     expect(() => identityFromUserMaterial(new Uint8Array([0x30, 0x03, 1, 2]), Buffer.from(identity.keyPem))).toThrowError(expect.objectContaining({ code: 'INVALID_IDENTITY' }));
     expect(() => identityFromUserMaterial(Buffer.from(identity.certPem), new Uint8Array([1, 2, 3]))).toThrowError(expect.objectContaining({ code: 'INVALID_IDENTITY' }));
     expect(() => identityFromUserMaterial(Buffer.from('-----BEGIN CERTIFICATE-----\nxx'), Buffer.from(identity.keyPem))).toThrowError(expect.objectContaining({ code: 'INVALID_IDENTITY' }));
-  });
-});
-
-describe('loadOrCreateIdentity', () => {
-  it('creates, reuses, and remakes the identity when addresses change, on request, near expiry or when damaged', async () => {
-    const dir = join(workDir, 'store', 'https');
-    const now = new Date('2026-03-01T00:00:00Z');
-    const first = await loadOrCreateIdentity({ dir, interfaces: lan('192.168.1.20'), hostname: 'bench', now });
-    expect(first.regenerated).toBe('missing');
-    expect(first.identity.ipAddresses).toEqual(['127.0.0.1', '192.168.1.20']);
-    expect(readFileSync(first.certDerPath)).toEqual(Buffer.from(first.identity.certDer));
-    if (isPosix) {
-      expect(statSync(dir).mode & 0o777).toBe(0o700);
-      for (const file of Object.values(IDENTITY_FILES)) expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
-    }
-
-    const again = await loadOrCreateIdentity({ dir, interfaces: lan('192.168.1.20'), hostname: 'bench', now });
-    expect(again.regenerated).toBeUndefined();
-    expect(again.identity.sha256Fingerprint).toBe(first.identity.sha256Fingerprint);
-
-    const moved = await loadOrCreateIdentity({ dir, interfaces: lan('10.1.2.3'), hostname: 'bench', now });
-    expect(moved.regenerated).toBe('addresses-changed');
-    expect(moved.identity.ipAddresses).toEqual(['10.1.2.3', '127.0.0.1']);
-
-    const requested = await loadOrCreateIdentity({ dir, interfaces: lan('10.1.2.3'), hostname: 'bench', now, regenerate: true });
-    expect(requested.regenerated).toBe('requested');
-    expect(requested.identity.sha256Fingerprint).not.toBe(moved.identity.sha256Fingerprint);
-
-    const late = await loadOrCreateIdentity({ dir, interfaces: lan('10.1.2.3'), hostname: 'bench', now: new Date('2036-02-20T00:00:00Z') });
-    expect(late.regenerated).toBe('expiring');
-
-    writeFileSync(join(dir, IDENTITY_FILES.certPem), 'damaged');
-    const repaired = await loadOrCreateIdentity({ dir, interfaces: lan('10.1.2.3'), hostname: 'bench', now });
-    expect(repaired.regenerated).toBe('unreadable');
   });
 });

@@ -2,7 +2,7 @@ export * from './cipher-profile.js';
 export * from './errors.js';
 export * from './file-server.js';
 export * from './identity.js';
-export * from './identity-store.js';
+export * from './station-identity.js';
 export * from './network-interfaces.js';
 export * from './request-log.js';
 export * from './request-target.js';

@@ -173,7 +173,7 @@ describe('power cut at every flash operation, then the same board plugged in aga
     expect(provisioned.result, provisioned.reason ?? '').toBe('pass');
     const map = await call<FlashMapView>('readBoardFlash');
     const roots = decodeRootSection(sectionsOf(flashNow()).root).entries.length;
-    expect(roots).toBe(factoryRoots + 3); // the factory roots, the app's server, the plan's two roots
+    expect(roots).toBe(factoryRoots + 2); // the factory roots and the plan's two roots (the station CA was only there for the download)
     expect(map.current!.root.segments.filter((segment) => segment.kind.startsWith('root-'))).toHaveLength(roots);
   }, 120_000);
 });

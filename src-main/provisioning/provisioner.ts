@@ -22,7 +22,7 @@ import { runPhaseOf } from './phases.js';
 import { interruptedView, OK_RECOVERY, recoverBoard } from './recovery.js';
 import type { RunRecord, RunRecordStore } from './run-records.js';
 import { digestsOf, type SectionBytes } from './section-digest.js';
-import { rootStoreTrusts, rootWithAnchor, TRUST_ANCHOR_LABEL } from './trust-anchor.js';
+import { rootStoreTrusts, rootWithAnchor, rootWithoutAnchor, TRUST_ANCHOR_LABEL } from './trust-anchor.js';
 
 export { rootStoreTrusts } from './trust-anchor.js';
 
@@ -61,6 +61,8 @@ export interface ProvisionerDeps {
   wifi: () => WifiCredentials | undefined;
   /** How files reach the module (boards without a job runner always get them over USB). */
   delivery: () => Delivery;
+  /** Keep the station's trust CA in the module after a Wi-Fi run (else the job leaves it out of the final store). */
+  keepServerTrust: () => boolean;
   now: () => Date;
   /** Backups kept per board. */
   backupsKept: () => number;
@@ -96,6 +98,7 @@ interface RunContext {
   fingerprints: Record<string, string>;
   note: string | null;
   delivery: Delivery | null;
+  serverTrust: 'removed' | 'kept' | null;
 }
 
 /** Why a board key is needed: boards that cannot report a unique id are told apart by their port. */
@@ -179,7 +182,15 @@ export class Provisioner {
         blockers.push(describeApplyError(error));
       }
     }
-    return buildFlashMap({ layout, current, planned, blockers, rootNames: this.knownRootNames() });
+    return buildFlashMap({ layout, current, planned, blockers, rootNames: this.knownRootNames(), notes: this.planNotes(plan) });
+  }
+
+  /** What the run does that the "after" picture cannot show: the trust CA written only for the download. */
+  private planNotes(plan: PlanEntry[]): string[] {
+    if (plan.length === 0 || !this.safeBoardDownloads() || !this.trustAnchor) return [];
+    return this.deps.keepServerTrust()
+      ? ["This station's trust CA is written to the root store so the module can download, and stays there (Keep trust is on)."]
+      : ["This station's trust CA is written to the root store for the download only: the job writes the final root store without it."];
   }
 
   async readBack(): Promise<FlashMapView> {
@@ -264,7 +275,17 @@ export class Provisioner {
             if (anchor && !rootStoreTrusts(before.root, anchor)) {
               await this.writeSections(driver, { root: rootWithAnchor(before.root, anchor, layout) }, 'trust', context);
             }
-            await this.runBoardJob(driver, plan, address!, wifi!, context);
+            const keep = this.deps.keepServerTrust();
+            const removeRoots = anchor && !keep ? [wincNameHash(anchor.subjectDer)] : [];
+            const boardRemoves = removeRoots.length > 0 && this.deps.board.requireIdentity().capabilities.includes('remove-roots');
+            await this.runBoardJob(driver, plan, address!, wifi!, context, boardRemoves ? removeRoots : []);
+            if (removeRoots.length > 0 && !boardRemoves) {
+              // Firmware before protocol 1.1 cannot leave a root out: write the final root store over the cable.
+              context.tracker.note('trust');
+              const now = await driver.readSection('root');
+              await this.writeSections(driver, { root: rootWithoutAnchor(now, anchor!, layout) }, 'trust', context);
+            }
+            context.serverTrust = keep ? 'kept' : 'removed';
           } else {
             // The FirmwareUpdater sketch has no job runner: write the computed sections directly.
             const changed: Partial<SectionBytes> = {};
@@ -423,14 +444,18 @@ export class Provisioner {
   /** The record of the last run (what `winc-cert provision --json` prints). */
   lastRecord: RunRecord | undefined;
 
-  /** Both sections after provisioning: the trust anchor when the module must download, then the job. */
+  /**
+   * Both sections after provisioning. When the module downloads, the station's trust CA must be in the
+   * root store during the job (so that state must fit too); the final store leaves it out unless kept.
+   */
   private expectedAfterProvision(current: SectionBytes | null, plan: PlanEntry[], layout: FlashLayout): SectionBytes {
     let base = current;
     const anchor = this.trustAnchor;
     const downloads = this.safeBoardDownloads();
     if (downloads && anchor && base && !rootStoreTrusts(base.root, anchor)) base = { ...base, root: rootWithAnchor(base.root, anchor, layout) };
     const applied = applyJobToSections(base, jobFilesOf(plan), layout);
-    return { root: applied.root, tls: applied.tls };
+    const root = downloads && anchor && !this.deps.keepServerTrust() ? rootWithoutAnchor(applied.root, anchor, layout) : applied.root;
+    return { root, tls: applied.tls };
   }
 
   /** As boardDownloads, and before a board is connected: what the chosen delivery means for a board of ours. */
@@ -443,7 +468,14 @@ export class Provisioner {
     }
   }
 
-  private async runBoardJob(driver: NativeBoardDriver, plan: PlanEntry[], address: { host: string; port: number }, wifi: WifiCredentials, context: RunContext): Promise<void> {
+  private async runBoardJob(
+    driver: NativeBoardDriver,
+    plan: PlanEntry[],
+    address: { host: string; port: number },
+    wifi: WifiCredentials,
+    context: RunContext,
+    removeRoots: Uint8Array[],
+  ): Promise<void> {
     // The private key is served once, to this board's request only: a one-time token in its URL.
     const tokens = new Map(plan.filter((entry) => entry.secret).map((entry) => [entry.fileName, createDownloadToken()]));
     this.deps.server.stage(plan.map((entry) => ({ name: entry.fileName, bytes: entry.bytes, ...(tokens.has(entry.fileName) ? { oneTimeTokens: [tokens.get(entry.fileName)!] } : {}) })));
@@ -455,6 +487,7 @@ export class Provisioner {
         wifi: { ssid: wifi.ssid, security: wifi.security === 'open' ? 'open' : 'wpa-psk', passphrase: wifi.passphrase },
         server: { host: address.host, port: address.port },
         entries: plan.map((entry) => ({ certType: entry.certType, numOfChainCert: entry.numOfChainCert, fileName: requestName(entry.fileName) })),
+        ...(removeRoots.length > 0 ? { removeRoots } : {}),
       },
       { signal: context.signal, onEvent: (event) => this.onBoardEvent(event, plan, context.tracker) },
     );
@@ -582,7 +615,7 @@ export class Provisioner {
     const abort = new AbortController();
     this.abort = abort;
     const startedAt = this.deps.now();
-    const context: RunContext = { signal: abort.signal, tracker: new PhaseTracker(), boardId: this.connectedKey(), backup: null, sections: null, fingerprints: {}, note: null, delivery: null };
+    const context: RunContext = { signal: abort.signal, tracker: new PhaseTracker(), boardId: this.connectedKey(), backup: null, sections: null, fingerprints: {}, note: null, delivery: null, serverTrust: null };
     let result: RunResultView;
     try {
       await work(context);
@@ -648,6 +681,7 @@ export class Provisioner {
       sections: context.sections,
       phases: context.tracker.timings(),
       delivery: context.delivery,
+      serverTrust: context.serverTrust,
     };
   }
 }

@@ -8,6 +8,8 @@ import { Backend } from '../backend/backend.js';
 import { startPtySim } from '../board/sim/sim-host.js';
 import type { SimFaults } from '../board/sim/sim-board.js';
 import { resolveResources } from '../resources/resource-paths.js';
+import { parseCertificate } from '../x509/certificate.js';
+import { rootStoreTrusts } from './trust-anchor.js';
 
 /**
  * The whole workflow through the API the renderer uses, against the simulated board on
@@ -48,16 +50,25 @@ beforeAll(async () => {
 
 afterAll(() => backend.shutdown());
 
+/** The connected board's root section, read through the app (the map's raw bytes are not in the view). */
+async function readRootSection(): Promise<Uint8Array> {
+  return backend.board.exclusive('test read', (driver) => driver.readSection('root'));
+}
+
 describe('provisioning the example set on the simulated board', () => {
-  it("plans the app's server as a root of a fresh board, and the first Provision writes it in the same run", async () => {
+  it("passes a fresh board's first Provision: the station's trust CA is written for the download and left out of the final root store", async () => {
     await call('startDemoBoard');
     const planned = await call<FlashMapView>('getFlashMap');
-    expect(planned.planned.root.segments.some((segment) => segment.status === 'new' && /this app's HTTPS server/.test(segment.label))).toBe(true);
+    expect(planned.notes.join(' ')).toMatch(/trust CA is written to the root store for the download only/);
+    expect(planned.planned.root.segments.some((segment) => /this app's HTTPS server/.test(segment.label))).toBe(false);
 
     const result = await call<RunResultView>('provision');
     expect(result.result, result.reason ?? '').toBe('pass');
-    expect(result.sections).toEqual({ root: 'written', tls: 'written' });
+    expect(result).toMatchObject({ sections: { root: 'written', tls: 'written' }, serverTrust: 'removed', delivery: 'wifi' });
     expect(result.backupId).not.toBeNull();
+    const anchor = parseCertificate(await backend.server.trustAnchorDer());
+    const root = await readRootSection();
+    expect(rootStoreTrusts(root, anchor)).toBe(false);
 
     const map = await call<FlashMapView>('readBoardFlash');
     const entries = (section: { segments: { kind: string; label: string; start: number; size: number }[] }) =>
@@ -82,6 +93,21 @@ describe('provisioning the example set on the simulated board', () => {
     const record = JSON.parse(readFileSync(path.join(dataDir, 'runs', records.at(-1)!), 'utf8'));
     expect(record.result.result).toBe('pass');
     expect(Object.keys(record.fingerprints)).toHaveLength(5);
+  });
+
+  it('keeps the trust CA in the module when the station chose to', async () => {
+    await call('disconnectBoard');
+    await call('setProvisionSettings', { delivery: 'wifi', keepServerTrust: true });
+    try {
+      await call('startDemoBoard');
+      expect((await call<FlashMapView>('getFlashMap')).planned.root.segments.some((segment) => /this app's HTTPS server/.test(segment.label) && segment.status === 'new')).toBe(true);
+      const result = await call<RunResultView>('provision');
+      expect(result.result, result.reason ?? '').toBe('pass');
+      expect(result.serverTrust).toBe('kept');
+      expect(rootStoreTrusts(await readRootSection(), parseCertificate(await backend.server.trustAnchorDer()))).toBe(true);
+    } finally {
+      await call('setProvisionSettings', { delivery: 'wifi', keepServerTrust: false });
+    }
   });
 
   it('provisioning the same plan again keeps every entry and passes', async () => {
@@ -136,7 +162,7 @@ describe('provisioning the example set on the simulated board', () => {
   it('delivers over USB when the station chose it: no Wi-Fi, no server, the computed sections written and verified', async () => {
     await call('disconnectBoard');
     await call('stopServer');
-    expect(await call('setDelivery', 'usb')).toBe('usb');
+    expect(await call('setProvisionSettings', { delivery: 'usb', keepServerTrust: false })).toEqual({ delivery: 'usb', keepServerTrust: false });
     try {
       await call('startDemoBoard');
       const planned = await call<FlashMapView>('getFlashMap');
@@ -148,7 +174,7 @@ describe('provisioning the example set on the simulated board', () => {
       expect(result.phases.map((timing) => timing.phase)).toEqual(expect.arrayContaining(['backup', 'write', 'readback']));
       expect(backend.server.address()).toBeUndefined();
     } finally {
-      await call('setDelivery', 'wifi');
+      await call('setProvisionSettings', { delivery: 'wifi', keepServerTrust: false });
       await call('disconnectBoard');
     }
   });

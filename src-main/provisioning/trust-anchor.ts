@@ -36,6 +36,14 @@ export function rootWithAnchor(root: Uint8Array, anchor: ParsedCertificate, layo
   return encodeRootSection(plan.entries, layout);
 }
 
+/** The root section without the anchor's entry (the module no longer trusts this station). */
+export function rootWithoutAnchor(root: Uint8Array, anchor: ParsedCertificate, layout: FlashLayout): Uint8Array {
+  if (!rootStoreTrusts(root, anchor)) return root;
+  const hash = toHex(wincNameHash(anchor.subjectDer));
+  const base = decodeRootSection(root, { module: layout.module, rootFormat: layout.rootFormat });
+  return encodeRootSection(base.entries.filter((entry) => toHex(entry.nameHash) !== hash), layout);
+}
+
 function stripZeros(bytes: Uint8Array): Uint8Array {
   let start = 0;
   while (start < bytes.length - 1 && bytes[start] === 0) start++;

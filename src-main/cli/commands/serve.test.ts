@@ -1,5 +1,6 @@
+import { openKeyFileSealer } from '../../app-data/key-file-sealer.js';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,21 +55,24 @@ function testDeps(act: (server: RunningHttpsFileServer) => Promise<void>): Serve
     interfaces: () => LOOPBACK,
     hostname: () => 'bench',
     defaultIdentityDir: () => join(dir, 'default-identity'),
+    sealer: (dataDir) => openKeyFileSealer(dataDir),
     waitForStop: (server) => act(server),
   };
 }
 
 describe('winc-cert serve (in process)', () => {
-  it('serves the files by base name, prints the certificate DER path and fingerprint, logs FILE: lines, and stops', async () => {
+  it('serves the files by base name under a chain from the station trust CA, prints where that CA is, logs FILE: lines, and stops', async () => {
     const port = await freePort();
     const identityDir = join(dir, 'identity');
     const { io, out } = capture();
     let fetched = Buffer.alloc(0);
     const command = createServeCommand(
       testDeps(async () => {
-        const derPath = out().match(/root store: (\S+)/u)?.[1] ?? '';
-        const pemPath = join(identityDir, 'server-cert.pem');
-        expect(readFileSync(derPath).byteLength).toBeGreaterThan(500);
+        const caPath = out().match(/root store: (\S+)/u)?.[1] ?? '';
+        const pemPath = join(identityDir, 'trust-ca', 'ca.pem');
+        expect(caPath).toBe(pemPath);
+        // No plain key file anywhere in the identity folder: the keys are sealed.
+        expect(readdirSync(identityDir).filter((name) => name.endsWith('.pem') && name.includes('key'))).toEqual([]);
         const target = join(dir, 'fetched.der');
         await execFileAsync('curl', ['-sS', '--fail', '--cacert', pemPath, '-o', target, `https://127.0.0.1:${port}/root_ca.der`]);
         fetched = readFileSync(target);
@@ -93,15 +97,18 @@ describe('winc-cert serve (in process)', () => {
 
   it('accepts a user certificate and key (DER and PEM)', async () => {
     const port = await freePort();
-    const identityDir = join(dir, 'identity');
+    const userCert = join(dir, 'user-cert.pem');
+    const userKey = join(dir, 'user-key.pem');
+    await execFileAsync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', userKey, '-out', userCert, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost']);
+    await execFileAsync('openssl', ['x509', '-in', userCert, '-outform', 'DER', '-out', join(dir, 'user-cert.der')]);
     const { io, out } = capture();
     const command = createServeCommand(
       testDeps(async () => {
-        const status = await execFileAsync('curl', ['-sS', '--cacert', join(identityDir, 'server-cert.pem'), '-o', '/dev/null', '-w', '%{http_code}', `https://localhost:${port}/root_ca.der`]);
+        const status = await execFileAsync('curl', ['-sS', '--cacert', userCert, '-o', '/dev/null', '-w', '%{http_code}', `https://localhost:${port}/root_ca.der`]);
         expect(status.stdout).toBe('200');
       }),
     );
-    const code = await command.run(['--host', 'localhost', '--port', String(port), '--cert', join(identityDir, 'server-cert.der'), '--key', join(identityDir, 'server-key.pem'), rootPath], io);
+    const code = await command.run(['--host', 'localhost', '--port', String(port), '--cert', join(dir, 'user-cert.der'), '--key', userKey, rootPath], io);
     expect(code).toBe(0);
     expect(out()).toContain('(your own)');
   });
@@ -150,7 +157,7 @@ describe('winc-cert serve (real process)', () => {
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`serve did not start: ${out}${err}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    const status = await execFileAsync('curl', ['-sS', '--cacert', join(dir, 'spawned-identity', 'server-cert.pem'), '-o', '/dev/null', '-w', '%{http_code}', `https://127.0.0.1:${port}/root_ca.der`]);
+    const status = await execFileAsync('curl', ['-sS', '--cacert', join(dir, 'spawned-identity', 'trust-ca', 'ca.pem'), '-o', '/dev/null', '-w', '%{http_code}', `https://127.0.0.1:${port}/root_ca.der`]);
     expect(status.stdout).toBe('200');
     child.kill('SIGINT');
     expect(await exited).toBe(0);

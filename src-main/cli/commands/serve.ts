@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { homedir, hostname, networkInterfaces } from 'node:os';
-import { basename, join } from 'node:path';
+import { hostname, networkInterfaces } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { defaultDataDir } from '../../app-data/data-dir.js';
+import type { KeySealer } from '../../app-data/key-sealer.js';
+import { openKeyFileSealer } from '../../app-data/key-file-sealer.js';
 import { parseArgs } from 'node:util';
-import { APP_NAME } from '../../app-identity.js';
 import {
   createDownloadToken,
   DEFAULT_PORT,
@@ -11,7 +13,7 @@ import {
   HttpsServerError,
   identityFromUserMaterial,
   listLanCandidates,
-  loadOrCreateIdentity,
+  loadStationIdentity,
   pickDefaultAddress,
   resolveBindAddress,
   startHttpsFileServer,
@@ -27,17 +29,21 @@ const USAGE = `  winc-cert serve [--host ADDR] [--port ${DEFAULT_PORT}] [--ident
       https://ADDR:PORT/NAME, as 'openssl s_server -WWW' does in Microchip's app note,
       but only these files, from memory. Logs one line per request until Ctrl-C.
       --host             interface address to listen on (default: this machine's LAN address)
-      --identity-dir     where the generated server key and certificate live
-                         (default: the app's data folder); the certificate DER printed at start
-                         is what goes into the module's root store
+      --identity-dir     the station's server identity (default: the app's own, in its data folder,
+                         so the app and this command present the same chain): a station trust CA
+                         (trust-ca/ca.pem: what goes into the module's root store) and a 90-day
+                         server certificate it issues, renewed by itself; keys sealed at rest
+      --regenerate-identity  issue a new server certificate now (the trust CA stays)
       --cert/--key       use your own RSA certificate and key (PEM or DER) instead
       --one-time NAME    serve NAME only with a one-time token (prints the URL to use)`;
 
 export interface ServeDependencies {
   interfaces(): NetworkInterfaceMap;
   hostname(): string;
-  /** Folder for the generated identity when --identity-dir is not given. */
+  /** Folder of the station identity when --identity-dir is not given (the app's). */
   defaultIdentityDir(): string;
+  /** The sealers that protect the trust CA's key and the server key (a user-only key file here). */
+  sealer(dataDir: string): Promise<KeySealer>;
   /** Resolves when the server should stop (SIGINT/SIGTERM in the real CLI). */
   waitForStop(server: RunningHttpsFileServer): Promise<void>;
 }
@@ -54,7 +60,8 @@ export function createServeCommand(deps: ServeDependencies): CliCommand {
 export const serveCommand: CliCommand = createServeCommand({
   interfaces: () => networkInterfaces(),
   hostname: () => hostname(),
-  defaultIdentityDir: () => join(appDataDir(), APP_NAME, 'https-identity'),
+  defaultIdentityDir: () => join(defaultDataDir(), 'server-identity'),
+  sealer: (dataDir) => openKeyFileSealer(dataDir),
   waitForStop: () =>
     new Promise<void>((resolve) => {
       const stop = () => {
@@ -133,12 +140,16 @@ async function serve(argv: string[], io: CliIo, deps: ServeDependencies): Promis
     identity = identityFromUserMaterial(await readInput(values.cert), await readInput(values.key));
     certLine = `certificate: ${values.cert} (your own)`;
   } else {
-    const dir = values['identity-dir'] ?? deps.defaultIdentityDir();
-    const loaded = await loadOrCreateIdentity({ dir, interfaces, hostname: deps.hostname(), regenerate: values['regenerate-identity'] === true });
+    const dir = resolve(values['identity-dir'] ?? deps.defaultIdentityDir());
+    // The key file lives beside the identity folder, in the data folder's keys/ (as the app keeps it).
+    const sealer = await deps.sealer(dirname(dir));
+    const loaded = await loadStationIdentity({ dir, interfaces, hostname: deps.hostname(), caSealer: sealer, keySealer: sealer, renew: values['regenerate-identity'] === true });
     identity = loaded.identity;
-    const note =
-      loaded.regenerated === undefined ? '' : loaded.regenerated === 'missing' ? ' (new)' : ` (new, ${loaded.regenerated}: boards need this one in their root store)`;
-    certLine = `certificate DER for the module's root store: ${loaded.certDerPath}${note}`;
+    const note = loaded.createdTrustCa ? ' (new: boards need this one in their root store)' : '';
+    certLine =
+      `trust CA for the module's root store: ${join(dir, 'trust-ca', 'ca.pem')}${note}\n` +
+      `  ${loaded.identity.trustAnchor.subject}, SHA-256 ${loaded.identity.trustAnchor.sha256}\n` +
+      `server certificate issued by it, valid until ${loaded.identity.notAfter.toISOString().slice(0, 10)}${loaded.renewed ? ` (renewed: ${loaded.renewed})` : ''}`;
   }
 
   const server = await startHttpsFileServer({
@@ -180,11 +191,4 @@ async function readInput(path: string): Promise<Uint8Array> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new HttpsServerError('FILE_NOT_READABLE', code === 'ENOENT' ? `${path} does not exist.` : `Cannot read ${path}: ${(error as Error).message}`);
   }
-}
-
-/** Electron's appData: where app.getPath('userData') = appData/APP_NAME lives. */
-function appDataDir(): string {
-  if (process.platform === 'win32') return process.env.APPDATA ?? join(homedir(), 'AppData', 'Roaming');
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support');
-  return process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config');
 }
