@@ -91,6 +91,23 @@ describe('programming on a busy PC', () => {
     expect(sim.mode).toBe('application');
   }, 30_000);
 
+  it('sends the reset again when the board is still in its bootloader (the reply-less reset was lost)', async () => {
+    sim = await startSimulatedBootloader({ onApplicationStart: helloApplication, faults: { lostResets: 1 } });
+    const log: string[] = [];
+    const result = await flashSambaBoard({
+      portPath: sim.portPath,
+      board: mkr,
+      image: makeTestImage(0x2000, 3000),
+      edge: simulatorEdge(sim),
+      onLog: (line) => log.push(line),
+      waitForApplication: waitForTestHello,
+      timing: { afterTouchMs: 20, settleMs: 20, pollIntervalMs: 25, applicationTimeoutMs: 8000 },
+    });
+    expect(result.applicationPort).toBe(sim.portPath);
+    expect(sim.mode).toBe('application');
+    expect(log.some((line) => line.includes('the reset did not arrive; sending it again'))).toBe(true);
+  }, 30_000);
+
   it('survives a board that answers late: the simulator process descheduled at identify, mid-write and after reset', async () => {
     const tsx = path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
     child = spawn(process.execPath, ['--import', tsx, path.join(repoRoot, 'src-main', 'cli', 'main.ts'), 'sim', '--pty', '--bootloader', '--board', 'mkr1000'], {

@@ -20,6 +20,8 @@ export const SAMBA_SRAM_BUFFER = 0x20004034;
 const NVMCTRL_STATUS = SAMD21.nvmctrlBase + 0x18;
 const NVMCTRL_STATUS_SB = 1 << 8;
 const BOOTLOADER_BAUD = 921600;
+/** After the reply-less reset command, before closing the port (a pty drops bytes still queued at close). */
+const RESET_SEND_GRACE_MS = 100;
 
 export interface SambaTiming {
   /** After the touch, leave the port alone (listing can re-assert DTR and cancel the reset). */
@@ -150,6 +152,8 @@ export async function flashSambaBoard(options: SambaFlashOptions): Promise<Samba
     onProgress({ phase: 'reset', state: 'start', message: 'Starting the application' });
     await client.writeWord(SAMD21.aircrAddress, SAMD21.aircrSysResetRequest);
     resetSent = true;
+    // The reset has no reply: give the command time to leave before the port is closed under it.
+    await abortableSleep(RESET_SEND_GRACE_MS, undefined, cancelledError);
     await client.close();
 
     const result: SambaFlashResult = {
@@ -343,6 +347,26 @@ async function probeBootloader(edge: SerialEdge, path: string, timing: SambaTimi
   return undefined;
 }
 
+/**
+ * The reset command has no reply, so it can be lost (a port closed too early, a busy PC).
+ * If the bootloader still answers where it was, the board never reset: send the reset again.
+ */
+async function resendResetIfStillInBootloader(options: SambaFlashOptions, timing: SambaTiming, bootloaderPath: string, ports: PortInfo[]): Promise<void> {
+  const { edge, board, signal } = options;
+  const listed = ports.find((p) => p.path === bootloaderPath);
+  const mayBeBootloader = listed?.vendorId ? usbIdMatches(board.bootloaderUsbIds, listed.vendorId, listed.productId) : edge.portExists(bootloaderPath);
+  if (!mayBeBootloader) return;
+  const channel = await probeBootloader(edge, bootloaderPath, timing, signal).catch(() => undefined);
+  if (!channel) return;
+  try {
+    options.onLog?.(`The board on ${bootloaderPath} is still in its bootloader: the reset did not arrive; sending it again.`);
+    await new SambaClient(channel, timing.commands).writeWord(SAMD21.aircrAddress, SAMD21.aircrSysResetRequest);
+    await abortableSleep(RESET_SEND_GRACE_MS, undefined, cancelledError);
+  } finally {
+    await channel.close();
+  }
+}
+
 async function waitForApplicationPort(options: SambaFlashOptions, timing: SambaTiming, bootloaderPath: string, serialNumber: string | undefined): Promise<string> {
   const { edge, board, signal } = options;
   const wait = options.waitForApplication;
@@ -375,6 +399,7 @@ async function waitForApplicationPort(options: SambaFlashOptions, timing: SambaT
           signal?.removeEventListener('abort', onAbort);
         }
       }
+      await resendResetIfStillInBootloader(options, timing, bootloaderPath, ports);
       await abortableSleep(timing.pollIntervalMs, signal, cancelledError);
     }
   } catch (error) {
