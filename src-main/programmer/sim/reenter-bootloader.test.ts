@@ -89,7 +89,7 @@ describe('flashing a simulated board that already runs our firmware', () => {
       });
       running.once('exit', (code) => reject(new Error(`the simulator exited with ${code}`)));
     });
-    const cli = (...args: string[]): Promise<{ stdout: string; stderr: string }> => run(process.execPath, ['--import', tsx, cliMain, ...args], { cwd: repoRoot, timeout: 60_000 });
+    const cli = (...args: string[]): Promise<{ stdout: string; stderr: string }> => run(process.execPath, ['--import', tsx, cliMain, ...args], { cwd: repoRoot, timeout: 60_000, env: { ...process.env, WINC_CERT_STUDIO_DATA: path.join(dir, 'data') } });
 
     // It answers as a board running our firmware before anything happens.
     expect((await cli('board', 'info', '--port', port)).stdout).toMatch(/mkr1000/);
