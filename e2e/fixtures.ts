@@ -12,6 +12,8 @@ export interface BrowserModeApp {
   url: string;
   dataDir: string;
   output: string[];
+  /** The app's process (busy-PC tests deschedule it). */
+  pid: number;
 }
 
 /** Starts the built app in browser mode (`node build/web.mjs`) with its own data folder. */
@@ -39,7 +41,7 @@ async function startBrowserMode(): Promise<{ app: BrowserModeApp; child: ChildPr
       reject(new Error(`browser mode exited with ${code}:\n${output.join('')}`));
     });
   });
-  return { app: { url, dataDir, output }, child };
+  return { app: { url, dataDir, output, pid: child.pid! }, child };
 }
 
 async function stop(child: ChildProcess): Promise<void> {

@@ -4,14 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 
-const NEEDED = [
-  ['arm-none-eabi-gcc', 'gcc-arm-none-eabi libnewlib-arm-none-eabi'],
-  ['make', 'make'],
-  ['cc', 'gcc libssl-dev'],
-];
-for (const [tool, packages] of NEEDED) {
+// The packages behind these tools are in scripts/system-packages.mjs; `npm run test:setup` installs them.
+for (const tool of ['arm-none-eabi-gcc', 'make', 'cc']) {
   if (spawnSync(tool, ['--version']).error) {
-    console.error(`test:firmware: '${tool}' is missing. Install it (Debian/Ubuntu: sudo apt-get install ${packages}).`);
+    console.error(`test:firmware: '${tool}' is missing. 'npm run test:setup' installs what the tests need (or prints the line to run).`);
     process.exit(1);
   }
 }

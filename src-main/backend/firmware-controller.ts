@@ -67,6 +67,8 @@ export class FirmwareController {
         onLog: (line) => this.options.onLog('info', line),
         onProgress: (event) => {
           phase = PHASE[event.phase];
+          // Getting into the bootloader is where boards differ (touch, re-enumeration): say each step.
+          if ((event.phase === 'touch' || event.phase === 'find') && event.message && event.state !== 'progress') this.options.onLog('info', event.message);
           this.options.onProgress({ operation: 'firmware', phase, label: event.message ?? event.phase, done: event.done ?? 0, total: event.total ?? 0 });
         },
       });

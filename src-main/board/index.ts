@@ -19,7 +19,7 @@ export type { BoardEvent, ErrorBody, HelloInfo, JobEntry, JobResult, LinkStats, 
 export { Capability, HelloStatus, type CapabilityName } from './protocol/constants.js';
 export type { BoardKind, BoardState, CertType, WifiSecurity, WirePhase } from './protocol/constants.js';
 export { listBoards, listSerialPorts, resolvePort, waitForPort, type DiscoveredPort, type DiscoveryDeps, type PortQuery } from './transport/port-discovery.js';
-export { KNOWN_USB_DEVICES, lookupUsbDevice, type KnownUsbDevice } from './transport/usb-ids.js';
+export { KNOWN_USB_DEVICES, lookupUsbDevice, recogniseUsbDevice, usbIdsFor, type KnownUsbDevice, type SupportedUsbDevice } from './transport/usb-ids.js';
 export { SerialTransport, openSerialPaths, type SerialOpenOptions } from './transport/serial-transport.js';
 export { createTransportPair, type ByteTransport, type TransportPair } from './transport/byte-transport.js';
 export { startInProcessSim, startPtySim, type RunningSim, type StartSimOptions, type SimProtocol } from './sim/sim-host.js';

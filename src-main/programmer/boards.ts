@@ -1,3 +1,4 @@
+import { usbIdsFor } from '../board/transport/usb-ids.js';
 import { ProgrammerError } from './errors.js';
 
 export type BoardId = 'mkr1000' | 'feather-m0-wifi' | 'samd21-xpro';
@@ -31,32 +32,23 @@ export interface OpenOcdBoard {
 
 export type BoardDefinition = SambaBoard | OpenOcdBoard;
 
-/** USB ids from ArduinoCore-samd / Adafruit boards.txt (board-programming.md 1.6). */
+/** USB ids come from the one table, board/transport/usb-ids.ts. */
 export const BOARDS: Record<BoardId, BoardDefinition> = {
   mkr1000: {
     id: 'mkr1000',
     method: 'samba',
     displayName: 'Arduino MKR1000',
     linkAddress: 0x2000,
-    applicationUsbIds: [
-      { vendorId: '2341', productId: '804e' },
-      { vendorId: '2341', productId: '824e' },
-    ],
-    bootloaderUsbIds: [
-      { vendorId: '2341', productId: '004e' },
-      { vendorId: '2341', productId: '024e' },
-    ],
+    applicationUsbIds: usbIdsFor('mkr1000', 'app'),
+    bootloaderUsbIds: usbIdsFor('mkr1000', 'bootloader'),
   },
   'feather-m0-wifi': {
     id: 'feather-m0-wifi',
     method: 'samba',
     displayName: 'Adafruit Feather M0 WiFi',
     linkAddress: 0x2000,
-    applicationUsbIds: [{ vendorId: '239a', productId: '800b' }],
-    bootloaderUsbIds: [
-      { vendorId: '239a', productId: '000b' },
-      { vendorId: '239a', productId: '0015' },
-    ],
+    applicationUsbIds: usbIdsFor('feather-m0-wifi', 'app'),
+    bootloaderUsbIds: usbIdsFor('feather-m0-wifi', 'bootloader'),
   },
   'samd21-xpro': {
     id: 'samd21-xpro',
@@ -64,7 +56,7 @@ export const BOARDS: Record<BoardId, BoardDefinition> = {
     displayName: 'SAM D21 Xplained Pro',
     linkAddress: 0x0,
     openocdBoardConfig: 'board/atmel_samd21_xplained_pro.cfg',
-    debuggerUsbIds: [{ vendorId: '03eb', productId: '2111' }],
+    debuggerUsbIds: usbIdsFor('samd21-xpro', 'debugger'),
   },
 };
 

@@ -47,8 +47,8 @@ describe.runIf(haveBossac && haveSocat)('simulated SAM-BA bootloader against Deb
     expect(bossac.code).toBe(0);
     expect(sim.device.flash.slice(0x2000, 0x2000 + bossacImage.length)).toEqual(bossacImage);
     expect(sim.device.flash.slice(0, 0x2000)).toEqual(bootloaderBefore);
-    // bossac's -R reset started the application.
-    await expect.poll(() => sim?.mode).toBe('application');
+    // bossac's -R reset started the application (give a loaded machine time to carry the reset through socat).
+    await expect.poll(() => sim?.mode, { timeout: 10_000 }).toBe('application');
 
     // Our programmer: the application is running, so it touches it into the bootloader first.
     const image = makeTestImage(0x2000, 9000, 99);

@@ -1,8 +1,11 @@
 /**
  * A byte stream with exact-length reads and deadlines, on top of anything shaped like a
  * serialport stream. Reads never hang: they end with data, a timeout, the port closing, or abort.
+ * Deadlines count the time this process could run (running-time.ts), so a busy PC that stalls
+ * the process does not turn a reply waiting in the kernel into a timeout.
  */
 import { ProgrammerError, cancelledError } from './errors.js';
+import { runningTimeout, type RunningTimeout } from './running-time.js';
 
 export interface ByteChannel {
   readonly path: string;
@@ -11,6 +14,12 @@ export interface ByteChannel {
   read(length: number, timeoutMs: number): Promise<Uint8Array>;
   /** Whatever arrives until `quietMs` passes without data (or `maxLength`/`timeoutMs` is reached). */
   readUntilQuiet(maxLength: number, timeoutMs: number, quietMs: number): Promise<Uint8Array>;
+  /**
+   * Reads until `complete` recognises a whole reply in what has arrived: it returns how many
+   * bytes to take (everything before them included), or -1 to keep waiting. On timeout
+   * resolves with whatever arrived (possibly nothing), leaving the caller to judge it.
+   */
+  readUntil(complete: (buffered: Uint8Array) => number, timeoutMs: number): Promise<Uint8Array>;
   discardInput(): void;
   close(): Promise<void>;
   readonly isClosed: boolean;
@@ -83,17 +92,19 @@ export function createStreamChannel(stream: StreamLike, path: string, signal?: A
     return new Promise<Uint8Array>((resolve, reject) => {
       if (signal?.aborted) return reject(cancelledError());
       if (closedError) return reject(closedError);
-      let quietTimer: NodeJS.Timeout | undefined;
+      let quiet: RunningTimeout | undefined;
+      let quietFrom = -1;
       const finish = (action: () => void): void => {
-        clearTimeout(deadline);
-        clearTimeout(quietTimer);
+        deadline.cancel();
+        quiet?.cancel();
         waiters.delete(waiter);
         action();
       };
       const armQuiet = (): void => {
-        if (quietMs === undefined || buffer.length === 0) return;
-        clearTimeout(quietTimer);
-        quietTimer = setTimeout(() => finish(() => resolve(produce())), quietMs);
+        if (quietMs === undefined || buffer.length === 0 || buffer.length === quietFrom) return;
+        quietFrom = buffer.length;
+        quiet?.cancel();
+        quiet = runningTimeout(quietMs, () => finish(() => resolve(produce())));
       };
       const waiter: Waiter = {
         check: () => {
@@ -102,10 +113,10 @@ export function createStreamChannel(stream: StreamLike, path: string, signal?: A
         },
         fail: (error) => finish(() => reject(error)),
       };
-      const deadline = setTimeout(() => {
+      const deadline = runningTimeout(timeoutMs, () => {
         const outcome = onTimeout();
         finish(() => (outcome instanceof Error ? reject(outcome) : resolve(outcome)));
-      }, timeoutMs);
+      });
       waiters.add(waiter);
       waiter.check();
     });
@@ -141,6 +152,15 @@ export function createStreamChannel(stream: StreamLike, path: string, signal?: A
         timeoutMs,
         () => take(Math.min(maxLength, buffer.length)),
         quietMs,
+      );
+    },
+    readUntil(complete, timeoutMs) {
+      let wanted = -1;
+      return waitFor(
+        () => (wanted = complete(buffer)) >= 0,
+        () => take(wanted),
+        timeoutMs,
+        () => take(buffer.length),
       );
     },
     discardInput() {

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { OpenOcdBoard } from './boards.js';
+import { runningTimeout } from './running-time.js';
 import { ProgrammerError, cancelledError, throwIfAborted } from './errors.js';
 import { checkImageForBoard } from './image-check.js';
 import {
@@ -73,7 +74,10 @@ export interface RunResult {
   output: string;
 }
 
-/** Runs OpenOCD, streaming each output line; kills it on abort or after `timeoutMs`. */
+/**
+ * Runs OpenOCD, streaming each output line; kills it on abort, or when it has printed nothing for
+ * `timeoutMs` of running time (running-time.ts): a slow PC stretches the run, silence ends it.
+ */
 export function runOpenocd(
   location: OpenocdLocation,
   args: string[],
@@ -99,13 +103,12 @@ export function runOpenocd(
         output += `${line}\n`;
         options.onLine?.(line);
       }
+      if (lines.length > 0) timer.restart();
     };
-    child.stdout?.on('data', take('stdout'));
-    child.stderr?.on('data', take('stderr'));
     const finish = (action: () => void): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timer.cancel();
       options.signal?.removeEventListener('abort', onAbort);
       action();
     };
@@ -114,10 +117,12 @@ export function runOpenocd(
       finish(() => reject(cancelledError()));
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => {
+    const timer = runningTimeout(options.timeoutMs ?? 120_000, () => {
       child.kill('SIGTERM');
-      finish(() => reject(new ProgrammerError('OPENOCD_FAILED', `OpenOCD did not finish within ${Math.round((options.timeoutMs ?? 120_000) / 1000)} s and was stopped. Unplug and replug the Xplained Pro, then try again.`)));
-    }, options.timeoutMs ?? 120_000);
+      finish(() => reject(new ProgrammerError('OPENOCD_FAILED', `OpenOCD printed nothing for ${Math.round((options.timeoutMs ?? 120_000) / 1000)} s and was stopped. Unplug and replug the Xplained Pro, then try again.`)));
+    });
+    child.stdout?.on('data', take('stdout'));
+    child.stderr?.on('data', take('stderr'));
     child.on('error', (error) => finish(() => reject(notFound(error))));
     child.on('exit', (code) => {
       for (const source of ['stdout', 'stderr'] as const) {

@@ -11,6 +11,7 @@ function recordingChannel(): { channel: ByteChannel; written: string[] } {
     write: async (data) => void written.push(new TextDecoder('latin1').decode(data)),
     read: async (length) => new Uint8Array(length),
     readUntilQuiet: async () => new Uint8Array(0),
+    readUntil: async () => new Uint8Array(0),
     discardInput: () => {},
     close: async () => {},
   };

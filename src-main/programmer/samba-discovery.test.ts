@@ -59,4 +59,22 @@ describe('finding the bootloader', () => {
     expect(result.bootloaderPort).toBe(s.portPath);
     expect(s.device.flash.slice(0x2000, 0x2000 + image.length)).toEqual(image);
   });
+
+  it('finds a Feather M0 whose UF2 bootloader re-enumerates as 239A:001B after the touch', async () => {
+    const s = await startSimulatedBootloader({ board: 'feather-m0-wifi', application: makeTestImage(0x2000, 2000, 5), onApplicationStart: helloApplication, serialNumber: 'FEATHER-1' });
+    sim = s;
+    const appPath = '/dev/ttyACM-feather-app';
+    const listPorts = async (): Promise<PortInfo[]> =>
+      s.mode === 'application'
+        ? [{ path: appPath, vendorId: '239a', productId: '800b', serialNumber: 'FEATHER-1' }]
+        : [{ path: s.portPath, vendorId: '239a', productId: '001b', serialNumber: 'FEATHER-1' }];
+    const result = await flashSambaBoard({
+      portPath: appPath,
+      board: BOARDS['feather-m0-wifi'] as SambaBoard,
+      image: makeTestImage(0x2000, 3000, 6),
+      edge: simulatorEdge(s, { listPorts }),
+      timing: FAST_TIMING,
+    });
+    expect(result.bootloaderPort).toBe(s.portPath);
+  });
 });

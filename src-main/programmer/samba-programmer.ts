@@ -9,6 +9,7 @@ import { crc16Xmodem } from './crc16.js';
 import { ProgrammerError, cancelledError, hex32, throwIfAborted } from './errors.js';
 import { checkImageForBoard } from './image-check.js';
 import { abortableSleep, type ProgressListener } from './progress.js';
+import { runningDeadline } from './running-time.js';
 import { SambaClient, DEFAULT_SAMBA_TIMEOUTS, type SambaTimeouts } from './samba-client.js';
 import { firstDifference, planWriteChunks, type BootloaderVersion } from './samba-protocol.js';
 import { CORTEX_M0PLUS_PARTNO, SAMD21, decodeDeviceId, type DeviceIdInfo } from './samd21.js';
@@ -19,26 +20,34 @@ export const SAMBA_SRAM_BUFFER = 0x20004034;
 const NVMCTRL_STATUS = SAMD21.nvmctrlBase + 0x18;
 const NVMCTRL_STATUS_SB = 1 << 8;
 const BOOTLOADER_BAUD = 921600;
+/** After the reply-less reset command, before closing the port (a pty drops bytes still queued at close). */
+const RESET_SEND_GRACE_MS = 100;
 
 export interface SambaTiming {
   /** After the touch, leave the port alone (listing can re-assert DTR and cancel the reset). */
   afterTouchMs: number;
   pollIntervalMs: number;
-  /** How long to wait for the bootloader (or the application) to enumerate. */
+  /**
+   * How long to wait for the bootloader to enumerate, in running time (running-time.ts);
+   * at least `minPolls` listings are made whatever the clock says, so a slow listing on a
+   * busy PC still gets its looks.
+   */
   findTimeoutMs: number;
+  minPolls: number;
   /** Once a new port appears, wait this long and check it is still there (some bootloaders flap). */
   settleMs: number;
   /** Handshake timeout when probing whether a port already speaks SAM-BA. */
   probeTimeoutMs: number;
-  /** How long the application has to answer its hello after reset. */
+  /** How long the application has to answer its hello after reset (running time; its hello is retried meanwhile). */
   applicationTimeoutMs: number;
-  commands: SambaTimeouts;
+  commands: Partial<SambaTimeouts>;
 }
 
 export const DEFAULT_SAMBA_TIMING: SambaTiming = {
   afterTouchMs: 500,
   pollIntervalMs: 250,
   findTimeoutMs: 10_000,
+  minPolls: 12,
   settleMs: 1000,
   probeTimeoutMs: 400,
   applicationTimeoutMs: 15_000,
@@ -114,8 +123,7 @@ export async function flashSambaBoard(options: SambaFlashOptions): Promise<Samba
     onProgress({ phase: 'write', state: 'start', done: 0, total: image.length });
     for (const chunk of chunks) {
       throwIfAborted(signal);
-      await client.sendToRam(SAMBA_SRAM_BUFFER, chunk.data);
-      await client.writeBufferToFlash(SAMBA_SRAM_BUFFER, chunk.address, chunk.data.length);
+      await client.writeChunk(SAMBA_SRAM_BUFFER, chunk.address, chunk.data);
       onProgress({ phase: 'write', state: 'progress', done: chunk.offset + chunk.length, total: image.length });
     }
     onProgress({ phase: 'write', state: 'done', done: image.length, total: image.length });
@@ -144,6 +152,8 @@ export async function flashSambaBoard(options: SambaFlashOptions): Promise<Samba
     onProgress({ phase: 'reset', state: 'start', message: 'Starting the application' });
     await client.writeWord(SAMD21.aircrAddress, SAMD21.aircrSysResetRequest);
     resetSent = true;
+    // The reset has no reply: give the command time to leave before the port is closed under it.
+    await abortableSleep(RESET_SEND_GRACE_MS, undefined, cancelledError);
     await client.close();
 
     const result: SambaFlashResult = {
@@ -202,7 +212,7 @@ async function locateMismatch(client: SambaClient, address: number, expected: Ui
 async function openSession(options: SambaSessionOptions, timing: SambaTiming): Promise<Session> {
   const { edge, onProgress = () => {}, signal, board } = options;
   const channel = await locateBootloader(options, timing);
-  const client = new SambaClient(channel, timing.commands, (p) => edge.portExists(p), board.linkAddress);
+  const client = new SambaClient(channel, timing.commands, (p) => edge.portExists(p), board.linkAddress, (line) => options.onLog?.(line));
   try {
     onProgress({ phase: 'identify', state: 'start' });
     const bootloader = await client.handshake();
@@ -269,27 +279,33 @@ async function locateBootloader(options: SambaSessionOptions, timing: SambaTimin
 
   onProgress({ phase: 'find', state: 'start', message: 'Waiting for the bootloader to appear' });
   const knownPaths = new Set(before.map((p) => p.path));
-  const deadline = Date.now() + timing.findTimeoutMs;
-  while (Date.now() < deadline) {
-    throwIfAborted(signal);
-    const ports = await edge.listPorts();
-    const candidate = pickBootloaderPort(ports, board, entry, knownPaths, portPath);
-    if (candidate) {
-      await abortableSleep(timing.settleMs, signal, cancelledError);
-      const again = await edge.listPorts();
-      if (again.some((p) => p.path === candidate.path)) {
-        onProgress({ phase: 'find', state: 'done', message: candidate.path });
-        return edge.openChannel(candidate.path, BOOTLOADER_BAUD, signal);
+  // A port without USB ids (a virtual port, or a listing that failed) cannot re-enumerate
+  // visibly: ask the original path itself whether a bootloader answers there now.
+  const probeOriginal = !entry?.vendorId;
+  const deadline = runningDeadline(timing.findTimeoutMs);
+  try {
+    for (let polls = 0; polls < timing.minPolls || !deadline.expired; polls++) {
+      throwIfAborted(signal);
+      const ports = await edge.listPorts();
+      const candidate = pickBootloaderPort(ports, board, entry, knownPaths, portPath);
+      if (candidate) {
+        await abortableSleep(timing.settleMs, signal, cancelledError);
+        const again = await edge.listPorts();
+        if (again.some((p) => p.path === candidate.path)) {
+          onProgress({ phase: 'find', state: 'done', message: candidate.path });
+          return await edge.openChannel(candidate.path, BOOTLOADER_BAUD, signal);
+        }
+      } else if ((probeOriginal || !ports.some((p) => p.vendorId)) && edge.portExists(portPath)) {
+        const probed = await probeBootloader(edge, portPath, timing, signal);
+        if (probed) {
+          onProgress({ phase: 'find', state: 'done', message: portPath });
+          return probed;
+        }
       }
-    } else if (!ports.some((p) => p.vendorId) && edge.portExists(portPath)) {
-      // Listing without USB ids (fallback scan, virtual ports): probe the original path.
-      const probed = await probeBootloader(edge, portPath, timing, signal);
-      if (probed) {
-        onProgress({ phase: 'find', state: 'done', message: portPath });
-        return probed;
-      }
+      await abortableSleep(timing.pollIntervalMs, signal, cancelledError);
     }
-    await abortableSleep(timing.pollIntervalMs, signal, cancelledError);
+  } finally {
+    deadline.stop();
   }
   throw new ProgrammerError(
     'BOOTLOADER_NOT_FOUND',
@@ -331,43 +347,69 @@ async function probeBootloader(edge: SerialEdge, path: string, timing: SambaTimi
   return undefined;
 }
 
+/**
+ * The reset command has no reply, so it can be lost (a port closed too early, a busy PC).
+ * If the bootloader still answers where it was, the board never reset: send the reset again.
+ */
+async function resendResetIfStillInBootloader(options: SambaFlashOptions, timing: SambaTiming, bootloaderPath: string, ports: PortInfo[]): Promise<void> {
+  const { edge, board, signal } = options;
+  const listed = ports.find((p) => p.path === bootloaderPath);
+  const mayBeBootloader = listed?.vendorId ? usbIdMatches(board.bootloaderUsbIds, listed.vendorId, listed.productId) : edge.portExists(bootloaderPath);
+  if (!mayBeBootloader) return;
+  const channel = await probeBootloader(edge, bootloaderPath, timing, signal).catch(() => undefined);
+  if (!channel) return;
+  try {
+    options.onLog?.(`The board on ${bootloaderPath} is still in its bootloader: the reset did not arrive; sending it again.`);
+    await new SambaClient(channel, timing.commands).writeWord(SAMD21.aircrAddress, SAMD21.aircrSysResetRequest);
+    await abortableSleep(RESET_SEND_GRACE_MS, undefined, cancelledError);
+  } finally {
+    await channel.close();
+  }
+}
+
 async function waitForApplicationPort(options: SambaFlashOptions, timing: SambaTiming, bootloaderPath: string, serialNumber: string | undefined): Promise<string> {
   const { edge, board, signal } = options;
   const wait = options.waitForApplication;
   if (!wait) return bootloaderPath;
-  const controller = new AbortController();
-  const onAbort = (): void => controller.abort();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const timer = setTimeout(() => controller.abort(), timing.applicationTimeoutMs);
+  const deadline = runningDeadline(timing.applicationTimeoutMs);
+  let lastProblem = 'no application port appeared';
   try {
-    let appPath: string | undefined;
-    while (!controller.signal.aborted) {
+    // The firmware may still be starting (or the PC too busy to hear it): keep asking until the deadline.
+    while (!deadline.expired) {
+      throwIfAborted(signal);
       const ports = await edge.listPorts();
       const apps = ports.filter((p) => usbIdMatches(board.applicationUsbIds, p.vendorId, p.productId));
       // Same board by serial number when both sides report one; otherwise the only application port.
       const app = (serialNumber ? apps.find((p) => p.serialNumber === serialNumber) : undefined) ?? (apps.length === 1 ? apps[0] : undefined);
-      if (app) appPath = app.path;
-      else if (!ports.some((p) => p.vendorId) && edge.portExists(bootloaderPath)) appPath = bootloaderPath;
-      if (appPath) break;
-      await abortableSleep(timing.pollIntervalMs, controller.signal, cancelledError).catch(() => undefined);
+      const appPath = app?.path ?? (!ports.some((p) => p.path === bootloaderPath && p.vendorId) && edge.portExists(bootloaderPath) ? bootloaderPath : undefined);
+      if (appPath) {
+        const attempt = new AbortController();
+        const onAbort = (): void => attempt.abort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        const watchdog = setInterval(() => {
+          if (deadline.expired) attempt.abort();
+        }, 100);
+        try {
+          await wait(appPath, attempt.signal);
+          return appPath;
+        } catch (error) {
+          lastProblem = error instanceof Error ? error.message : String(error);
+        } finally {
+          clearInterval(watchdog);
+          signal?.removeEventListener('abort', onAbort);
+        }
+      }
+      await resendResetIfStillInBootloader(options, timing, bootloaderPath, ports);
+      await abortableSleep(timing.pollIntervalMs, signal, cancelledError);
     }
-    if (!appPath) throw new Error('no application port');
-    const answered = wait(appPath, controller.signal);
-    const aborted = new Promise<never>((_, reject) => {
-      if (controller.signal.aborted) reject(new Error('timeout'));
-      controller.signal.addEventListener('abort', () => reject(new Error('timeout')), { once: true });
-    });
-    await Promise.race([answered, aborted]);
-    return appPath;
   } catch (error) {
     if (signal?.aborted) throw cancelledError();
-    throw new ProgrammerError(
-      'APPLICATION_NOT_ANSWERING',
-      `The firmware was written and verified, but the application did not answer within ${Math.round(timing.applicationTimeoutMs / 1000)} s after reset. Unplug and replug the board; if it still stays silent, flash again.`,
-      { cause: error },
-    );
+    throw error;
   } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener('abort', onAbort);
+    deadline.stop();
   }
+  throw new ProgrammerError(
+    'APPLICATION_NOT_ANSWERING',
+    `The firmware was written and verified, but the application did not answer within ${Math.round(timing.applicationTimeoutMs / 1000)} s after reset (${lastProblem}). Unplug and replug the board; if it still stays silent, flash again.`,
+  );
 }

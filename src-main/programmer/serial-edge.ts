@@ -8,6 +8,7 @@ import { SerialPort } from 'serialport';
 import { createStreamChannel, type ByteChannel } from './byte-channel.js';
 import { ProgrammerError } from './errors.js';
 import { accessDeniedAdvice, classifyOpenFailure } from '../board/transport/open-failure.js';
+import { sendLineStates, type LineState } from './usb-control-sidecar.js';
 
 export interface PortInfo {
   path: string;
@@ -61,6 +62,13 @@ function closePort(port: SerialPort): Promise<void> {
   });
 }
 
+/** What a USB host sends during the touch: open at 1200 (DTR and RTS up), DTR down, close (both down). */
+export const TOUCH_LINE_STATES: readonly LineState[] = [
+  { baud: 1200, dtr: true, rts: true },
+  { baud: 1200, dtr: false, rts: true },
+  { baud: 1200, dtr: false, rts: false },
+];
+
 export async function touch1200WithSerialport(path: string): Promise<void> {
   const port = await openPort(path, 1200);
   try {
@@ -73,6 +81,8 @@ export async function touch1200WithSerialport(path: string): Promise<void> {
   } finally {
     await closePort(port);
   }
+  // A simulated board on a pty hears the touch through its sidecar socket (a no-op for real ports).
+  await sendLineStates(path, [...TOUCH_LINE_STATES]).catch(() => false);
 }
 
 /** Ports from SerialPort.list(); when that fails, a bare scan of /dev for USB CDC names (no USB ids). */

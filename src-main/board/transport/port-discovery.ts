@@ -2,7 +2,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { SerialPort } from 'serialport';
 import { BoardError } from '../errors.js';
-import { lookupUsbDevice, normaliseUsbId, type KnownUsbDevice } from './usb-ids.js';
+import { lookupUsbDevice, normaliseUsbId, recogniseUsbDevice, type KnownUsbDevice, type SupportedUsbDevice } from './usb-ids.js';
 
 export interface PortListing {
   path: string;
@@ -14,7 +14,9 @@ export interface PortListing {
 
 export interface DiscoveredPort extends PortListing {
   /** Set when the VID/PID is one of the supported boards. */
-  known?: KnownUsbDevice;
+  known?: SupportedUsbDevice;
+  /** Set when the VID/PID is in the USB id table at all (e.g. another Adafruit SAM D21 board). */
+  recognised?: KnownUsbDevice;
   /** How it was found: the serialport listing, or the /dev scan fallback. */
   source: 'serialport' | 'scan' | 'typed';
 }
@@ -51,11 +53,13 @@ function describe(listing: PortListing, source: DiscoveredPort['source']): Disco
   const vendorId = normaliseUsbId(listing.vendorId);
   const productId = normaliseUsbId(listing.productId);
   const known = lookupUsbDevice(vendorId, productId);
+  const recognised = recogniseUsbDevice(vendorId, productId);
   return {
     ...listing,
     ...(vendorId ? { vendorId } : {}),
     ...(productId ? { productId } : {}),
     ...(known ? { known } : {}),
+    ...(recognised ? { recognised } : {}),
     source,
   };
 }

@@ -189,9 +189,14 @@ async function runBoard(argv: string[], io: CliIo, deps: BoardCommandDeps): Prom
   }
   if (parsed === 'list' || parsed === 'list-json') {
     const ports = await listSerialPorts();
-    if (parsed === 'list-json') io.stdout(`${JSON.stringify(ports.map(({ known, ...p }) => ({ ...p, board: known?.board, role: known?.role, label: known?.label })), null, 2)}\n`);
+    if (parsed === 'list-json') io.stdout(`${JSON.stringify(ports.map(({ known, recognised, ...p }) => ({ ...p, board: known?.board, role: recognised?.role, product: recognised?.product, label: recognised?.label })), null, 2)}\n`);
     else if (ports.length === 0) io.stdout('No serial ports found.\n');
-    else for (const p of ports) io.stdout(`${p.path}${p.known ? `  ${p.known.label}` : ''}${p.serialNumber ? `  serial ${p.serialNumber}` : ''}\n`);
+    else {
+      for (const p of ports) {
+        const what = p.recognised ? `  ${p.recognised.label}${p.known ? '' : ' (no firmware for this board)'}` : '';
+        io.stdout(`${p.path}${what}${p.serialNumber ? `  serial ${p.serialNumber}` : ''}\n`);
+      }
+    }
     return 0;
   }
 

@@ -7,12 +7,13 @@ import { parseWincFirmware } from '../../board/sim/sim-board.js';
 import { FAST_TIMINGS, REALISTIC_TIMINGS } from '../../board/sim/winc-flash.js';
 import { runBootloaderSim } from '../../programmer/index.js';
 import { findRepositoryRoot } from '../../resources/resource-paths.js';
+import { loadFirmwareImage } from '../../resources/firmware-images.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 
 const USAGE = `  winc-cert sim --pty [--board xpro|mkr1000|feather] [--firmware 19.6] [--protocol native|fwupdater]
                 [--seed-root FILE] [--seed-tls FILE] [--baud N] [--fast] [--log] [--bootloader]
-                [--flash-file F] [--unplug-after-bytes N] [--power-cut-after-erase]
-                [--power-cut-after-flash-ops N] [--full-flash] [--wifi-fails]
+                [--flash-file F] [--app-image FILE|bundled] [--unplug-after-bytes N]
+                [--power-cut-after-erase] [--power-cut-after-flash-ops N] [--full-flash] [--wifi-fails]
       Start a simulated SAM D21 + ATWINC1500 board on a pseudo-terminal. Prints the port path
       alone on the first line, then runs until Ctrl-C (SIGINT/SIGTERM).
       --board        board kind reported by HELLO (default xpro)
@@ -27,6 +28,9 @@ const USAGE = `  winc-cert sim --pty [--board xpro|mkr1000|feather] [--firmware 
       --flash-file F keep the board's whole 512 KiB flash and its unique id in F: loaded when F exists (the
                      seeds are then ignored), written through on every erase and program, so a power cut,
                      an unplug or a restart behaves like a real board
+      --app-image    with --bootloader: this image (or the bundled firmware) is already in flash at
+                     0x2000, so the board starts running it, answering as the simulated board; the
+                     1200-baud touch reaches it through the socket <port>.usb-control beside the port
     faults, for training and tests (each happens once):
       --unplug-after-bytes N   the board vanishes after N more bytes are programmed (mid-write)
       --power-cut-after-erase  the board loses power right after its next erase
@@ -72,6 +76,7 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
         fast: { type: 'boolean' },
         log: { type: 'boolean' },
         bootloader: { type: 'boolean' },
+        'app-image': { type: 'string' },
         'unplug-after-bytes': { type: 'string' },
         'power-cut-after-erase': { type: 'boolean' },
         'power-cut-after-flash-ops': { type: 'string' },
@@ -97,8 +102,14 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
     if (board === 'samd21-xpro') throw new UsageError('--bootloader simulates a SAM-BA bootloader: use --board mkr1000 or feather');
     // After a reset into the application, the port answers as the simulated board running our firmware.
     const seed = seedRootFileFor(v['seed-root'], deps.assetsDir());
-    return runBootloaderSim(io, { board, onApplicationStart: simulatedBoardApplication({ boardKind: board, ...(seed ? { seedRootSection: readSection(seed, 4096, '--seed-root') } : {}) }) });
+    const application = v['app-image'] === undefined ? undefined : readApplicationImage(v['app-image'], board);
+    return runBootloaderSim(io, {
+      board,
+      ...(application ? { application } : {}),
+      onApplicationStart: simulatedBoardApplication({ boardKind: board, ...(seed ? { seedRootSection: readSection(seed, 4096, '--seed-root') } : {}) }),
+    });
   }
+  if (v['app-image'] !== undefined) throw new UsageError('--app-image goes with --bootloader (a board whose bootloader holds an application)');
   const protocol = v.protocol ?? 'native';
   if (protocol !== 'native' && protocol !== 'fwupdater') throw new UsageError(`--protocol must be native or fwupdater, not ${protocol}`);
   const firmware = v.firmware ?? '19.6';
@@ -154,6 +165,15 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
   await Promise.race([deps.waitForStop(sim), sim.closed]);
   await sim.stop();
   return 0;
+}
+
+/** The application already in the simulated board's flash: a file, or `bundled` for the app's own firmware. */
+function readApplicationImage(given: string, board: 'mkr1000' | 'feather-m0-wifi'): Uint8Array {
+  if (given === 'bundled') return loadFirmwareImage(board).data;
+  if (!existsSync(given)) throw new UsageError(`--app-image file ${given} does not exist`);
+  const data = new Uint8Array(readFileSync(given));
+  if (data.length === 0 || data.length > 0x3e000) throw new UsageError(`--app-image file ${given} is ${data.length} bytes; an application is 1 to ${0x3e000} bytes`);
+  return data;
 }
 
 /** The root store the simulated board starts with: the one given, else the factory store shipped in assets/sim. */

@@ -23,7 +23,7 @@ export async function runBootloaderSim(
   });
   io.stdout(`${sim.portPath}\n`);
   io.stderr(
-    `Simulated ${simOptions.board ?? 'mkr1000'} (ATSAMD21G18A) in its SAM-BA bootloader. Try:\n` +
+    `Simulated ${simOptions.board ?? 'mkr1000'} (ATSAMD21G18A) ${sim.mode === 'application' ? 'running its application (the 1200-baud touch reaches it through ' + sim.portPath + '.usb-control)' : 'in its SAM-BA bootloader'}. Try:\n` +
       `  winc-cert firmware flash --port ${sim.portPath} --board ${simOptions.board ?? 'mkr1000'}\n` +
       `  bossac --port=${sim.portPath} -U -e -w -v --offset=0x2000 -R app.bin\n` +
       'Stop with Ctrl-C.\n',

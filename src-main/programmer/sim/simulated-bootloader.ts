@@ -11,6 +11,10 @@ import type { PortInfo } from '../serial-edge.js';
 import { createPtyPair, type PtyPair } from '../../board/sim/pty.js';
 import { SambaMonitor } from './samba-monitor.js';
 import { Samd21Device } from './samd21-device.js';
+import { listenForLineStates, type LineState, type UsbControlListener } from '../usb-control-sidecar.js';
+
+/** How long line coding 1200 with DTR low must stand before the application resets (firmware usb_cdc.c, Arduino CDC.cpp). */
+const TOUCH_RESET_DELAY_MS = 250;
 
 /** Arduino SAMD bootloader double-tap magic (board_definitions_arduino_mkr1000.h). */
 const DOUBLE_TAP_ADDRESS = 0x20007ffc;
@@ -45,6 +49,14 @@ export interface SimulatedBootloaderOptions {
   /** 'usb' (default, MKR1000/Feather native USB) or 'uart' (the bootloader's D0/D1 serial: auto-baud + XMODEM). */
   link?: 'usb' | 'uart';
   onApplicationStart?: (context: SimulatedApplicationContext) => SimulatedApplication | void;
+  /**
+   * Whether the application resets into the bootloader on the 1200-baud touch (default true:
+   * our firmware and every Arduino-core sketch do). The touch reaches the simulator through
+   * the USB-control sidecar beside its port (usb-control-sidecar.ts), since a pty cannot carry it.
+   */
+  applicationHonoursTouch?: boolean;
+  /** Every line state the host reported through the sidecar. */
+  onLineState?: (state: LineState, mode: 'bootloader' | 'application' | 'gone') => void;
   onCommand?: (command: string, address: number, value: number) => void;
   faults?: {
     /** Flip this flash byte after every buffer write that covers it (verify must catch it). */
@@ -53,6 +65,8 @@ export interface SimulatedBootloaderOptions {
     vanishAfterWrites?: number;
     /** The bootloader enumerates but never answers (hung, or grabbed by ModemManager). */
     mute?: boolean;
+    /** The first N reset commands are lost on the way (the reset has no reply to miss). */
+    lostResets?: number;
   };
 }
 
@@ -88,6 +102,29 @@ export async function startSimulatedBootloader(options: SimulatedBootloaderOptio
   });
 
   let mode: 'bootloader' | 'application' | 'gone' = 'bootloader';
+  let touchTimer: NodeJS.Timeout | undefined;
+  // The Arduino core's rule (and our firmware's): line coding 1200 with DTR low, left alone for
+  // 250 ms, resets into the bootloader; any other line state cancels it.
+  const onLineState = (state: LineState): void => {
+    options.onLineState?.(state, mode);
+    clearTimeout(touchTimer);
+    touchTimer = undefined;
+    if (mode !== 'application' || options.applicationHonoursTouch === false) return;
+    if (state.baud === 1200 && !state.dtr) {
+      touchTimer = setTimeout(() => {
+        touchTimer = undefined;
+        if (mode === 'application') handle.touch();
+      }, TOUCH_RESET_DELAY_MS);
+    }
+  };
+  let sidecar: UsbControlListener;
+  try {
+    sidecar = await listenForLineStates(pty.clientPath, onLineState);
+  } catch (error) {
+    await new Promise<void>((resolve) => port.close(() => resolve()));
+    await pty.destroy();
+    throw error;
+  }
   let monitor: SambaMonitor;
   let app: SimulatedApplication | void = undefined;
   let appListeners: Array<(data: Uint8Array) => void> = [];
@@ -146,7 +183,12 @@ export async function startSimulatedBootloader(options: SimulatedBootloaderOptio
   };
 
   let pendingReset: NodeJS.Timeout | undefined;
+  let resetsToLose = options.faults?.lostResets ?? 0;
   device.onSystemReset = () => {
+    if (resetsToLose > 0) {
+      resetsToLose--;
+      return;
+    }
     // The reply-less reset: let the host's write complete before the "USB" goes away.
     clearTimeout(pendingReset);
     pendingReset = setTimeout(() => {
@@ -210,6 +252,8 @@ export async function startSimulatedBootloader(options: SimulatedBootloaderOptio
       if (mode === 'gone') return;
       mode = 'gone';
       clearTimeout(pendingReset);
+      clearTimeout(touchTimer);
+      await sidecar.close();
       stopApplication();
       await new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()));
       await pty.destroy();
