@@ -104,7 +104,10 @@ export interface ChainView {
 export interface PlanEntryView {
   certType: CertType;
   numOfChainCert: number;
+  /** The name the board downloads the file under (Microchip's table). */
   fileName: string;
+  /** The user's file it comes from. */
+  sourceFileName: string;
   itemId: string;
   size: number;
   secret: boolean;
@@ -153,6 +156,8 @@ export interface FlashSectionView {
   size: number;
   used: number;
   free: number;
+  /** Bytes the planned contents run past the end of the section (0 when they fit); the last segments lie beyond `size`. */
+  overflow: number;
   segments: FlashSegmentView[];
   /** Set when the section could not be decoded or the plan does not fit. */
   problem: string | null;

@@ -4,8 +4,9 @@ import { cancelledError, isBoardError } from '../board/errors.js';
 import { NativeBoardDriver } from '../board/native/native-driver.js';
 import type { BoardEvent } from '../board/protocol/messages.js';
 import type { PlanEntry } from '../certs/index.js';
-import { applyJobToSections, describeApplyError, type JobFile } from '../flash-map/apply-plan.js';
+import { applyJobToSections, type JobFile } from '../flash-map/apply-plan.js';
 import { buildFlashMap } from '../flash-map/flash-map.js';
+import { planFlashMap } from '../flash-map/plan-map.js';
 import { createDownloadToken } from '../https-server/staged-files.js';
 import { toHex } from '../store/bytes.js';
 import type { FlashLayout } from '../store/flash-layout.js';
@@ -169,17 +170,20 @@ export class Provisioner {
   }
 
   private computeFlashMap(layout: FlashLayout, current: BoardSections | null): FlashMapView {
-    const blockers: string[] = [];
-    let planned = { root: current?.root ?? erasedSection(layout.rootStore.size), tls: current?.tls ?? erasedSection(layout.tlsStore.size) };
+    return planFlashMap({ layout, current, job: this.mapJob(current), rootNames: this.knownRootNames() });
+  }
+
+  /**
+   * The plan as the map draws it: what expectedAfterProvision writes, as job rows, so that a plan
+   * that does not fit is drawn past the end: the trust anchor first when it must be added.
+   */
+  private mapJob(current: SectionBytes | null): JobFile[] {
     const plan = this.currentPlan();
-    if (plan.length > 0) {
-      try {
-        planned = this.expectedAfterProvision(current, plan, layout);
-      } catch (error) {
-        blockers.push(describeApplyError(error));
-      }
-    }
-    return buildFlashMap({ layout, current, planned, blockers, rootNames: this.knownRootNames() });
+    if (plan.length === 0) return [];
+    const anchor = this.trustAnchor;
+    const downloads = this.connectedKey() ? this.safeBoardDownloads() : true;
+    const addAnchor = downloads && anchor && current && !rootStoreTrusts(current.root, anchor);
+    return [...(addAnchor ? [{ certType: 'ROOT_CERT' as const, numOfChainCert: 0, fileName: TRUST_ANCHOR_LABEL, label: TRUST_ANCHOR_LABEL, bytes: anchor.der }] : []), ...jobFilesOf(plan)];
   }
 
   async readBack(): Promise<FlashMapView> {
@@ -470,19 +474,10 @@ export class Provisioner {
     return this.deps.workspace.isEmpty() ? [] : this.deps.workspace.analyze().plan;
   }
 
+  /** Names that win over every other in the map: the app's own server (the plan's roots are named by planFlashMap). */
   private knownRootNames(): Map<string, string> {
     const names = new Map<string, string>();
     if (this.trustAnchor) names.set(toHex(wincNameHash(this.trustAnchor.subjectDer)), `${TRUST_ANCHOR_LABEL} (this app's HTTPS server)`);
-    if (this.deps.workspace.isEmpty()) return names;
-    for (const entry of this.currentPlan()) {
-      if (entry.certType !== 'ROOT_CERT') continue;
-      try {
-        const cert = parseCertificate(entry.bytes);
-        names.set(toHex(wincNameHash(cert.subjectDer)), `${entry.fileName}: ${cert.subjectText}`);
-      } catch {
-        // a certificate the intake flagged; it simply gets no name here
-      }
-    }
     return names;
   }
 
@@ -656,7 +651,7 @@ export class Provisioner {
 export const OTHER_BOARD_CONFIRMATION = 'COPY';
 
 function jobFilesOf(plan: readonly PlanEntry[]): JobFile[] {
-  return plan.map((entry) => ({ certType: entry.certType, numOfChainCert: entry.numOfChainCert, fileName: entry.fileName, bytes: entry.bytes }));
+  return plan.map((entry) => ({ certType: entry.certType, numOfChainCert: entry.numOfChainCert, fileName: entry.fileName, bytes: entry.bytes, label: entry.sourceFileName }));
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -263,6 +263,7 @@ export function toWorkspaceView(result: IntakeResult, now: Date, files: readonly
       certType: entry.certType,
       numOfChainCert: entry.numOfChainCert,
       fileName: entry.fileName,
+      sourceFileName: entry.sourceFileName,
       itemId: entry.itemId,
       size: entry.byteLength,
       secret: entry.secret,
