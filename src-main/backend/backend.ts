@@ -182,7 +182,7 @@ export class Backend {
     const workspaceAdded = (inputs: IntakeInput[]): Promise<WorkspaceView> =>
       workspaceChanged(() => {
         const summary = this.workspace.add(inputs);
-        this.log('app', 'info', describeAddition(summary, this.workspace.view()));
+        for (const line of describeAddition(summary, this.workspace.view())) this.log('app', line.level, line.text);
       });
     return {
       getAppInfo: async () => ({ name: APP_NAME, version: APP_VERSION, mode: this.options.mode, platform: process.platform }),

@@ -128,6 +128,9 @@ describe('a flash map that explains itself', () => {
       expect.arrayContaining([expect.stringMatching(/^Subject: .*CN=Demo Root CA A/), expect.stringMatching(/^Key: RSA-2048$/), expect.stringMatching(/^Valid: \d{4}-\d\d-\d\d → \d{4}-\d\d-\d\d$/), 'Status: New: the plan adds it.']),
     );
     const factory = segments(map.current!.root).find((segment) => segment.label === 'Baltimore CyberTrust Root')!;
+    expect(factory.details).toContain('Valid: 2000-05-12 → 2025-05-12');
+    const later = planFlashMap({ layout, current, job: labelled, now: new Date('2026-01-01T00:00:00Z') });
+    expect(segments(later.current!.root).find((segment) => segment.label === 'Baltimore CyberTrust Root')!.details.join('\n')).toMatch(/2025-05-12 \(expired/);
     expect(factory.details).toEqual(expect.arrayContaining(['Subject: not kept in the root store', expect.stringMatching(/^Name: from a root of a known factory root store/), 'Status: Kept: the plan leaves it as it is.']));
     const chain = segments(map.planned.tls).filter((segment) => segment.kind !== 'kept');
     expect(chain.map((segment) => segment.label)).toEqual(['winc-module', 'Demo Module CA', 'Private key', 'RSA chain list']);

@@ -27,6 +27,8 @@ export interface FlashMapInput {
   rootNames?: Map<string, string>;
   /** Subjects by name hash of the certificates the plan writes (the store itself keeps none). */
   rootSubjects?: Map<string, string>;
+  /** The time, to mark roots that have expired. */
+  now?: Date;
   blockers: string[];
 }
 
@@ -94,7 +96,7 @@ export function buildFlashMap(input: FlashMapInput): FlashMapView {
       details: [
         `Subject: ${subject ?? 'not kept in the root store'}`,
         `Key: ${describeRootKey(entry)}`,
-        `Valid: ${entry.notBefore ? entry.notBefore.toISOString().slice(0, 10) : '(no start date)'} → ${entry.notAfter.toISOString().slice(0, 10)}`,
+        `Valid: ${entry.notBefore ? entry.notBefore.toISOString().slice(0, 10) : '(no start date)'} → ${entry.notAfter.toISOString().slice(0, 10)}${input.now && entry.notAfter < input.now ? ' (expired: it no longer helps; erase it to free its space)' : ''}`,
         ...(statusText ? [`Status: ${statusText}${replacement ? ` New: ${replacement}.` : ''}`] : []),
         `Name: ${source}`,
         `Name hash (SHA-1): ${hash}`,

@@ -17,6 +17,8 @@ export interface PlanFlashMapInput {
   job: readonly JobFile[];
   /** Extra names by name hash, e.g. the app's own HTTPS server; they win over every other name. */
   rootNames?: Map<string, string>;
+  /** The time, to mark roots that have expired. */
+  now?: Date;
 }
 
 /**
@@ -57,7 +59,7 @@ export function planFlashMap(input: PlanFlashMapInput): FlashMapView {
 
   const { names, subjects } = planRootNames(job);
   for (const [hash, name] of input.rootNames ?? []) names.set(hash, name);
-  return buildFlashMap({ layout, current, planned: { root, tls }, rootNames: names, rootSubjects: subjects, blockers });
+  return buildFlashMap({ layout, current, planned: { root, tls }, rootNames: names, rootSubjects: subjects, blockers, ...(input.now ? { now: input.now } : {}) });
 }
 
 function rootOverflowSentence(used: number, capacity: number, roots: number, boardRead: boolean): string {

@@ -170,7 +170,7 @@ export class Provisioner {
   }
 
   private computeFlashMap(layout: FlashLayout, current: BoardSections | null): FlashMapView {
-    return planFlashMap({ layout, current, job: this.mapJob(current), rootNames: this.knownRootNames() });
+    return planFlashMap({ layout, current, job: this.mapJob(current), rootNames: this.knownRootNames(), now: this.deps.now() });
   }
 
   /**

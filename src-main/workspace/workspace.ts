@@ -158,16 +158,18 @@ export class Workspace {
   }
 }
 
-/** One line for the log: what an add() kept, merged and could not read. */
-export function describeAddition(summary: AddSummary, view: WorkspaceView): string {
-  const parts: string[] = [];
+/** Log lines for an add(): what it listed, and each file it could not read or merged. */
+export function describeAddition(summary: AddSummary, view: WorkspaceView): { level: 'info' | 'warn'; text: string }[] {
+  const lines: { level: 'info' | 'warn'; text: string }[] = [];
   const byId = new Map(view.files.map((file) => [file.id, file]));
   const added = summary.added.map((file) => byId.get(file.id)).filter((file): file is WorkspaceFileView => file !== undefined);
-  const usable = added.filter((file) => file.status === 'read');
-  if (usable.length > 0) parts.push(`Added ${usable.map((file) => file.fileName).join(', ')}`);
-  for (const file of added.filter((candidate) => candidate.status !== 'read')) parts.push(`${file.fileName}: ${file.reason ?? 'not used'}`);
-  for (const merged of summary.merged) parts.push(`${merged.fileName} is identical to ${merged.sameAs} (same SHA-256) and is listed once`);
-  return parts.join('; ') || 'Nothing added';
+  const listed = added.filter((file) => file.status === 'read' || file.status === 'duplicate');
+  if (listed.length > 0) lines.push({ level: 'info', text: `Added ${listed.map((file) => file.fileName).join(', ')}` });
+  for (const file of added.filter((candidate) => candidate.status === 'unreadable' || candidate.status === 'locked')) {
+    lines.push({ level: 'warn', text: `Not read: ${file.fileName}: ${file.reason ?? 'nothing in it could be read'}` });
+  }
+  for (const merged of summary.merged) lines.push({ level: 'info', text: `${merged.fileName} is identical to ${merged.sameAs} (same SHA-256) and is listed once` });
+  return lines;
 }
 
 /** Findings whose first item is the one they are about (the others are only mentioned). */
