@@ -51,7 +51,7 @@ export function planFlashMap(input: PlanFlashMapInput): FlashMapView {
     if (error instanceof StoreFullError) {
       const overflow = planTlsRows(job, layout, { allowOverflow: true })!;
       tls = { overflow };
-      blockers.push(`After provisioning the TLS store would need ${overflow.usedBytes} bytes of its ${overflow.capacityBytes} (${overflow.usedBytes - overflow.capacityBytes} too many); shorten the module's chain (leave out its root) or use smaller certificates.`);
+      blockers.push(`The plan does not fit the TLS store: it would need ${overflow.usedBytes} bytes of its ${overflow.capacityBytes} (${overflow.usedBytes - overflow.capacityBytes} too many); shorten the module's chain (leave out its root) or use smaller certificates.`);
     } else {
       blockers.push(describeApplyError(error));
     }
@@ -64,7 +64,7 @@ export function planFlashMap(input: PlanFlashMapInput): FlashMapView {
 
 function rootOverflowSentence(used: number, capacity: number, roots: number, boardRead: boolean): string {
   return (
-    `After provisioning the root store would hold ${roots} roots in ${used} bytes of its ${capacity} (${used - capacity} too many); ` +
+    `The plan does not fit the root store: after provisioning it would hold ${roots} roots in ${used} bytes of its ${capacity} (${used - capacity} too many); ` +
     (boardRead ? 'remove roots from the plan, or erase roots the module no longer needs.' : 'remove the roots this module does not need.')
   );
 }
