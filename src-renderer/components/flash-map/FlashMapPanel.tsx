@@ -120,6 +120,7 @@ export function FlashMapPanel() {
                   scaleBytes={scale}
                   caption={bar.caption}
                   testId={bar.testId}
+                  listRoots={!map.current || bar.key.endsWith('-current')}
                   tabIndexAt={active.bar === bar.key ? active.index : null}
                   registerSegment={(index, element) => {
                     if (element) segmentElements.current.set(`${bar.key}:${index}`, element);

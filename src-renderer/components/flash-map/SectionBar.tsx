@@ -19,14 +19,19 @@ export function describeSegment(segment: FlashSegmentView, section: FlashSection
   return `${segment.label}${status ? ` (${status})` : ''}, ${formatBytes(segment.size)} at ${where}${past}`;
 }
 
-/** "+2 new: A, B · ~1 replaced: C", or null when nothing changes: the changes in words, with names. */
-export function changeSummary(section: FlashSectionView): string | null {
+/**
+ * "+2 new: A, B · ~1 replaced: C", or null when nothing changes: the changes in words. Root bars
+ * list every root by name anyway (see SectionBar), so there the counts are enough.
+ */
+export function changeSummary(section: FlashSectionView, withNames: boolean): string | null {
   const parts = (['new', 'replaced', 'removed'] as const)
     .map((status) => [status, section.segments.filter((segment) => segment.status === status)] as const)
     .filter(([, segments]) => segments.length > 0)
-    .map(([status, segments]) => `${STATUS_MARK[status]}${segments.length} ${status}: ${segments.map((segment) => segment.label).join(', ')}`);
+    .map(([status, segments]) => `${STATUS_MARK[status]}${segments.length} ${status}${withNames ? `: ${segments.map((segment) => segment.label).join(', ')}` : ''}`);
   return parts.length > 0 ? parts.join(' · ') : null;
 }
+
+const isRoot = (segment: FlashSegmentView) => segment.kind === 'root-rsa' || segment.kind === 'root-ec';
 
 interface SectionBarProps {
   section: FlashSectionView;
@@ -34,6 +39,8 @@ interface SectionBarProps {
   scaleBytes: number;
   caption: string;
   testId: string;
+  /** List every root by name under the bar (once per section: the board's bar, or the plan's before a read). */
+  listRoots: boolean;
   /** The segment that holds the map's one tab stop, when it is in this bar. */
   tabIndexAt: number | null;
   registerSegment(index: number, element: HTMLButtonElement | null): void;
@@ -45,10 +52,11 @@ interface SectionBarProps {
  * One store section drawn to scale: every block's width is proportional to its bytes. A plan that
  * does not fit is drawn past the end of the section (marked), with the byte count.
  */
-export function SectionBar({ section, scaleBytes, caption, testId, tabIndexAt, registerSegment, onFocusSegment, onHover }: SectionBarProps) {
+export function SectionBar({ section, scaleBytes, caption, testId, listRoots, tabIndexAt, registerSegment, onFocusSegment, onHover }: SectionBarProps) {
   const extent = Math.max(section.size, section.used);
   const usedPercent = Math.min(100, Math.round((section.used / section.size) * 100));
-  const changes = changeSummary(section);
+  const roots = listRoots ? section.segments.filter(isRoot) : [];
+  const changes = changeSummary(section, roots.length === 0);
   // The same numbers as the blocker message under the map: exact bytes, not rounded KiB.
   const usage =
     section.overflow > 0 ? `${section.used} B of ${section.size} B: ${section.overflow} B too many` : `${formatBytes(section.used)} used · ${formatBytes(section.free)} free`;
@@ -107,6 +115,17 @@ export function SectionBar({ section, scaleBytes, caption, testId, tabIndexAt, r
       {changes ? (
         <p className="bar-changes" data-testid={`${testId}-changes`}>
           {changes}
+        </p>
+      ) : null}
+      {roots.length > 0 ? (
+        <p className="bar-contents" data-testid={`${testId}-names`}>
+          {roots.map((segment, index) => (
+            <span key={`${segment.start}-${index}`} className={`root-name status-${segment.status}`}>
+              {index > 0 ? ' · ' : ''}
+              {STATUS_MARK[segment.status] ? <strong>{STATUS_MARK[segment.status]}</strong> : null}
+              {segment.label}
+            </span>
+          ))}
         </p>
       ) : null}
       {section.problem ? (
