@@ -39,6 +39,14 @@ test('screenshots of every intake and flash-map state, light and dark', async ({
     await expect(page.getByTestId('intake-summary')).toContainText('error');
     await shoot(page, 'files-with-errors');
 
+    // Too many roots for the store: one finding, listing the files, on no card.
+    await page.getByRole('button', { name: 'Clear' }).click();
+    const fullRoots = ['full_ACCVRAIZ1.der', 'full_AC_RAIZ_FNMT-RCM.der', 'full_ANF_Secure_Server_Root_CA.der', 'full_Actalis_Authentication_Root_CA.der', 'full_AffirmTrust_Premium.der', 'full_Amazon_Root_CA_2.der', 'full_Buypass_Class_2_Root_CA.der'];
+    await dropFiles(page, [...fullRoots.map((name) => ({ name, bytes: readFileSync(path.join(VECTOR_INPUTS, name)) })), ...sampleFiles()]);
+    await expect(page.locator('[data-code="ROOT_STORE_FULL"]')).toHaveCount(1);
+    await page.getByTestId('plan-findings').scrollIntoViewIfNeeded();
+    await shoot(page, 'findings');
+
     // A clean plan.
     await page.getByRole('button', { name: 'Clear' }).click();
     await expect(page.getByTestId('undo-bar')).toBeVisible();

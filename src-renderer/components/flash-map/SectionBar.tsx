@@ -106,12 +106,12 @@ export function SectionBar({ section, scaleBytes, caption, testId, listRoots, ta
           <div className={`gauge-fill ${usedPercent > 90 ? 'gauge-high' : ''}`} style={{ width: `${(Math.min(section.used, section.size) / extent) * 100}%` }} />
           {section.overflow > 0 ? <div className="gauge-over" style={{ width: `${(section.overflow / extent) * 100}%` }} /> : null}
         </div>
-        {section.overflow > 0 ? (
-          <p className="overflow-label" data-testid={`${testId}-overflow`}>
-            {section.overflow} B past the end of the {section.size} B section
-          </p>
-        ) : null}
       </div>
+      {section.overflow > 0 ? (
+        <p className="overflow-label" data-testid={`${testId}-overflow`}>
+          {section.overflow} B past the end of the {section.size} B section
+        </p>
+      ) : null}
       {changes ? (
         <p className="bar-changes" data-testid={`${testId}-changes`}>
           {changes}
