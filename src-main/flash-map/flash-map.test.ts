@@ -8,7 +8,7 @@ import { parseCertificate } from '../x509/certificate.js';
 import { applyJobToSections, type JobFile } from './apply-plan.js';
 import { toHex } from '../store/bytes.js';
 import { buildFlashMap } from './flash-map.js';
-import { APP_SERVER_ROOT_NAME, appServerRootNames, planFlashMap } from './plan-map.js';
+import { planFlashMap } from './plan-map.js';
 
 const layout = getFlashLayout('winc1500', '19.6');
 const samples = resolveResources(import.meta.dirname).samplesDir;
@@ -146,10 +146,10 @@ describe('a flash map that explains itself', () => {
     expect(board).toMatchObject({ status: 'replaced', label: 'ISRG Root X1' });
     expect(board.details.join(' ')).toContain('New: ISRG Root X1 (isrg-new.der)');
     expect(segments(map.planned.root).find((segment) => segment.status === 'replaced')!.label).toBe('ISRG Root X1 (isrg-new.der)');
-    // The app's own server is named as such, over any other name.
-    const server = new Map([['2ce6992dabde770b311ce33153570980c825c369', APP_SERVER_ROOT_NAME]]);
+    // Names the caller gives (the app's own server) win over the table and the plan's names.
+    const server = new Map([['2ce6992dabde770b311ce33153570980c825c369', "WINC Cert Studio server (this app's HTTPS server)"]]);
     const withServer = planFlashMap({ layout, current, job: labelled, rootNames: server });
-    expect(segments(withServer.current!.root).map((segment) => segment.label)).toContain("This app's HTTPS server");
+    expect(segments(withServer.current!.root).map((segment) => segment.label)).toContain("WINC Cert Studio server (this app's HTTPS server)");
   });
 
   it('a plan that overflows is drawn past the end of the bar, with the same byte count as the blocker', () => {
@@ -180,6 +180,5 @@ describe('a flash map that explains itself', () => {
   it('each section view says how much runs past its end (0 when it fits)', () => {
     const map = planFlashMap({ layout, current, job: labelled });
     expect([map.planned.root.overflow, map.planned.tls.overflow, map.current!.root.overflow, map.current!.tls.overflow]).toEqual([0, 0, 0, 0]);
-    expect(appServerRootNames(undefined).size).toBe(0);
   });
 });

@@ -87,14 +87,3 @@ export function planRootNames(job: readonly JobFile[]): { names: Map<string, str
   return { names, subjects };
 }
 
-/** The name the flash map gives this app's own HTTPS server certificate, by its name hash. */
-export const APP_SERVER_ROOT_NAME = "This app's HTTPS server";
-
-export function appServerRootNames(certificateDer: Uint8Array | undefined): Map<string, string> {
-  if (!certificateDer) return new Map();
-  try {
-    return new Map([[toHex(wincNameHash(parseCertificate(certificateDer).subjectDer)), APP_SERVER_ROOT_NAME]]);
-  } catch {
-    return new Map();
-  }
-}

@@ -127,7 +127,7 @@ export function FlashMapPanel() {
                     else segmentElements.current.delete(`${bar.key}:${index}`);
                   }}
                   onFocusSegment={(index) => setCursor({ bar: bar.key, index })}
-                  onHover={(segment) => setHovered(segment ? { segment, section: bar.section } : null)}
+                  onInspect={(segment) => setHovered(segment ? { segment, section: bar.section } : null)}
                 />
               ))}
           </div>

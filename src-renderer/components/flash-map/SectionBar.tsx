@@ -40,19 +40,20 @@ interface SectionBarProps {
   caption: string;
   testId: string;
   /** List every root by name under the bar (once per section: the board's bar, or the plan's before a read). */
-  listRoots: boolean;
-  /** The segment that holds the map's one tab stop, when it is in this bar. */
-  tabIndexAt: number | null;
-  registerSegment(index: number, element: HTMLButtonElement | null): void;
-  onFocusSegment(index: number): void;
-  onHover(segment: FlashSegmentView | null): void;
+  listRoots?: boolean;
+  /** The segment that holds the map's one tab stop, when it is in this bar (none: a picture, not a control). */
+  tabIndexAt?: number | null;
+  registerSegment?(index: number, element: HTMLButtonElement | null): void;
+  onFocusSegment?(index: number): void;
+  /** The block under the pointer, or null when it leaves. */
+  onInspect?(segment: FlashSegmentView | null): void;
 }
 
 /**
  * One store section drawn to scale: every block's width is proportional to its bytes. A plan that
  * does not fit is drawn past the end of the section (marked), with the byte count.
  */
-export function SectionBar({ section, scaleBytes, caption, testId, listRoots, tabIndexAt, registerSegment, onFocusSegment, onHover }: SectionBarProps) {
+export function SectionBar({ section, scaleBytes, caption, testId, listRoots = false, tabIndexAt = null, registerSegment, onFocusSegment, onInspect }: SectionBarProps) {
   const extent = Math.max(section.size, section.used);
   const usedPercent = Math.min(100, Math.round((section.used / section.size) * 100));
   const roots = listRoots ? section.segments.filter(isRoot) : [];
@@ -74,7 +75,7 @@ export function SectionBar({ section, scaleBytes, caption, testId, listRoots, ta
             <button
               type="button"
               key={`${segment.start}-${index}`}
-              ref={(element) => registerSegment(index, element)}
+              ref={(element) => registerSegment?.(index, element)}
               tabIndex={tabIndexAt === index ? 0 : -1}
               className={`segment segment-${segment.kind} status-${segment.status}${segment.start + segment.size > section.size ? ' past-end' : ''}`}
               style={{ width: `${(segment.size / extent) * 100}%` }}
@@ -84,9 +85,9 @@ export function SectionBar({ section, scaleBytes, caption, testId, listRoots, ta
               data-status={segment.status}
               data-start={segment.start}
               data-size={segment.size}
-              onMouseEnter={() => onHover(segment)}
-              onMouseLeave={() => onHover(null)}
-              onFocus={() => onFocusSegment(index)}
+              onMouseEnter={() => onInspect?.(segment)}
+              onMouseLeave={() => onInspect?.(null)}
+              onFocus={() => onFocusSegment?.(index)}
             >
               {STATUS_MARK[segment.status] ? (
                 <span className="segment-mark" aria-hidden="true">
