@@ -59,6 +59,7 @@ test('screenshots of every intake and flash-map state, light and dark', async ({
     await expect(page.getByTestId('board-kind')).toContainText('simulated', { timeout: 20_000 });
     await page.getByTestId('read-flash').click();
     await expect(page.getByTestId('flash-root-current')).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByTestId('read-flash')).toBeEnabled();
     // Focus stays put while the pictures are taken at other sizes (a hover would not).
     await page.getByTestId('flash-root-current').getByTestId('flash-segment').nth(2).focus();
     await expect(page.getByTestId('segment-details')).toContainText('Subject');
