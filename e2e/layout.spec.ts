@@ -22,14 +22,25 @@ test.describe('main screen layout', () => {
       await page.getByTestId('station-toggle').check();
       await expect(page.getByTestId('station-program-firmware')).toBeVisible();
 
-      // Check the top of the screen (header, station controls), then the opened firmware section.
-      await page.evaluate(() => document.querySelectorAll('html, body, body *').forEach((el) => el.scrollTo(0, 0)));
-      const atTop = await page.evaluate(findLayoutProblems);
-      await page.screenshot({ path: `test-results/screenshots/main-${size.width}x${size.height}.png` });
-      await page.getByRole('button', { name: 'Program firmware' }).scrollIntoViewIfNeeded();
-      const atFirmware = await page.evaluate(findLayoutProblems);
-      const problems = [...new Set([...atTop, ...atFirmware])];
-      expect(problems).toEqual([]);
+      // Check the top of the screen (header, station controls), then the opened firmware section,
+      // in the light theme and in the dark one (the OS setting, emulated).
+      const problems = new Set<string>();
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme });
+        // The theme follows the OS: a dark page in the dark setting, a light one otherwise.
+        const brightness = await page.evaluate(() => {
+          const [r = 0, g = 0, b = 0] = (getComputedStyle(document.body).backgroundColor.match(/\d+/g) ?? []).map(Number);
+          return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+        });
+        if (colorScheme === 'dark') expect(brightness).toBeLessThan(0.2);
+        else expect(brightness).toBeGreaterThan(0.8);
+        await page.evaluate(() => document.querySelectorAll('html, body, body *').forEach((el) => el.scrollTo(0, 0)));
+        for (const problem of await page.evaluate(findLayoutProblems)) problems.add(`${colorScheme}: ${problem}`);
+        await page.screenshot({ path: `test-results/screenshots/main-${size.width}x${size.height}-${colorScheme}.png` });
+        await page.getByRole('button', { name: 'Program firmware' }).scrollIntoViewIfNeeded();
+        for (const problem of await page.evaluate(findLayoutProblems)) problems.add(`${colorScheme}: ${problem}`);
+      }
+      expect([...problems]).toEqual([]);
     });
   }
 });

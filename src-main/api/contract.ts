@@ -36,6 +36,13 @@ export interface FindingView {
   code: string;
   message: string;
   itemIds: string[];
+  /** The user's names of the files the finding concerns. */
+  fileNames: string[];
+  /**
+   * Where the finding is shown, once: the card of the item or file with this id, or null for
+   * the list under the cards (findings about several items, or about the plan as a whole).
+   */
+  shownOn: string | null;
 }
 
 export interface CertificateItemView {
@@ -53,7 +60,33 @@ export interface CertificateItemView {
   /** Days until expiry from now (negative once expired); null for keys. */
   expiresInDays: number | null;
   sha256: string | null;
+  /** Findings that concern this item (including those shown elsewhere; see FindingView.shownOn). */
   findings: FindingView[];
+  /** The module cannot use this item (an error finding says why); kind is then 'unusable'. */
+  refused: boolean;
+  /** The added file the item came from (WorkspaceFileView.id). */
+  fileId: string;
+}
+
+/**
+ * One added file. `read`: it gave certificates or keys (its items are listed); `unreadable`: nothing
+ * could be read from it; `locked`: it waits for its password; `duplicate`: everything in it is
+ * already listed from another file.
+ */
+export type WorkspaceFileStatus = 'read' | 'unreadable' | 'locked' | 'duplicate';
+
+export interface WorkspaceFileView {
+  /** Stable while the file is in the workspace; removeItem() accepts it. */
+  id: string;
+  fileName: string;
+  size: number;
+  sha256: string;
+  status: WorkspaceFileStatus;
+  /** Why nothing from the file is used (for every status but `read`). */
+  reason: string | null;
+  itemIds: string[];
+  /** Other names under which the very same bytes (same SHA-256) were added; listed once. */
+  identicalCopies: string[];
 }
 
 export interface ChainView {
@@ -71,7 +104,10 @@ export interface ChainView {
 export interface PlanEntryView {
   certType: CertType;
   numOfChainCert: number;
+  /** The name the board downloads the file under (Microchip's table). */
   fileName: string;
+  /** The user's file it comes from. */
+  sourceFileName: string;
   itemId: string;
   size: number;
   secret: boolean;
@@ -87,6 +123,10 @@ export interface WorkspaceView {
   passwordRequests: { fileName: string; wrongPassword: boolean }[];
   /** True when the plan has entries and no error-level finding. */
   planValid: boolean;
+  /** Every added file, readable or not, in the order added. */
+  files: WorkspaceFileView[];
+  /** The last Clear or Remove, until the next change: undoWorkspaceChange() brings the files back. */
+  undo: { label: string } | null;
 }
 
 export interface ImportedFile {
@@ -116,6 +156,8 @@ export interface FlashSectionView {
   size: number;
   used: number;
   free: number;
+  /** Bytes the planned contents run past the end of the section (0 when they fit); the last segments lie beyond `size`. */
+  overflow: number;
   segments: FlashSegmentView[];
   /** Set when the section could not be decoded or the plan does not fit. */
   problem: string | null;
@@ -370,6 +412,8 @@ export interface WincApi {
   /** Supplies the password of a PKCS#12 file already added. */
   setFilePassword(fileName: string, password: string): Promise<WorkspaceView>;
   clearWorkspace(): Promise<WorkspaceView>;
+  /** Brings back what the last Clear or Remove took away (WorkspaceView.undo). */
+  undoWorkspaceChange(): Promise<WorkspaceView>;
   setChainOrder(chainId: string, itemIds: string[]): Promise<WorkspaceView>;
   restoreChainOrder(chainId: string): Promise<WorkspaceView>;
 
@@ -431,6 +475,7 @@ export const API_METHODS = [
   'removeItem',
   'setFilePassword',
   'clearWorkspace',
+  'undoWorkspaceChange',
   'setChainOrder',
   'restoreChainOrder',
   'getFlashMap',

@@ -30,6 +30,7 @@ const argumentSchemas = {
   removeItem: z.tuple([id]),
   setFilePassword: z.tuple([z.string().min(1).max(500), z.string().max(1000)]),
   clearWorkspace: none,
+  undoWorkspaceChange: none,
   setChainOrder: z.tuple([id, z.array(id).min(1).max(16)]),
   restoreChainOrder: z.tuple([id]),
   getFlashMap: none,

@@ -15,7 +15,8 @@ import { JournalStore } from '../provisioning/journal-store.js';
 import { boardKeyOf, Provisioner, type WifiCredentials } from '../provisioning/provisioner.js';
 import { RunRecordStore } from '../provisioning/run-records.js';
 import { Station } from '../provisioning/station.js';
-import { Workspace } from '../workspace/workspace.js';
+import type { IntakeInput } from '../certs/index.js';
+import { describeAddition, Workspace } from '../workspace/workspace.js';
 import { BoardController, type BoardControllerOptions } from './board-controller.js';
 import { FirmwareController, type FirmwareControllerOptions } from './firmware-controller.js';
 import { LogBook } from './log-book.js';
@@ -181,27 +182,33 @@ export class Backend {
       this.emit({ name: 'flashMap', payload: this.provisioner.flashMap() });
       return this.workspace.view();
     };
+    const workspaceAdded = (inputs: IntakeInput[]): Promise<WorkspaceView> =>
+      workspaceChanged(() => {
+        const summary = this.workspace.add(inputs);
+        for (const line of describeAddition(summary, this.workspace.view())) this.log('app', line.level, line.text);
+      });
     return {
       getAppInfo: async () => ({ name: APP_NAME, version: APP_VERSION, mode: this.options.mode, platform: process.platform }),
       echo: async (text) => ({ text, receivedAt: this.now().toISOString() }),
 
       getWorkspace: async () => this.workspace.view(),
       importFiles: (files) =>
+        workspaceAdded(files.map((file) => ({ name: file.name, bytes: new Uint8Array(Buffer.from(file.data, 'base64')), ...(file.password ? { password: file.password } : {}) }))),
+      importPemText: (text) => workspaceAdded([{ name: 'pasted.pem', bytes: new TextEncoder().encode(text) }]),
+      importSamples: async () => workspaceAdded(await this.readSamples()),
+      removeItem: (itemId) =>
         workspaceChanged(() => {
-          this.workspace.add(files.map((file) => ({ name: file.name, bytes: new Uint8Array(Buffer.from(file.data, 'base64')), ...(file.password ? { password: file.password } : {}) })));
-          this.log('app', 'info', `Added ${files.map((file) => file.name).join(', ')}`);
+          if (!this.workspace.remove(itemId)) throw new ApiError('UNKNOWN_ITEM', 'That file is no longer in the list; it was removed already.');
         }),
-      importPemText: (text) => workspaceChanged(() => this.workspace.add([{ name: 'pasted.pem', bytes: new TextEncoder().encode(text) }])),
-      importSamples: async () => {
-        const inputs = await this.readSamples();
-        return workspaceChanged(() => this.workspace.add(inputs));
-      },
-      removeItem: (itemId) => workspaceChanged(() => this.workspace.remove(itemId)),
       setFilePassword: (fileName, password) =>
         workspaceChanged(() => {
           if (!this.workspace.setPassword(fileName, password)) throw new ApiError('UNKNOWN_FILE', `No added file is named ${fileName}.`);
         }),
       clearWorkspace: () => workspaceChanged(() => this.workspace.clear()),
+      undoWorkspaceChange: () =>
+        workspaceChanged(() => {
+          if (!this.workspace.undo()) throw new ApiError('NOTHING_TO_UNDO', 'There is nothing to undo: only the last Clear or Remove can be undone, until the next change.');
+        }),
       setChainOrder: (chainId, itemIds) => workspaceChanged(() => this.workspace.setChainOrder(chainId, itemIds)),
       restoreChainOrder: (chainId) => workspaceChanged(() => this.workspace.restoreChainOrder(chainId)),
 

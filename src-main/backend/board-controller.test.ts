@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { BoardView } from '../api/contract.js';
 import { BoardError } from '../board/errors.js';
+import { FwUpdaterSim } from '../board/sim/fwupdater-sim.js';
 import { SimBoard } from '../board/sim/sim-board.js';
 import { createTransportPair, type TransportPair } from '../board/transport/byte-transport.js';
 import { BoardController } from './board-controller.js';
@@ -159,5 +160,35 @@ describe('BoardController port list', () => {
       ['/dev/ttyACM0', 'Arduino MKR1000'],
       ['/dev/ttyUSB0', null],
     ]);
+  });
+});
+
+describe('a board running Arduino FirmwareUpdater sketch', () => {
+  it('shows what that protocol can know, and nothing false', async () => {
+    const board = new SimBoard({ boardKind: 'mkr1000' });
+    const views: BoardView[] = [];
+    const logs: string[] = [];
+    controller = new BoardController({
+      openTransport: async () => {
+        const pair = createTransportPair();
+        new FwUpdaterSim(board).attach(pair.board);
+        return pair.host;
+      },
+      onChange: (view) => views.push(view),
+      onLog: (_level, text) => logs.push(text),
+    });
+    const view = await controller.connect(PORT, 'fwupdater');
+    expect(view).toMatchObject({
+      connection: 'connected',
+      protocol: 'fwupdater',
+      firmwareVersion: 'Arduino FirmwareUpdater sketch',
+      boardKind: null,
+      uniqueId: null,
+      wincChipId: null,
+      wincFirmware: null,
+      warnings: [],
+    });
+    expect(logs.join('\n')).toContain('Connected to the Arduino FirmwareUpdater sketch');
+    expect(logs.join('\n')).not.toMatch(/Unknown SAM D21|did not answer/);
   });
 });

@@ -17,6 +17,8 @@ const BOARD_LABEL: Record<string, string> = {
   unknown: 'Unknown SAM D21 board',
 };
 
+const FWUPDATER_SKETCH = 'Arduino FirmwareUpdater sketch';
+
 /** WINC firmware with the self-signed certificate validation bypass (fixed in 19.7.11). */
 const BYPASS_FIRMWARE = '19.7.10';
 
@@ -95,16 +97,19 @@ export class BoardController {
     if (identity?.wincFirmware === BYPASS_FIRMWARE) {
       warnings.push('WINC firmware 19.7.10 accepts self-signed server certificates without checking them; update the module to 19.7.11 or later.');
     }
-    if (identity && identity.wincChipId === 0) warnings.push('The WINC module did not answer: check that it is seated on the right header.');
+    // Arduino's FirmwareUpdater sketch reports neither the board, the chip nor its firmware:
+    // those stay null ("not reported"), never a guess or a false alarm.
+    const sketch = identity?.protocol === 'fwupdater';
+    if (identity && !sketch && identity.wincChipId === 0) warnings.push('The WINC module did not answer: check that it is seated on the right header.');
     return {
       connection: this.operation && this.connection === 'connected' ? 'busy' : this.connection,
       path: this.path,
       protocol: identity?.protocol ?? null,
       simulated: identity?.simulated ?? false,
-      boardKind: identity ? (BOARD_LABEL[identity.boardKind] ?? identity.boardKind) : null,
+      boardKind: identity && !(sketch && identity.boardKind === 'unknown') ? (BOARD_LABEL[identity.boardKind] ?? identity.boardKind) : null,
       uniqueId: identity?.uniqueId || null,
-      firmwareVersion: identity?.firmwareVersion ?? null,
-      wincChipId: identity ? `0x${identity.wincChipId.toString(16).toUpperCase()}` : null,
+      firmwareVersion: identity ? (sketch ? FWUPDATER_SKETCH : identity.firmwareVersion) : null,
+      wincChipId: identity && identity.wincChipId !== 0 ? `0x${identity.wincChipId.toString(16).toUpperCase()}` : null,
       wincFirmware: identity?.wincFirmware || null,
       warnings,
       reconnecting: this.connection === 'lost' && this.reconnectWatcher.path !== null,
@@ -149,7 +154,12 @@ export class BoardController {
       }
       this.identity = await driver.identify();
       this.driver = driver;
-      this.options.onLog('info', `Connected to ${BOARD_LABEL[this.identity.boardKind] ?? 'board'} on ${path} (WINC firmware ${this.identity.wincFirmware || 'unknown'})`);
+      this.options.onLog(
+        'info',
+        this.identity.protocol === 'fwupdater'
+          ? `Connected to the ${FWUPDATER_SKETCH} on ${path} (it does not report the board or the WINC firmware)`
+          : `Connected to ${BOARD_LABEL[this.identity.boardKind] ?? 'board'} on ${path} (WINC firmware ${this.identity.wincFirmware || 'unknown'})`,
+      );
       this.setConnection('connected', path);
     } catch (error) {
       this.identity = undefined;

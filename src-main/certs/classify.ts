@@ -14,6 +14,8 @@ export interface Classification {
   reason: string;
   /** The module chain the item belongs to, for TLS_RSA_CERT / TLS_ECC_CERT items. */
   chainId?: string;
+  /** The module cannot use the item (an error finding says why); a refused root is left out of the plan. */
+  refused?: boolean;
 }
 
 /** The module's own certificate chain (what goes into the TLS store). */
@@ -288,11 +290,21 @@ function buildChain(
       findings.push(finding('CHAIN_ORDER_INVALID', `The order given for the chain of ${label(leaf)} does not list exactly its ${computedOrder.length} certificate(s); the computed order is used, reorder again.`, { itemIds: [...computedOrder], fileNames: [leaf.source.fileName] }));
     } else {
       order = [...requested];
-      if (requested.some((itemId, index) => itemId !== computedOrder[index])) {
+      // The module takes the first certificate as its own and sorts the issuers after it
+      // itself (ReadServerX509Chain), so only the first position matters.
+      if (requested[0] !== computedOrder[0]) {
+        const first = graph.byId.get(requested[0]!)!;
         findings.push(
-          finding('CHAIN_ORDER_WRONG', `The chain of ${label(leaf)} must run from the module's certificate to its root, each followed by its issuer; restore the computed order.`, {
+          finding('CHAIN_ORDER_WRONG', `The module takes the first certificate of its chain as its own, but ${label(first)} is first; move ${label(leaf)} back to the top (or restore the computed order).`, {
             itemIds: [...requested],
-            fileNames: requested.map((itemId) => graph.byId.get(itemId)!.source.fileName),
+            fileNames: [first.source.fileName, leaf.source.fileName],
+          }),
+        );
+      } else if (requested.some((itemId, index) => itemId !== computedOrder[index])) {
+        findings.push(
+          finding('CHAIN_ORDER_DIFFERS', `The issuers of ${label(leaf)} are in another order than computed; the module sorts them itself, so the result is the same, but the plan table lists them as you ordered them.`, {
+            itemIds: [...requested],
+            fileNames: [leaf.source.fileName],
           }),
         );
       }

@@ -21,7 +21,7 @@ export const FINDING_SEVERITY = {
   P12_PASSWORD_REQUIRED: 'error',
   P12_BAD_PASSWORD: 'error',
   P12_MALFORMED: 'error',
-  DUPLICATE_FILE: 'warning',
+  DUPLICATE_FILE: 'info',
   NOTHING_TO_PROVISION: 'error',
   // Keys and chains
   KEY_WITHOUT_CERTIFICATE: 'error',
@@ -33,6 +33,7 @@ export const FINDING_SEVERITY = {
   CHAIN_TWO_LEAVES: 'error',
   CHAIN_SIGNATURE_INVALID: 'error',
   CHAIN_ORDER_WRONG: 'error',
+  CHAIN_ORDER_DIFFERS: 'warning',
   CHAIN_ORDER_INVALID: 'error',
   // Roots
   LEAF_AS_ROOT: 'error',
@@ -75,15 +76,18 @@ export interface Finding {
   itemIds: string[];
   /** Files the finding is about. */
   fileNames: string[];
+  /** For a file that could not be read: its position in the input list (names can repeat). */
+  fileIndex?: number;
 }
 
-export function finding(code: FindingCode, message: string, refs: { itemIds?: string[]; fileNames?: string[] } = {}): Finding {
+export function finding(code: FindingCode, message: string, refs: { itemIds?: string[]; fileNames?: string[]; fileIndex?: number } = {}): Finding {
   return {
     code,
     severity: FINDING_SEVERITY[code],
     message,
     itemIds: refs.itemIds ?? [],
     fileNames: [...new Set(refs.fileNames ?? [])],
+    ...(refs.fileIndex !== undefined ? { fileIndex: refs.fileIndex } : {}),
   };
 }
 

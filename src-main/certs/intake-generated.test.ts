@@ -109,8 +109,17 @@ describe('ECDSA chains', () => {
   it('a P-384 root offered for the root store is refused too', () => {
     const root = pki.selfSigned('p384-root', keys.f0!, { cn: 'P384 Root' });
     const result = analyze([der(root)]);
-    expect(roleOf(result, result.items[0]!.id)).toBe('ROOT_CERT');
+    // Refused, not planned: no "goes to the root store", no row in the plan, one finding.
+    expect(result.classifications[0]).toMatchObject({ role: 'IGNORED', refused: true, reason: expect.stringMatching(/^Refused/) });
+    expect(result.classifications[0]!.reason).not.toMatch(/goes to the root store/);
+    expect(result.plan).toEqual([]);
     expect(errorCodes(result)).toEqual(['KEY_CURVE_UNSUPPORTED']);
+    // Beside a usable root, only the usable one is planned and sized.
+    const usable = pki.selfSigned('p384-beside', keys.r1!, { cn: 'RSA Root' });
+    const both = analyze([der(root), der(usable)]);
+    expect(both.plan.map((row) => row.itemId)).toEqual([idOf(both, 'p384-beside.cer')]);
+    expect(both.sections.find((s) => s.section === 'root-store')!.files).toBe(1);
+    expect(intakeView(both).items.find((item) => item.fileName === 'p384-root.cer')).toMatchObject({ refused: true, role: 'IGNORED' });
   });
 });
 

@@ -107,7 +107,7 @@ describe('limits checked on otherwise valid certificates', () => {
 describe('main.h snippet', () => {
   it('numbers the rows and notes when the example buffer is too small', () => {
     const row = (fileName: string, byteLength: number): PlanEntryView => ({
-      index: 0, certType: 'ROOT_CERT', numOfChainCert: 0, fileName, itemId: fileName, secret: false,
+      index: 0, certType: 'ROOT_CERT', numOfChainCert: 0, fileName, itemId: fileName, sourceFileName: fileName, secret: false,
       contentType: 'application/pkix-cert', sha256: '', description: '', byteLength,
     });
     const snippet = mainHSnippet([row('root1.cer', 5000), row('root2.cer', 1500)]);

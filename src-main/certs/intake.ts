@@ -2,7 +2,7 @@ import type { WincModule } from '../store/flash-layout.js';
 import { buildCertificateGraph } from './chain-graph.js';
 import { classifyItems, type Classification, type TlsChain } from './classify.js';
 import { commonName, keyDescription } from './describe.js';
-import { finding, hasErrors, type Finding, type Severity } from './findings.js';
+import { finding, hasErrors, type Finding, type FindingCode, type Severity } from './findings.js';
 import { firmwareProfile } from './firmware.js';
 import { buildPlan, mainHSnippet, planView, type PlanEntry, type PlanEntryView } from './plan.js';
 import { readInputs, type CertificateItem, type IntakeInput, type IntakeItem } from './read-inputs.js';
@@ -58,16 +58,23 @@ export function analyzeIntake(inputs: readonly IntakeInput[], options: IntakeOpt
     firmware,
     ...(options.serverAddress ? { serverAddress: options.serverAddress } : {}),
   });
-  const plan = buildPlan(read.items, classified);
-  const sections = checkSections(read.items, classified.rootIds, classified.chains, plan, firmware);
+  // What the module cannot use is refused: such roots leave the plan, so the plan, its sizes
+  // and the flash map only ever show what would really be written.
+  const refused = refusedItemIds(validation);
+  const rootIds = classified.rootIds.filter((id) => !refused.has(id));
+  const classifications = classified.classifications.map((decision) => (refused.has(decision.itemId) ? refuse(decision) : decision));
+  const usable = { ...classified, rootIds, classifications };
+  const plan = buildPlan(read.items, usable);
+  const sections = checkSections(read.items, rootIds, classified.chains, plan, firmware);
   const findings = [...read.findings, ...classified.findings, ...validation, ...sections.findings];
-  if (plan.length === 0) {
+  // When everything was refused, the refusals already say why nothing is left.
+  if (plan.length === 0 && refused.size === 0) {
     findings.push(finding('NOTHING_TO_PROVISION', 'None of the files gives the module anything to store: add root certificates, or the module\'s certificate with its key.', { fileNames: inputs.map((input) => input.name) }));
   }
   const sorted = sortFindings(findings);
   return {
     items: read.items,
-    classifications: classified.classifications,
+    classifications,
     chains: classified.chains,
     plan,
     sections: sections.usage,
@@ -75,6 +82,28 @@ export function analyzeIntake(inputs: readonly IntakeInput[], options: IntakeOpt
     firmware: firmware.version,
     ok: !hasErrors(sorted),
   };
+}
+
+/** Findings that mean the module cannot store or use the certificate at all. */
+const REFUSING_CODES: ReadonlySet<FindingCode> = new Set<FindingCode>([
+  'CERT_EXPIRED',
+  'KEY_RSA_TOO_LARGE',
+  'KEY_CURVE_UNSUPPORTED',
+  'KEY_ALGORITHM_UNSUPPORTED',
+  'NAME_MULTI_VALUED_RDN',
+  'TIME_FORMAT_UNSUPPORTED',
+]);
+
+function refusedItemIds(findings: readonly Finding[]): Set<string> {
+  return new Set(findings.filter((f) => REFUSING_CODES.has(f.code) && f.itemIds.length === 1).map((f) => f.itemIds[0]!));
+}
+
+function refuse(decision: Classification): Classification {
+  if (decision.role === 'ROOT_CERT') {
+    return { ...decision, role: 'IGNORED', refused: true, reason: 'Refused: the module cannot use this certificate as a root (the error below says why), so it is left out of the plan; remove it.' };
+  }
+  if (decision.role === 'IGNORED') return { ...decision, refused: true };
+  return { ...decision, refused: true, reason: `Refused: the module cannot use this certificate in its chain (the error below says why); replace it. ${decision.reason}` };
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -93,6 +122,8 @@ export interface IntakeItemView {
   duplicateOf?: string;
   role: Classification['role'];
   reason: string;
+  /** The module cannot use the item; an error finding says why. */
+  refused?: boolean;
   chainId?: string;
   /** e.g. "RSA-2048", "EC P-256". */
   key: string;
@@ -135,6 +166,7 @@ export function intakeView(result: IntakeResult): IntakeView {
       ...(item.duplicateOf ? { duplicateOf: item.duplicateOf } : {}),
       role: decision?.role ?? 'IGNORED',
       reason: decision?.reason ?? '',
+      ...(decision?.refused ? { refused: true } : {}),
       ...(decision?.chainId ? { chainId: decision.chainId } : {}),
       key: keyDescription(item),
     };

@@ -18,6 +18,8 @@ export interface PlanEntry {
   /** Name the file is served under; unique within the plan. */
   fileName: string;
   itemId: string;
+  /** The user's file the row comes from (the served fileName is made up for the module's table). */
+  sourceFileName: string;
   /** True for the private-key row: its bytes must never leave the main process. */
   secret: boolean;
   contentType: 'application/pkix-cert' | 'application/x-pem-file';
@@ -50,6 +52,7 @@ export function buildPlan(items: readonly IntakeItem[], classification: Pick<Cla
         numOfChainCert: rsa.order.length,
         fileName: 'server.key',
         itemId: key.id,
+        sourceFileName: key.source.fileName,
         secret: true,
         contentType: 'application/x-pem-file',
         bytes: new TextEncoder().encode(encodePem('RSA PRIVATE KEY', key.key.pkcs1Der)),
@@ -82,7 +85,7 @@ function chainRows(chain: TlsChain, certificate: (id: string) => CertificateItem
 }
 
 function certificateRow(item: CertificateItem, certType: CertType, numOfChainCert: number, fileName: string, description: string): Omit<PlanEntry, 'index' | 'sha256'> {
-  return { certType, numOfChainCert, fileName, itemId: item.id, secret: false, contentType: 'application/pkix-cert', bytes: item.der, description };
+  return { certType, numOfChainCert, fileName, itemId: item.id, sourceFileName: item.source.fileName, secret: false, contentType: 'application/pkix-cert', bytes: item.der, description };
 }
 
 function numbered(stem: string, index: number, count: number): string {

@@ -75,7 +75,7 @@ export function readInputs(inputs: readonly IntakeInput[]): ReadResult {
 
   inputs.forEach((input, fileIndex) => {
     const problem = (code: Parameters<typeof finding>[0], message: string) =>
-      findings.push(finding(code, `${input.name}: ${message}`, { fileNames: [input.name] }));
+      findings.push(finding(code, `${input.name}: ${message}`, { fileNames: [input.name], fileIndex }));
     let objects: RawObject[];
     try {
       objects = extractObjects(input, (label) => problem('PEM_BLOCK_IGNORED', `${IGNORED_PEM_LABELS[label] ?? `a "${label}" block`} is not needed and was left out.`));
@@ -102,7 +102,7 @@ export function readInputs(inputs: readonly IntakeInput[]): ReadResult {
           findings.push(
             finding(
               'DUPLICATE_FILE',
-              `${describeSource(source)} is the same ${item.type === 'certificate' ? 'certificate' : 'key'} as ${first ? describeSource(first.source) : 'an earlier file'}; the copy is ignored, remove it.`,
+              `${describeSource(source)} holds the same ${item.type === 'certificate' ? 'certificate' : 'key'} as ${first ? describeSource(first.source) : 'an earlier file'}; it is used once.`,
               { itemIds: [item.id, earlier], fileNames: [input.name, ...(first ? [first.source.fileName] : [])] },
             ),
           );

@@ -40,7 +40,7 @@ export function checkSections(
   const rootUsed = rootStoreUsedBytes(rootKeys.map((publicKey) => ({ publicKey })), layout.rootFormat);
   if (rootUsed > layout.rootStore.size) {
     findings.push(
-      finding('ROOT_STORE_FULL', `The ${roots.length} root certificates need ${rootUsed} bytes but the root store holds ${layout.rootStore.size}; remove the roots this module does not need.`, {
+      finding('ROOT_STORE_FULL', `The ${roots.length} root certificates need ${rootUsed} bytes of the root store's ${layout.rootStore.size} (${rootUsed - layout.rootStore.size} too many); remove the roots this module does not need.`, {
         itemIds: roots.map((root) => root.id),
         fileNames: roots.map((root) => root.source.fileName),
       }),
@@ -63,7 +63,7 @@ export function checkSections(
   const chainIds = chains.flatMap((chain) => [...chain.order, ...(chain.keyItemId ? [chain.keyItemId] : [])]);
   const chainFiles = chainIds.map((id) => byId.get(id)!.source.fileName);
   if (tlsUsed > layout.tlsStore.size) {
-    findings.push(finding('TLS_STORE_FULL', `The module's chain needs ${tlsUsed} bytes but the TLS store holds ${layout.tlsStore.size}; shorten the chain (leave out the root) or use smaller certificates.`, { itemIds: chainIds, fileNames: chainFiles }));
+    findings.push(finding('TLS_STORE_FULL', `The module's chain needs ${tlsUsed} bytes of the TLS store's ${layout.tlsStore.size} (${tlsUsed - layout.tlsStore.size} too many); shorten the chain (leave out the root) or use smaller certificates.`, { itemIds: chainIds, fileNames: chainFiles }));
   }
   if (tlsFiles.length > firmware.tlsStoreMaxFiles) {
     findings.push(finding('TLS_STORE_TOO_MANY_FILES', `The module's chain needs ${tlsFiles.length} files but the TLS store holds ${firmware.tlsStoreMaxFiles}; shorten the chain.`, { itemIds: chainIds, fileNames: chainFiles }));

@@ -6,7 +6,9 @@ import { getFlashLayout } from '../store/flash-layout.js';
 import { decodeRootSection, encodeRootSection, erasedSection } from '../store/root-store.js';
 import { parseCertificate } from '../x509/certificate.js';
 import { applyJobToSections, type JobFile } from './apply-plan.js';
+import { toHex } from '../store/bytes.js';
 import { buildFlashMap } from './flash-map.js';
+import { planFlashMap } from './plan-map.js';
 
 const layout = getFlashLayout('winc1500', '19.6');
 const samples = resolveResources(import.meta.dirname).samplesDir;
@@ -99,5 +101,84 @@ describe('the TLS section tail (AWS endpoint at 0x6E00, thing name at 0x6F00)', 
     const binary = withTail(Uint8Array.of(1, 2, 3), Uint8Array.of(0x80, 0x81));
     const map = buildFlashMap({ layout, current: null, planned: { root: seedRoot, tls: binary }, blockers: [] });
     expect(map.planned.tls.segments.filter((s) => s.kind === 'kept').map((s) => s.label)).toEqual(['kept: 512 bytes']);
+  });
+});
+
+describe('a flash map that explains itself', () => {
+  const vector = (name: string) => new Uint8Array(readFileSync(path.join(samples, '..', '..', '..', 'shared', 'vectors', 'inputs', name)));
+  const current = { root: seedRoot, tls: erasedSection(layout.tlsStore.size), readAt: new Date('2026-01-01T00:00:00Z') };
+  const labelled = exampleJob.map((row) => ({ ...row, label: `my-${row.fileName}` }));
+  const segments = (section: { segments: { kind: string; label: string; status: string; details: string[]; start: number; size: number }[] }) =>
+    section.segments.filter((segment) => segment.kind !== 'free' && segment.kind !== 'header');
+
+  it('names factory roots from the table and planned roots by their CA and the user file', () => {
+    const map = planFlashMap({ layout, current, job: labelled });
+    const board = segments(map.current!.root);
+    expect(board.map((segment) => segment.label)).toContain('Baltimore CyberTrust Root');
+    expect(board.map((segment) => segment.label)).toContain('ISRG Root X1');
+    const added = segments(map.planned.root).filter((segment) => segment.status === 'new');
+    expect(added.map((segment) => segment.label)).toEqual(['Demo Root CA A (my-root_a.cer)']);
+    expect(segments(map.planned.root).some((segment) => /root\d\.cer|root_a\.cer:/.test(segment.label))).toBe(false);
+  });
+
+  it('hover details give subject, key, validity and status', () => {
+    const map = planFlashMap({ layout, current, job: labelled });
+    const added = segments(map.planned.root).find((segment) => segment.status === 'new')!;
+    expect(added.details).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Subject: .*CN=Demo Root CA A/), expect.stringMatching(/^Key: RSA-2048$/), expect.stringMatching(/^Valid: \d{4}-\d\d-\d\d → \d{4}-\d\d-\d\d$/), 'Status: New: the plan adds it.']),
+    );
+    const factory = segments(map.current!.root).find((segment) => segment.label === 'Baltimore CyberTrust Root')!;
+    expect(factory.details).toContain('Valid: 2000-05-12 → 2025-05-12');
+    const later = planFlashMap({ layout, current, job: labelled, now: new Date('2026-01-01T00:00:00Z') });
+    expect(segments(later.current!.root).find((segment) => segment.label === 'Baltimore CyberTrust Root')!.details.join('\n')).toMatch(/2025-05-12 \(expired/);
+    expect(factory.details).toEqual(expect.arrayContaining(['Subject: not kept in the root store', expect.stringMatching(/^Name: from a root of a known factory root store/), 'Status: Kept: the plan leaves it as it is.']));
+    const chain = segments(map.planned.tls).filter((segment) => segment.kind !== 'kept');
+    expect(chain.map((segment) => segment.label)).toEqual(['winc-module', 'Demo Module CA', 'Private key', 'RSA chain list']);
+    expect(chain[0]!.details).toEqual(expect.arrayContaining([expect.stringMatching(/^Subject: /), expect.stringMatching(/^Key: RSA-/), expect.stringMatching(/^Valid: /), 'Status: New: the plan writes it.']));
+  });
+
+  it("a replaced root keeps the board's name on the board side; plan and server names win over the table", () => {
+    const isrg = decodeRootSection(seedRoot).entries.find((entry) => toHex(entry.nameHash) === '2ce6992dabde770b311ce33153570980c825c369')!;
+    const other = encodeRootSection([{ ...isrg, publicKey: { kind: 'rsa', modulus: new Uint8Array(256).fill(0xa5), exponent: Uint8Array.of(1, 0, 1) } }], layout);
+    const names = new Map([['2ce6992dabde770b311ce33153570980c825c369', 'ISRG Root X1 (isrg-new.der)']]);
+    const map = buildFlashMap({ layout, current: { ...current, root: other }, planned: { root: seedRoot, tls: current.tls }, rootNames: names, blockers: [] });
+    const board = segments(map.current!.root)[0]!;
+    expect(board).toMatchObject({ status: 'replaced', label: 'ISRG Root X1' });
+    expect(board.details.join(' ')).toContain('New: ISRG Root X1 (isrg-new.der)');
+    expect(segments(map.planned.root).find((segment) => segment.status === 'replaced')!.label).toBe('ISRG Root X1 (isrg-new.der)');
+    // Names the caller gives (the app's own server) win over the table and the plan's names.
+    const server = new Map([['2ce6992dabde770b311ce33153570980c825c369', "WINC Cert Studio server (this app's HTTPS server)"]]);
+    const withServer = planFlashMap({ layout, current, job: labelled, rootNames: server });
+    expect(segments(withServer.current!.root).map((segment) => segment.label)).toContain("WINC Cert Studio server (this app's HTTPS server)");
+  });
+
+  it('a plan that overflows is drawn past the end of the bar, with the same byte count as the blocker', () => {
+    const big = ['real_ISRG_Root_X1.der', 'full_Amazon_Root_CA_2.der', 'rsa4096.der', 'full_ACCVRAIZ1.der'].map((name) => ({
+      certType: 'ROOT_CERT' as const,
+      numOfChainCert: 0,
+      fileName: `served-${name}`,
+      label: name,
+      bytes: vector(name),
+    }));
+    const map = planFlashMap({ layout, current, job: big });
+    const root = map.planned.root;
+    expect(root.overflow).toBeGreaterThan(0);
+    expect(root.used).toBe(root.size + root.overflow);
+    const last = root.segments.at(-1)!;
+    expect(last.start + last.size).toBe(root.used);
+    expect(last.start + last.size).toBeGreaterThan(root.size);
+    expect(map.fits).toBe(false);
+    expect(map.blockers[0]).toContain(`${root.used} bytes of its ${root.size} (${root.overflow} too many)`);
+    expect(map.blockers.join(' ')).not.toMatch(/served-|Nothing was written/);
+    // Alone, on an empty store, the same four roots fit.
+    const alone = planFlashMap({ layout, current: null, job: big });
+    expect(alone.planned.root.overflow).toBe(0);
+    expect(alone.fits).toBe(true);
+    expect(alone.planned.root.segments.filter((segment) => segment.status === 'new')).toHaveLength(4);
+  });
+
+  it('each section view says how much runs past its end (0 when it fits)', () => {
+    const map = planFlashMap({ layout, current, job: labelled });
+    expect([map.planned.root.overflow, map.planned.tls.overflow, map.current!.root.overflow, map.current!.tls.overflow]).toEqual([0, 0, 0, 0]);
   });
 });

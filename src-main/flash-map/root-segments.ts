@@ -1,7 +1,9 @@
 import type { FlashSectionView, FlashSegmentView, SegmentStatus } from '../api/contract.js';
-import { toHex } from '../store/bytes.js';
 import { decodeRootSection, ROOT_STORE_HEADER_SIZE, type RootEntry } from '../store/root-store.js';
 import { isStoreError } from '../store/errors.js';
+
+/** How a root entry is drawn: its label and the lines hover/focus shows. */
+export type DescribeRoot = (entry: RootEntry, status: SegmentStatus) => { label: string; details: string[] };
 
 export function describeRootKey(entry: Pick<RootEntry, 'publicKey'>): string {
   const key = entry.publicKey;
@@ -15,17 +17,8 @@ function rootModulusBits(modulus: Uint8Array): number {
   return (modulus.length - start - 1) * 8 + (32 - Math.clz32(modulus[start]!));
 }
 
-export function rootEntryDetails(entry: RootEntry): string[] {
-  return [
-    ...(entry.subject ? [entry.subject] : []),
-    `Name hash (SHA-1) ${toHex(entry.nameHash)}`,
-    `Key ${describeRootKey(entry)}`,
-    `Valid ${entry.notBefore ? entry.notBefore.toISOString().slice(0, 10) : '(no start date)'} → ${entry.notAfter.toISOString().slice(0, 10)}`,
-  ];
-}
-
 /** Draws a root-store section: header, one block per entry, then free space. */
-export function rootSectionView(section: Uint8Array, offset: number, statusOf: (entry: RootEntry) => SegmentStatus, labelOf: (entry: RootEntry) => string): FlashSectionView {
+export function rootSectionView(section: Uint8Array, offset: number, statusOf: (entry: RootEntry) => SegmentStatus, describe: DescribeRoot): FlashSectionView {
   let decoded;
   try {
     decoded = decodeRootSection(section);
@@ -33,35 +26,41 @@ export function rootSectionView(section: Uint8Array, offset: number, statusOf: (
     return unreadableSectionView('root', section.length, offset, isStoreError(error) ? error.message : `Not a root store: ${String(error)}`);
   }
   if (decoded.erased) return erasedSectionView('root', section.length, offset, 'Erased: no root store yet');
-  const segments: FlashSegmentView[] = [
-    { start: 0, size: ROOT_STORE_HEADER_SIZE, kind: 'header', status: 'none', label: 'Store header', details: [`${decoded.count} entries`] },
-  ];
-  for (const entry of decoded.entries) {
-    segments.push({
-      start: entry.offset,
-      size: entry.size,
-      kind: entry.publicKey.kind === 'rsa' ? 'root-rsa' : 'root-ec',
-      status: statusOf(entry),
-      label: labelOf(entry),
-      details: rootEntryDetails(entry),
-    });
-  }
+  const segments = [headerSegment(decoded.count), ...decoded.entries.map((entry) => entrySegment(entry, statusOf(entry), describe))];
   if (decoded.endOffset < section.length) segments.push(freeSegment(decoded.endOffset, section.length - decoded.endOffset, 'Free'));
   return decodedSectionView('root', section.length, offset, decoded.endOffset, decoded.warnings, segments);
 }
 
+/**
+ * Draws a planned root store that does not fit: its entries as they would lie, the last ones
+ * past the end of the section; `overflow` says by how many bytes.
+ */
+export function rootOverflowView(entries: readonly RootEntry[], usedBytes: number, sectionSize: number, offset: number, statusOf: (entry: RootEntry) => SegmentStatus, describe: DescribeRoot): FlashSectionView {
+  const segments = [headerSegment(entries.length), ...entries.map((entry) => entrySegment(entry, statusOf(entry), describe))];
+  return { section: 'root', offset, size: sectionSize, used: usedBytes, free: 0, overflow: usedBytes - sectionSize, problem: null, segments };
+}
+
+function headerSegment(count: number): FlashSegmentView {
+  return { start: 0, size: ROOT_STORE_HEADER_SIZE, kind: 'header', status: 'none', label: 'Store header', details: [`${count} entries`] };
+}
+
+function entrySegment(entry: RootEntry, status: SegmentStatus, describe: DescribeRoot): FlashSegmentView {
+  const { label, details } = describe(entry, status);
+  return { start: entry.offset, size: entry.size, kind: entry.publicKey.kind === 'rsa' ? 'root-rsa' : 'root-ec', status, label, details };
+}
+
 /** A decoded section: its blocks, how much is used up to the end of the last entry, the first oddity. */
 export function decodedSectionView(name: FlashSectionView['section'], size: number, offset: number, endOffset: number, warnings: string[], segments: FlashSegmentView[]): FlashSectionView {
-  return { section: name, offset, size, used: endOffset, free: size - endOffset, problem: warnings[0] ?? null, segments };
+  return { section: name, offset, size, used: endOffset, free: size - endOffset, overflow: 0, problem: warnings[0] ?? null, segments };
 }
 
 /** A section that could not be decoded: one block saying why. */
 export function unreadableSectionView(name: FlashSectionView['section'], size: number, offset: number, problem: string): FlashSectionView {
-  return { section: name, offset, size, used: size, free: 0, problem, segments: [unknownSegment(size, problem)] };
+  return { section: name, offset, size, used: size, free: 0, overflow: 0, problem, segments: [unknownSegment(size, problem)] };
 }
 
 export function erasedSectionView(name: FlashSectionView['section'], size: number, offset: number, label: string): FlashSectionView {
-  return { section: name, offset, size, used: 0, free: size, problem: null, segments: [freeSegment(0, size, label)] };
+  return { section: name, offset, size, used: 0, free: size, overflow: 0, problem: null, segments: [freeSegment(0, size, label)] };
 }
 
 export function freeSegment(start: number, size: number, label: string): FlashSegmentView {

@@ -4,8 +4,9 @@ import { cancelledError, isBoardError } from '../board/errors.js';
 import { NativeBoardDriver } from '../board/native/native-driver.js';
 import type { BoardEvent } from '../board/protocol/messages.js';
 import type { PlanEntry } from '../certs/index.js';
-import { applyJobToSections, describeApplyError, type JobFile } from '../flash-map/apply-plan.js';
+import { applyJobToSections, type JobFile } from '../flash-map/apply-plan.js';
 import { buildFlashMap } from '../flash-map/flash-map.js';
+import { planFlashMap } from '../flash-map/plan-map.js';
 import { createDownloadToken } from '../https-server/staged-files.js';
 import { toHex } from '../store/bytes.js';
 import type { FlashLayout } from '../store/flash-layout.js';
@@ -172,17 +173,25 @@ export class Provisioner {
   }
 
   private computeFlashMap(layout: FlashLayout, current: BoardSections | null): FlashMapView {
-    const blockers: string[] = [];
-    let planned = { root: current?.root ?? erasedSection(layout.rootStore.size), tls: current?.tls ?? erasedSection(layout.tlsStore.size) };
     const plan = this.currentPlan();
-    if (plan.length > 0) {
-      try {
-        planned = this.expectedAfterProvision(current, plan, layout);
-      } catch (error) {
-        blockers.push(describeApplyError(error));
-      }
-    }
-    return buildFlashMap({ layout, current, planned, blockers, rootNames: this.knownRootNames(), notes: this.planNotes(plan) });
+    const anchorRows = plan.length > 0 ? this.transientAnchorRows(current) : [];
+    const keep = this.deps.keepServerTrust();
+    return planFlashMap({
+      layout,
+      current,
+      job: [...(keep ? anchorRows : []), ...jobFilesOf(plan)],
+      transientRoots: keep ? [] : anchorRows,
+      rootNames: this.knownRootNames(),
+      now: this.deps.now(),
+      notes: this.planNotes(plan),
+    });
+  }
+
+  /** The station's trust CA as a job row, when the module must trust it for the download and does not yet. */
+  private transientAnchorRows(current: SectionBytes | null): JobFile[] {
+    const anchor = this.trustAnchor;
+    if (!anchor || !current || !this.safeBoardDownloads() || rootStoreTrusts(current.root, anchor)) return [];
+    return [{ certType: 'ROOT_CERT', numOfChainCert: 0, fileName: TRUST_ANCHOR_LABEL, label: TRUST_ANCHOR_LABEL, bytes: anchor.der }];
   }
 
   /** What the run does that the "after" picture cannot show: the trust CA written only for the download. */
@@ -503,19 +512,10 @@ export class Provisioner {
     return this.deps.workspace.isEmpty() ? [] : this.deps.workspace.analyze().plan;
   }
 
+  /** Names that win over every other in the map: the app's own server (the plan's roots are named by planFlashMap). */
   private knownRootNames(): Map<string, string> {
     const names = new Map<string, string>();
     if (this.trustAnchor) names.set(toHex(wincNameHash(this.trustAnchor.subjectDer)), `${TRUST_ANCHOR_LABEL} (this app's HTTPS server)`);
-    if (this.deps.workspace.isEmpty()) return names;
-    for (const entry of this.currentPlan()) {
-      if (entry.certType !== 'ROOT_CERT') continue;
-      try {
-        const cert = parseCertificate(entry.bytes);
-        names.set(toHex(wincNameHash(cert.subjectDer)), `${entry.fileName}: ${cert.subjectText}`);
-      } catch {
-        // a certificate the intake flagged; it simply gets no name here
-      }
-    }
     return names;
   }
 
@@ -690,7 +690,7 @@ export class Provisioner {
 export const OTHER_BOARD_CONFIRMATION = 'COPY';
 
 function jobFilesOf(plan: readonly PlanEntry[]): JobFile[] {
-  return plan.map((entry) => ({ certType: entry.certType, numOfChainCert: entry.numOfChainCert, fileName: entry.fileName, bytes: entry.bytes }));
+  return plan.map((entry) => ({ certType: entry.certType, numOfChainCert: entry.numOfChainCert, fileName: entry.fileName, bytes: entry.bytes, label: entry.sourceFileName }));
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

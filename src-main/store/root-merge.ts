@@ -34,7 +34,10 @@ export interface RootStorePlan {
   capacityBytes: number;
 }
 
-export type RootPlanOptions = Pick<RootEntryOptions, 'startDate' | 'maxRsaBits'>;
+export type RootPlanOptions = Pick<RootEntryOptions, 'startDate' | 'maxRsaBits'> & {
+  /** Plan past the end of the section instead of throwing (to draw an overflow; never to write). */
+  allowOverflow?: boolean;
+};
 
 /**
  * Plans the store `base` + `additions` (in order) for `layout`. Throws
@@ -66,7 +69,7 @@ export function planRootStore(
       action = 'replaced';
     }
     const required = usedBytes(entries, format);
-    if (required > capacity) {
+    if (required > capacity && !options.allowOverflow) {
       throw rootFullError(addition.label, used, required, rootEntrySize(entry, format), capacity, entries.length - 1);
     }
     used = required;

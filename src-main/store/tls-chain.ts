@@ -63,6 +63,8 @@ export interface TlsStorePlan {
 
 export interface TlsPlanOptions {
   privateKeyFile?: PrivKeyFileOptions;
+  /** Plan past the end of the section instead of throwing (to draw an overflow; never to write). */
+  allowOverflow?: boolean;
 }
 
 /** `CERT_` + lower-case hex of the DER serialNumber content octets (leading 00 included). */
@@ -206,7 +208,7 @@ export function planTlsStore(base: DecodedTlsStore | null, chains: TlsChainInput
   }
   const removed = new Set(changes.filter((change) => change.action === 'removed').map((change) => change.name));
   if (base) for (const file of base.files) if (!removed.has(file.name) && files.some((kept) => kept.name === file.name)) changes.unshift({ name: file.name, action: 'kept' });
-  checkTlsCapacity(files, layout);
+  if (!options.allowOverflow) checkTlsCapacity(files, layout);
   const usedBytes = tlsStoreUsedBytes(files, layout.tlsHeaderSize);
   const capacityBytes = tlsStoreCapacity(layout);
   return { files, chains: planned, changes, usedBytes, freeBytes: capacityBytes - usedBytes, capacityBytes };

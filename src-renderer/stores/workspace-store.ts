@@ -14,6 +14,7 @@ interface WorkspaceState {
   removeItem(itemId: string): Promise<void>;
   setFilePassword(fileName: string, password: string): Promise<void>;
   clear(): Promise<void>;
+  undo(): Promise<void>;
   setChainOrder(chainId: string, itemIds: string[]): Promise<void>;
   restoreChainOrder(chainId: string): Promise<void>;
 }
@@ -36,6 +37,7 @@ export const useWorkspaceStore = create<WorkspaceState>((set) => {
     removeItem: (itemId) => apply(() => getBridge().removeItem(itemId)),
     setFilePassword: (fileName, password) => apply(() => getBridge().setFilePassword(fileName, password)),
     clear: () => apply(() => getBridge().clearWorkspace()),
+    undo: () => apply(() => getBridge().undoWorkspaceChange()),
     setChainOrder: (chainId, itemIds) => apply(() => getBridge().setChainOrder(chainId, itemIds)),
     restoreChainOrder: (chainId) => apply(() => getBridge().restoreChainOrder(chainId)),
   };

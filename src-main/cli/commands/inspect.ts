@@ -91,7 +91,7 @@ export function formatReport(view: IntakeView): string {
   if (view.items.length === 0) out.push('  (nothing readable)');
   for (const item of view.items) {
     const validity = item.notAfter ? `  valid ${item.notBefore!.slice(0, 10)} to ${item.notAfter.slice(0, 10)}` : '';
-    out.push(`  ${item.role.padEnd(12)}  ${name(item.id)}  ${item.key}${validity}`);
+    out.push(`  ${(item.refused ? 'REFUSED' : item.role).padEnd(12)}  ${name(item.id)}  ${item.key}${validity}`);
     out.push(`  ${''.padEnd(12)}  ${item.reason}`);
   }
 

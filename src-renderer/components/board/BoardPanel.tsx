@@ -10,6 +10,8 @@ export function BoardPanel() {
   const [protocol, setProtocol] = useState<'native' | 'fwupdater'>('native');
   const connected = board?.connection === 'connected' || board?.connection === 'busy';
   const hardwarePorts = ports.filter((port) => !port.simulated);
+  // Arduino's FirmwareUpdater sketch cannot tell the board, its id or the WINC: say so, do not guess.
+  const unknown = board?.protocol === 'fwupdater' ? 'not reported by this protocol' : '—';
 
   return (
     <Panel
@@ -26,23 +28,25 @@ export function BoardPanel() {
           <dl className="facts">
             <dt>Board</dt>
             <dd data-testid="board-kind">
-              {board.boardKind ?? 'unknown'}
+              {board.boardKind ?? unknown}
               {board.simulated ? ' (simulated)' : ''}
             </dd>
             <dt>Port</dt>
             <dd className="mono">{board.path}</dd>
             <dt>Unique id</dt>
-            <dd className="mono">{board.uniqueId ?? '—'}</dd>
+            <dd className={board.uniqueId ? 'mono' : ''} data-testid="board-unique-id">
+              {board.uniqueId ?? unknown}
+            </dd>
             <dt>Firmware</dt>
-            <dd>{board.firmwareVersion ?? '—'}</dd>
+            <dd data-testid="board-firmware">{board.firmwareVersion ?? '—'}</dd>
             <dt>WINC</dt>
-            <dd>
-              {board.wincChipId ?? '—'} · firmware {board.wincFirmware ?? '—'}
+            <dd data-testid="board-winc">
+              {board.wincChipId === null && board.wincFirmware === null ? unknown : `${board.wincChipId ?? unknown} · firmware ${board.wincFirmware ?? unknown}`}
             </dd>
           </dl>
           {board.warnings.map((warning) => (
             <p key={warning} className="finding finding-warning" role="alert">
-              ⚠ {warning}
+              <span className="severity severity-warning">Warning</span> {warning}
             </p>
           ))}
           <button type="button" onClick={() => void disconnect()}>

@@ -24,7 +24,7 @@ export function AddCertificates() {
     setPasting(false);
   }
 
-  const empty = !workspace || workspace.items.length === 0;
+  const empty = !workspace || workspace.files.length === 0;
   return (
     <div className="add-certificates">
       <div className={`drop-hint ${empty ? 'drop-hint-large' : ''}`} data-testid="drop-zone">
@@ -56,7 +56,18 @@ export function AddCertificates() {
       {pasting ? (
         <div className="paste-box">
           <label htmlFor="pem-text">PEM text (certificates and unencrypted keys)</label>
-          <textarea id="pem-text" rows={5} value={pem} onChange={(event) => setPem(event.target.value)} placeholder="-----BEGIN CERTIFICATE-----" />
+          {/* Opening the box means the next keystroke is the paste: it gets the focus. */}
+          <textarea
+            id="pem-text"
+            rows={5}
+            value={pem}
+            autoFocus
+            onChange={(event) => setPem(event.target.value)}
+            onKeyDown={(event) => {
+              if (event.key === 'Escape') setPasting(false);
+            }}
+            placeholder="-----BEGIN CERTIFICATE-----"
+          />
           <div className="button-row">
             <button type="button" className="primary" onClick={() => void onPaste()} disabled={pem.trim() === ''}>
               Add pasted text

@@ -8,7 +8,7 @@ export const KIND_LABEL: Record<ItemKind, string> = {
   'module-rsa-chain': 'Module RSA chain',
   'module-ecc-chain': 'Module ECC chain',
   'private-key': 'Private key',
-  unusable: 'Not usable',
+  unusable: 'Not used',
 };
 
 const EXPIRY_WARNING_DAYS = 30;
@@ -25,16 +25,22 @@ function Validity({ item }: { item: CertificateItemView }) {
   );
 }
 
-export function CertificateCard({ item }: { item: CertificateItemView }) {
+/** One certificate or key. Findings about it alone are shown here; those about several files only named. */
+export function CertificateCard({ item, note }: { item: CertificateItemView; note?: string | undefined }) {
   const removeItem = useWorkspaceStore((state) => state.removeItem);
+  const own = item.findings.filter((finding) => finding.shownOn === item.id);
+  const elsewhere = [...new Set(item.findings.filter((finding) => finding.shownOn !== item.id).map((finding) => finding.code))];
+  const badge = item.refused ? 'Refused' : KIND_LABEL[item.kind];
   return (
-    <li className={`cert-card kind-${item.kind}`} data-testid="cert-item" data-kind={item.kind} data-file={item.fileName}>
+    <li className={`cert-card kind-${item.kind}${item.refused ? ' refused' : ''}`} data-testid="cert-item" data-kind={item.kind} data-refused={item.refused} data-file={item.fileName}>
       <div className="cert-card-head">
-        <span className={`kind-badge kind-${item.kind}`}>{KIND_LABEL[item.kind]}</span>
+        <span className={`kind-badge kind-${item.refused ? 'refused' : item.kind}`} data-testid="kind-badge">
+          {badge}
+        </span>
         <span className="cert-file" title={item.fileName}>
           {item.fileName}
         </span>
-        <button type="button" className="link-button" onClick={() => void removeItem(item.id)} aria-label={`Remove ${item.fileName}`}>
+        <button type="button" className="link-button" onClick={() => void removeItem(item.id)} aria-label={`Remove ${item.fileName}`} data-testid="remove-item">
           Remove
         </button>
       </div>
@@ -48,7 +54,7 @@ export function CertificateCard({ item }: { item: CertificateItemView }) {
           </>
         ) : null}
         <dt>Key</dt>
-        <dd>
+        <dd data-testid="key-type">
           {item.keyType}
           {item.keySize ? ` ${item.keySize}` : ''}
         </dd>
@@ -62,7 +68,19 @@ export function CertificateCard({ item }: { item: CertificateItemView }) {
         </dd>
       </dl>
       <p className="cert-reason">{item.reason}</p>
-      <FindingList findings={item.findings} />
+      {note ? <p className="cert-note">{note}</p> : null}
+      <FindingList findings={own} />
+      {elsewhere.length > 0 ? (
+        <p className="see-also">
+          Also concerned by {elsewhere.map((code, index) => (
+            <span key={code}>
+              {index > 0 ? ', ' : ''}
+              <code>{code}</code>
+            </span>
+          ))}{' '}
+          (below the list).
+        </p>
+      ) : null}
     </li>
   );
 }

@@ -2,6 +2,11 @@ import { useState, type KeyboardEvent } from 'react';
 import type { CertificateItemView, ChainView } from '../../../src-main/api/contract';
 import { useWorkspaceStore } from '../../stores/workspace-store';
 
+/** The CN of a subject written as "C=US, O=…, CN=name". */
+function commonNameOf(subject: string | undefined): string | null {
+  return subject ? (/(?:^|, )CN=([^,]+)/.exec(subject)?.[1] ?? null) : null;
+}
+
 function move<T>(list: T[], from: number, to: number): T[] {
   const copy = [...list];
   const [moved] = copy.splice(from, 1);
@@ -63,7 +68,10 @@ export function ChainEditor({ chain, items }: { chain: ChainView; items: Map<str
               onKeyDown={(event) => onKey(event, index)}
             >
               <span className="chain-position">{index === 0 ? 'leaf' : `issuer ${index}`}</span>
-              <span className="chain-name">{item?.subject || item?.fileName || itemId}</span>
+              <span className="chain-name" title={item?.subject}>
+                {item?.fileName ?? itemId}
+                {commonNameOf(item?.subject) ? <span className="chain-cn"> · {commonNameOf(item?.subject)}</span> : null}
+              </span>
               <span className="chain-move">
                 <button type="button" aria-label={`Move ${item?.fileName ?? 'certificate'} up`} disabled={index === 0} onClick={() => reorder(index, index - 1)}>
                   ↑

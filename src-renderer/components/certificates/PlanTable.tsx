@@ -35,6 +35,7 @@ export function PlanTable({ workspace }: { workspace: WorkspaceView }) {
               <td>
                 {entry.fileName}
                 {entry.secret ? <span className="secret-tag"> private key</span> : null}
+                {entry.sourceFileName !== entry.fileName ? <span className="plan-source">from {entry.sourceFileName}</span> : null}
               </td>
               <td>{formatBytes(entry.size)}</td>
             </tr>

@@ -46,7 +46,8 @@ export function MaintenancePanel() {
             Erase the whole {confirming === 'root' ? 'root certificate store (4 KiB)' : 'TLS server store (8 KiB)'}? A backup is taken first. Type ERASE to
             confirm.
           </p>
-          <input aria-label="Type ERASE to confirm" value={typed} onChange={(event) => setTyped(event.target.value)} />
+          {/* The next keystroke is the confirmation: the box has the focus. */}
+          <input aria-label="Type ERASE to confirm" value={typed} autoFocus onChange={(event) => setTyped(event.target.value)} data-testid="erase-confirm" />
           <button type="submit" className="danger" disabled={typed !== 'ERASE'}>
             Erase
           </button>

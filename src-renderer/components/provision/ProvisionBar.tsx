@@ -50,8 +50,11 @@ export function ProvisionBar() {
   const server = useServerStore((state) => state.status);
 
   const missing: string[] = [];
-  if (!workspace?.planValid) missing.push('a valid plan');
-  if (map && !map.fits) missing.push('a plan that fits');
+  const errors = workspace?.findings.filter((finding) => finding.severity === 'error').length ?? 0;
+  // One reason per fact: a plan with errors is not also "a plan that does not fit".
+  if (!workspace || workspace.files.length === 0) missing.push('certificates');
+  else if (!workspace.planValid) missing.push(errors > 0 ? `the ${errors === 1 ? 'error' : `${errors} errors`} under Certificates fixed` : 'something to provision');
+  else if (map && !map.fits) missing.push('a plan that fits the board');
   if (board?.connection !== 'connected') missing.push('a connected board');
   // The FirmwareUpdater sketch gets the sections over serial; only our firmware downloads over HTTPS.
   if (!server?.running && board?.protocol !== 'fwupdater') missing.push('the HTTPS server running');
