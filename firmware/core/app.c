@@ -290,7 +290,8 @@ static void do_hello(const frame_t *f)
     b[n++] = (uint8_t)PROTO_BOARD_MAX_PAYLOAD;
     b[n++] = (uint8_t)(PROTO_BOARD_MAX_PAYLOAD >> 8);
     b[n++] = board_kind();
-    uint32_t caps = CAP_JOB_RUNNER | CAP_FLASH_ACCESS | CAP_CANCEL | CAP_WINC_INFO | CAP_REMOVE_ROOTS | CAP_PROVE_IDENTITY;
+    uint32_t caps = CAP_JOB_RUNNER | CAP_FLASH_ACCESS | CAP_CANCEL | CAP_WINC_INFO | CAP_REMOVE_ROOTS | CAP_PROVE_IDENTITY |
+                    CAP_KEEP_ALIVE;
 #if defined(FW_TARGET_HOST)
     caps |= CAP_HOST_BUILD;
 #endif

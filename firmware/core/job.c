@@ -221,9 +221,49 @@ static int check_tls_file(const job_cfg_t *c, int i, proto_error_t *err)
     return 0;
 }
 
+/* One HTTP/1.1 GET of entry i on the job's connection: the connection is kept for the next file
+ * (keep-alive) and made again only when the server closed it. A request on a kept connection that
+ * gets no answer at all (the server closed it meanwhile) is sent once more on a new one. */
+static http_err_t fetch_one(const job_cfg_t *c, int i, const uint8_t ip[4], bool *connected, dl_ctx_t *dc,
+                            http_result_t *hr, proto_error_t *err, job_result_t *res, bool *failed)
+{
+    const bool root = c->e[i].cert_type == CERT_TYPE_ROOT;
+    for (int attempt = 0;; attempt++) {
+        bool reused = *connected && sock_is_open();
+        if (!reused) {
+            uint8_t opts = (c->server_flags & 1u) ? SOCK_OPT_CHECK_SNI : 0u;
+            if (session_tls_connect(ip, c->port, c->sni, opts, PHASE_DOWNLOAD, (uint8_t)i, err) != 0) {
+                *failed = true;
+                return HTTP_ERR_IO;
+            }
+            *connected = true;
+            res->tls_handshakes++;
+        }
+        if (root) {
+            der_stream_init(&dc->der, s_root, LIMIT_ROOT_CERT_DER);
+        } else {
+            uint32_t room = s_tls_used < LIMIT_TLS_FILE_BYTES ? LIMIT_TLS_FILE_BYTES - s_tls_used : 0;
+            der_stream_init(&dc->der, TLS_STAGE + s_tls_used, room);
+        }
+        http_request_t q = {c->sni[0] ? c->sni : c->host, c->port, c->e[i].name, true, false, to_der, dc,
+                            on_progress, dc};
+        http_err_t he = http_request(session_http_io(), &q, hr);
+        if (he != HTTP_OK || !hr->keep_alive) {
+            sock_close();
+            *connected = false;
+        }
+        if (reused && attempt == 0 && hr->status == 0 && (he == HTTP_ERR_IO || he == HTTP_ERR_TRUNCATED) && !g_net_abort) {
+            continue; /* the server had closed the kept connection: once more on a new one */
+        }
+        return he;
+    }
+}
+
 static int download_all(const job_cfg_t *c, const uint8_t ip[4], proto_error_t *err, job_result_t *res)
 {
     s_root_used = s_tls_used = 0;
+    bool connected = false;
+    int r = -1;
     for (int i = 0; i < c->count; i++) {
         char url[160];
         size_t u = append(url, 0, sizeof url, "https://");
@@ -233,65 +273,65 @@ static int download_all(const job_cfg_t *c, const uint8_t ip[4], proto_error_t *
         u = append(url, u, sizeof url, "/");
         (void)append(url, u, sizeof url, c->e[i].name);
         evt_u8_str(EVT_DOWNLOAD_STARTED, (uint8_t)i, url);
-        uint8_t opts = (c->server_flags & 1u) ? SOCK_OPT_CHECK_SNI : 0u;
-        if (session_tls_connect(ip, c->port, c->sni, opts, PHASE_DOWNLOAD, (uint8_t)i, err) != 0) {
-            return -1;
-        }
-        res->tls_handshakes++;
         const bool root = c->e[i].cert_type == CERT_TYPE_ROOT;
         static dl_ctx_t dc;
         dc.entry = (uint8_t)i;
-        if (root) {
-            der_stream_init(&dc.der, s_root, LIMIT_ROOT_CERT_DER);
-        } else {
-            uint32_t room = s_tls_used < LIMIT_TLS_FILE_BYTES ? LIMIT_TLS_FILE_BYTES - s_tls_used : 0;
-            der_stream_init(&dc.der, TLS_STAGE + s_tls_used, room);
-        }
         http_result_t hr;
-        http_request_t q = {c->sni[0] ? c->sni : c->host, c->port, c->e[i].name, false, false, to_der, &dc,
-                            on_progress, &dc};
-        http_err_t he = http_request(session_http_io(), &q, &hr);
-        sock_close();
+        bool failed = false;
+        http_err_t he = fetch_one(c, i, ip, &connected, &dc, &hr, err, res, &failed);
+        if (failed) {
+            goto out;
+        }
         if (g_net_abort) {
-            return fail(err, ERR_CANCELLED, PHASE_DOWNLOAD, (uint8_t)i, "cancelled");
+            fail(err, ERR_CANCELLED, PHASE_DOWNLOAD, (uint8_t)i, "cancelled");
+            goto out;
         }
         if (he == HTTP_ERR_STATUS) {
-            return fail(err, ERR_HTTP_STATUS, PHASE_DOWNLOAD, (uint8_t)i, hr.status_line);
+            fail(err, ERR_HTTP_STATUS, PHASE_DOWNLOAD, (uint8_t)i, hr.status_line);
+            goto out;
         }
         if (he == HTTP_ERR_TOO_LARGE) {
-            return root ? fail(err, ERR_FILE_TOO_LARGE, PHASE_DOWNLOAD, (uint8_t)i,
-                               "root certificate larger than 4096 bytes (DER)")
-                        : fail(err, ERR_STORE_FULL, PHASE_DOWNLOAD, (uint8_t)i,
-                               "the job's TLS files need more than the 7212 bytes the TLS store holds for files");
+            if (root) {
+                fail(err, ERR_FILE_TOO_LARGE, PHASE_DOWNLOAD, (uint8_t)i, "root certificate larger than 4096 bytes (DER)");
+            } else {
+                fail(err, ERR_STORE_FULL, PHASE_DOWNLOAD, (uint8_t)i,
+                     "the job's TLS files need more than the 7212 bytes the TLS store holds for files");
+            }
+            goto out;
         }
         if (he != HTTP_OK) {
-            return fail(err, ERR_DOWNLOAD_FAILED, PHASE_DOWNLOAD, (uint8_t)i,
-                        he == HTTP_ERR_TRUNCATED ? "connection closed before the end of the file" : "download failed");
+            fail(err, ERR_DOWNLOAD_FAILED, PHASE_DOWNLOAD, (uint8_t)i,
+                 he == HTTP_ERR_TRUNCATED ? "connection closed before the end of the file" : "download failed");
+            goto out;
         }
         res->files++;
         evt_file_downloaded((uint8_t)i, (uint32_t)hr.body_len, c->e[i].name);
         int der_len = der_stream_end(&dc.der);
         if (der_len <= 0) {
-            return fail(err, ERR_CERT_PARSE_FAILED, PHASE_DOWNLOAD, (uint8_t)i,
-                        "not a DER or PEM certificate or key (encrypted keys are not supported)");
+            fail(err, ERR_CERT_PARSE_FAILED, PHASE_DOWNLOAD, (uint8_t)i,
+                 "not a DER or PEM certificate or key (encrypted keys are not supported)");
+            goto out;
         }
         if (root) {
             if (stage_root(c, i, (size_t)der_len, err) != 0) {
-                return -1;
+                goto out;
             }
         } else {
             s_file[i].off = s_tls_used;
             s_file[i].len = (uint32_t)der_len;
             s_tls_used += (uint32_t)WA4((uint32_t)der_len);
             if (check_tls_file(c, i, err) != 0) {
-                return -1;
+                goto out;
             }
         }
         if (cancelled(err, PHASE_DOWNLOAD)) {
-            return -1;
+            goto out;
         }
     }
-    return 0;
+    r = 0;
+out:
+    sock_close(); /* the job's connection, if the server left it open */
+    return r;
 }
 
 /* Plans the TLS store for the plan's groups (one chain: the store holds one RSA or one ECDSA chain

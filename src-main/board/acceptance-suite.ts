@@ -9,7 +9,11 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_CIPHER_LIST } from '../https-server/cipher-profile.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { startHttpsFileServer, type RunningHttpsFileServer } from '../https-server/file-server.js';
+import type { RequestLogEvent } from '../https-server/request-log.js';
+import { resolveResources } from '../resources/resource-paths.js';
 import { createSelfSignedIdentity, type ServerIdentity } from '../https-server/identity.js';
 import { WINC1500_DEFAULT_LAYOUT } from '../store/flash-layout.js';
 import { wincNameHash } from '../store/name-hash.js';
@@ -121,7 +125,61 @@ export function defineAcceptanceSuite(name: string, provide: () => Promise<Board
     });
 
     it('announces the 1.1 capabilities', () => {
-      for (const capability of ['WINC_INFO', 'REMOVE_ROOTS', 'PROVE_IDENTITY'] as const) expect(driver.hasCapability(capability)).toBe(true);
+      for (const capability of ['WINC_INFO', 'REMOVE_ROOTS', 'PROVE_IDENTITY', 'KEEP_ALIVE'] as const) expect(driver.hasCapability(capability)).toBe(true);
+    });
+
+    it("fetches the app note's five files over one TLS connection (HTTP/1.1 keep-alive)", async () => {
+      const samples = resolveResources(import.meta.dirname).samplesDir;
+      const names = ['root_a.cer', 'root_b.cer', 'winc_rsa.key', 'winc_rsa.cer', 'module_ca.cer'];
+      const requests: RequestLogEvent[] = [];
+      const noteServer = await startHttpsFileServer({
+        host: '127.0.0.1',
+        port: 0,
+        identity: serverIdentity,
+        files: names.map((name) => ({ name, bytes: new Uint8Array(readFileSync(path.join(samples, name))) })),
+        onRequest: (event) => requests.push(event),
+      });
+      try {
+        const result = await driver.runJob({
+          wifi: WIFI,
+          server: { host: '127.0.0.1', port: noteServer.port },
+          entries: [
+            { certType: 'ROOT_CERT', numOfChainCert: 0, fileName: 'root_a.cer' },
+            { certType: 'ROOT_CERT', numOfChainCert: 0, fileName: 'root_b.cer' },
+            { certType: 'TLS_RSA_CERT', numOfChainCert: 2, fileName: 'winc_rsa.key' },
+            { certType: 'TLS_RSA_CERT', numOfChainCert: 0, fileName: 'winc_rsa.cer' },
+            { certType: 'TLS_RSA_CERT', numOfChainCert: 0, fileName: 'module_ca.cer' },
+          ],
+        });
+        expect(result).toMatchObject({ filesDownloaded: 5, tlsHandshakes: 1 });
+        expect(requests.map((r) => r.file)).toEqual(names);
+        expect(new Set(requests.map((r) => r.peer)).size).toBe(1); // one client port: one connection
+      } finally {
+        await noteServer.stop();
+      }
+    });
+
+    it('makes a new connection whenever the server closes the kept one, and still fetches every file', async () => {
+      const closing = await startHttpsFileServer({
+        host: '127.0.0.1',
+        port: 0,
+        identity: serverIdentity,
+        files: [{ name: 'other.cer', bytes: otherRoot.der }, { name: 'ca.cer', bytes: stationCa.der }, { name: 'leaf.cer', bytes: leaf.der }],
+        limits: { keepAliveTimeoutMs: 1 },
+      });
+      try {
+        const result = await driver.runJob({
+          wifi: WIFI,
+          server: { host: '127.0.0.1', port: closing.port },
+          entries: ['other.cer', 'ca.cer', 'leaf.cer'].map((fileName) => ({ certType: 'ROOT_CERT' as const, numOfChainCert: 0, fileName })),
+        });
+        expect(result.filesDownloaded).toBe(3);
+        expect(result.tlsHandshakes).toBeGreaterThanOrEqual(1);
+        expect(result.tlsHandshakes).toBeLessThanOrEqual(3);
+      } finally {
+        await closing.stop();
+      }
+      await driver.writeSection('root', rootSectionWith(serverIdentity.certDer));
     });
 
     it('reports the TLS handshakes its job made', async () => {
@@ -158,7 +216,7 @@ export function defineAcceptanceSuite(name: string, provide: () => Promise<Board
           { certType: 'TLS_RSA_CERT', numOfChainCert: 0, fileName: 'ca.cer' },
         ]),
       );
-      expect(result).toMatchObject({ filesDownloaded: 3, tlsHandshakes: 3 });
+      expect(result).toMatchObject({ filesDownloaded: 3, tlsHandshakes: 1 });
       expect(decodeTlsSection(await driver.readSection('tls'), WINC1500_DEFAULT_LAYOUT).chains[0]?.certificates.map((c) => c.certificate?.subjectText)).toEqual([
         expect.stringContaining('board-0001'),
         expect.stringContaining('Station CA'),

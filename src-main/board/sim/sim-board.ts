@@ -451,7 +451,8 @@ export class SimBoard {
         Capability.CANCEL |
         Capability.WINC_INFO |
         Capability.REMOVE_ROOTS |
-        Capability.PROVE_IDENTITY,
+        Capability.PROVE_IDENTITY |
+        Capability.KEEP_ALIVE,
       uniqueId: this.uniqueId,
       firmwareVersion: this.options.firmwareVersion ?? '0.1.0-sim',
       wincChipId: 0x1503a0,

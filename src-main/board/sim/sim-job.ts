@@ -8,7 +8,7 @@ import { decodeTlsSection, encodeTlsSection } from '../../store/tls-store.js';
 import { parseCertificate, type ParsedCertificate } from '../../x509/certificate.js';
 import { BOARD_LIMITS } from '../protocol/board-limits.js';
 import type { JobEntry, JobResult } from '../protocol/messages.js';
-import { simError, type SimBoardContext, type SimJobContext } from './sim-board.js';
+import { simError, SimRequestError, type SimBoardContext, type SimJobContext } from './sim-board.js';
 import { WincTlsConnection } from './sim-tls.js';
 import { stagedDer } from './staged-der.js';
 import { delay } from './winc-flash.js';
@@ -54,8 +54,14 @@ export async function joinWifi(ctx: SimBoardContext, deps: SimJobDeps): Promise<
   ctx.emit({ kind: 'wifi-connected', ip });
 }
 
+/** The job's one TLS connection (HTTP/1.1 keep-alive), made again only when the server closed it. */
+interface JobLink {
+  connection?: WincTlsConnection;
+  handshakes: number;
+}
+
 /** GET one file over TLS 1.2 the way the module would, deciding trust from the flash root store. */
-async function fetchFile(ctx: SimJobContext, deps: SimJobDeps, entry: JobEntry, index: number, onHandshake: () => void): Promise<Uint8Array> {
+async function fetchFile(ctx: SimJobContext, deps: SimJobDeps, entry: JobEntry, index: number, link: JobLink): Promise<Uint8Array> {
   const { host, port, sni } = ctx.server;
   const url = `https://${host}:${port}/${entry.fileName}`;
   ctx.emit({ kind: 'download-started', entryIndex: index, url });
@@ -63,40 +69,58 @@ async function fetchFile(ctx: SimJobContext, deps: SimJobDeps, entry: JobEntry, 
   // Only a safety net for the simulator's own memory: the board's limits (BOARD_LIMITS) apply to
   // what it keeps of the file, checked once the file is in.
   const maxFileSize = 16 * 1024 * 1024;
-  const connection = await WincTlsConnection.open(ctx, {
-    host,
-    port,
-    sni,
-    validateServerName: ctx.server.validateServerName,
-    bypassServerVerification: false,
-    phase: 'download',
-    entryIndex: index,
-    ...(deps.ciphers ? { ciphers: deps.ciphers } : {}),
-    ...(deps.connectTimeoutMs ? { connectTimeoutMs: deps.connectTimeoutMs } : {}),
-    ...(deps.now ? { now: deps.now } : {}),
-  });
-  onHandshake();
-  const parts: Buffer[] = [];
-  let received = 0;
-  try {
-    await connection.get({
-      path: `/${entry.fileName}`,
-      close: true,
-      onHead: (head) => {
-        if (head.status !== 200) throw simError('HTTP_STATUS', 'download', `server answered "${head.statusLine}" for /${entry.fileName}`, { entryIndex: index });
-      },
-      onBody: (part, head) => {
-        received += part.length;
-        if (received > maxFileSize) throw simError('FILE_TOO_LARGE', 'download', `${entry.fileName} is larger than ${maxFileSize} bytes`, { entryIndex: index });
-        parts.push(part);
-        ctx.emit({ kind: 'file-packet-received', entryIndex: index, received, fileSize: head.contentLength ?? 0 });
-        ctx.log(`store_file_packet: received[${received}], file size[${head.contentLength ?? 0}]`);
-      },
-    });
-  } finally {
-    connection.close();
+  for (let attempt = 0; ; attempt++) {
+    const reused = link.connection?.isOpen === true;
+    if (!reused) {
+      link.connection?.close();
+      link.connection = await WincTlsConnection.open(ctx, {
+        host,
+        port,
+        sni,
+        validateServerName: ctx.server.validateServerName,
+        bypassServerVerification: false,
+        phase: 'download',
+        entryIndex: index,
+        ...(deps.ciphers ? { ciphers: deps.ciphers } : {}),
+        ...(deps.connectTimeoutMs ? { connectTimeoutMs: deps.connectTimeoutMs } : {}),
+        ...(deps.now ? { now: deps.now } : {}),
+      });
+      link.handshakes++;
+      ctx.log(`socket_cb: TLS connection ${link.handshakes} to ${host}:${port}`);
+    }
+    const connection = link.connection!.useFor(index);
+    const parts: Buffer[] = [];
+    let received = 0;
+    let answered = false;
+    try {
+      const head = await connection.get({
+        path: `/${entry.fileName}`,
+        close: false,
+        onHead: (h) => {
+          answered = true;
+          if (h.status !== 200) throw simError('HTTP_STATUS', 'download', `server answered "${h.statusLine}" for /${entry.fileName}`, { entryIndex: index });
+        },
+        onBody: (part, h) => {
+          received += part.length;
+          if (received > maxFileSize) throw simError('FILE_TOO_LARGE', 'download', `${entry.fileName} is larger than ${maxFileSize} bytes`, { entryIndex: index });
+          parts.push(part);
+          ctx.emit({ kind: 'file-packet-received', entryIndex: index, received, fileSize: h.contentLength ?? 0 });
+          ctx.log(`store_file_packet: received[${received}], file size[${h.contentLength ?? 0}]`);
+        },
+      });
+      if (!head.keepAlive || !connection.isOpen) {
+        connection.close();
+        link.connection = undefined;
+      }
+      return Uint8Array.from(Buffer.concat(parts));
+    } catch (error) {
+      connection.close();
+      link.connection = undefined;
+      // The server had closed the kept connection before answering: once more on a new one.
+      if (reused && attempt === 0 && !answered && error instanceof SimRequestError && error.body.code === 'DOWNLOAD_FAILED' && !ctx.signal.aborted) continue;
+      throw error;
+    }
   }
-  return Uint8Array.from(Buffer.concat(parts));
 }
 
 async function writeVerified(ctx: SimJobContext, offset: number, size: number, image: Uint8Array, section: 'root' | 'tls'): Promise<void> {
@@ -158,59 +182,64 @@ export async function runSimJob(ctx: SimJobContext, deps: SimJobDeps): Promise<J
   // of each file is counted against BOARD_LIMITS exactly as the firmware streams it (board_limits.h).
   ctx.emit({ kind: 'state', state: 'running', phase: 'download' });
   const files: Downloaded[] = [];
-  let tlsHandshakes = 0;
+  const link: JobLink = { handshakes: 0 };
   let rootStaged = 0;
   let tlsStaged = 0;
-  for (const [index, entry] of ctx.entries.entries()) {
-    checkCancel();
-    const raw = await fetchFile(ctx, deps, entry, index, () => tlsHandshakes++);
-    const der = stagedDer(raw);
-    const isRoot = entry.certType === 'ROOT_CERT';
-    if (der && isRoot && der.length > BOARD_LIMITS.rootCertDer) {
-      throw simError('FILE_TOO_LARGE', 'download', `root certificate larger than ${BOARD_LIMITS.rootCertDer} bytes (DER)`, { entryIndex: index });
-    }
-    if (der && !isRoot && tlsStaged + der.length > BOARD_LIMITS.tlsFileBytes) {
-      throw simError('STORE_FULL', 'download', `the job's TLS files need more than the ${BOARD_LIMITS.tlsFileBytes} bytes the TLS store holds for files`, { entryIndex: index });
-    }
-    ctx.emit({ kind: 'file-downloaded', entryIndex: index, size: raw.length, fileName: entry.fileName });
-    ctx.log('store_file_packet: file downloaded successfully.');
-    if (!der) throw simError('CERT_PARSE_FAILED', 'download', `${entry.fileName}: not a DER or PEM certificate or key (encrypted keys are not supported)`, { entryIndex: index });
-    if (isRoot) {
+  try {
+    for (const [index, entry] of ctx.entries.entries()) {
+      checkCancel();
+      const raw = await fetchFile(ctx, deps, entry, index, link);
+      const der = stagedDer(raw);
+      const isRoot = entry.certType === 'ROOT_CERT';
+      if (der && isRoot && der.length > BOARD_LIMITS.rootCertDer) {
+        throw simError('FILE_TOO_LARGE', 'download', `root certificate larger than ${BOARD_LIMITS.rootCertDer} bytes (DER)`, { entryIndex: index });
+      }
+      if (der && !isRoot && tlsStaged + der.length > BOARD_LIMITS.tlsFileBytes) {
+        throw simError('STORE_FULL', 'download', `the job's TLS files need more than the ${BOARD_LIMITS.tlsFileBytes} bytes the TLS store holds for files`, { entryIndex: index });
+      }
+      ctx.emit({ kind: 'file-downloaded', entryIndex: index, size: raw.length, fileName: entry.fileName });
+      ctx.log('store_file_packet: file downloaded successfully.');
+      if (!der) throw simError('CERT_PARSE_FAILED', 'download', `${entry.fileName}: not a DER or PEM certificate or key (encrypted keys are not supported)`, { entryIndex: index });
+      if (isRoot) {
+        const cert = certificateOf(der, entry, index);
+        let size: number;
+        try {
+          size = rootEntrySize(rootEntryFromCertificate(cert, { format: ctx.layout.rootFormat }), ctx.layout.rootFormat);
+        } catch (error) {
+          throw simError(isStoreError(error) && /KEY|CURVE/.test(error.code) ? 'UNSUPPORTED_KEY' : 'CERT_PARSE_FAILED', 'download', `${entry.fileName}: ${(error as Error).message}`, { entryIndex: index });
+        }
+        if (rootStaged + size > BOARD_LIMITS.rootEntryBytes) {
+          throw simError('STORE_FULL', 'download', `Root Certificate Flash is Full: the job's roots need more than the ${BOARD_LIMITS.rootEntryBytes} bytes of the root store`, { entryIndex: index });
+        }
+        rootStaged += size;
+        files.push({ entry, index, data: der, cert });
+        ctx.emit({ kind: 'certificate-found', entryIndex: index, certType: entry.certType, commonName: commonName(cert) });
+        ctx.log(`>>>Found Certificate: ${commonName(cert)}`);
+        continue;
+      }
+      tlsStaged += (der.length + 3) & ~3;
+      if (entry.numOfChainCert > 0) {
+        if (entry.certType === 'TLS_RSA_CERT') {
+          try {
+            readPrivateKey(der);
+          } catch (error) {
+            throw simError('CERT_PARSE_FAILED', 'download', `${entry.fileName} is not an RSA private key (PEM PKCS#1/PKCS#8 or DER): ${(error as Error).message}`, { entryIndex: index });
+          }
+        }
+        files.push({ entry, index, data: der });
+        ctx.emit({ kind: 'certificate-found', entryIndex: index, certType: entry.certType, commonName: entry.fileName });
+        ctx.log(`>>>Found Private Key: ${entry.fileName}`);
+        continue;
+      }
       const cert = certificateOf(der, entry, index);
-      let size: number;
-      try {
-        size = rootEntrySize(rootEntryFromCertificate(cert, { format: ctx.layout.rootFormat }), ctx.layout.rootFormat);
-      } catch (error) {
-        throw simError(isStoreError(error) && /KEY|CURVE/.test(error.code) ? 'UNSUPPORTED_KEY' : 'CERT_PARSE_FAILED', 'download', `${entry.fileName}: ${(error as Error).message}`, { entryIndex: index });
-      }
-      if (rootStaged + size > BOARD_LIMITS.rootEntryBytes) {
-        throw simError('STORE_FULL', 'download', `Root Certificate Flash is Full: the job's roots need more than the ${BOARD_LIMITS.rootEntryBytes} bytes of the root store`, { entryIndex: index });
-      }
-      rootStaged += size;
       files.push({ entry, index, data: der, cert });
       ctx.emit({ kind: 'certificate-found', entryIndex: index, certType: entry.certType, commonName: commonName(cert) });
       ctx.log(`>>>Found Certificate: ${commonName(cert)}`);
-      continue;
     }
-    tlsStaged += (der.length + 3) & ~3;
-    if (entry.numOfChainCert > 0) {
-      if (entry.certType === 'TLS_RSA_CERT') {
-        try {
-          readPrivateKey(der);
-        } catch (error) {
-          throw simError('CERT_PARSE_FAILED', 'download', `${entry.fileName} is not an RSA private key (PEM PKCS#1/PKCS#8 or DER): ${(error as Error).message}`, { entryIndex: index });
-        }
-      }
-      files.push({ entry, index, data: der });
-      ctx.emit({ kind: 'certificate-found', entryIndex: index, certType: entry.certType, commonName: entry.fileName });
-      ctx.log(`>>>Found Private Key: ${entry.fileName}`);
-      continue;
-    }
-    const cert = certificateOf(der, entry, index);
-    files.push({ entry, index, data: der, cert });
-    ctx.emit({ kind: 'certificate-found', entryIndex: index, certType: entry.certType, commonName: commonName(cert) });
-    ctx.log(`>>>Found Certificate: ${commonName(cert)}`);
+  } finally {
+    link.connection?.close(); // the job's connection, if the server left it open
   }
+  const tlsHandshakes = link.handshakes;
 
   // The TLS store is planned before the flash is touched (as the firmware does).
   const { rootStore, tlsStore } = ctx.layout;
