@@ -47,9 +47,12 @@ export async function joinWifi(ctx: SimBoardContext, deps: SimJobDeps): Promise<
   if (!ctx.wifiJoined()) {
     ctx.log(`main: connecting to WiFi AP ${ctx.wifi.ssid}...`);
     await delay(1);
+    await ctx.charge('wifi', ctx.network.wifiAssociationMs);
     if (ctx.faults.wifiFails) throw simError('WIFI_CONNECT_FAILED', 'wifi-connect', `could not join "${ctx.wifi.ssid}" (check SSID and passphrase)`);
+    ctx.log('wifi_cb: M2M_WIFI_CONNECTED');
+    await ctx.charge('dhcp', ctx.network.dhcpMs);
     ctx.setWifiJoined(true);
-    ctx.log(`wifi_cb: M2M_WIFI_CONNECTED, IP address is ${ip}`);
+    ctx.log(`wifi_cb: IP address is ${ip}`);
   }
   ctx.emit({ kind: 'wifi-connected', ip });
 }

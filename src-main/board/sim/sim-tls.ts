@@ -128,7 +128,11 @@ export class WincTlsConnection {
           }),
         );
       });
-      socket.once('secureConnect', () => {
+      socket.once('secureConnect', () => void handshaken());
+      // The module's own handshake time (its RSA and key exchange work), charged once negotiated.
+      const handshaken = async (): Promise<void> => {
+        await ctx.charge('tlsHandshake', ctx.network.tlsHandshakeMs);
+        if (settled) return;
         if (options.bypassServerVerification) {
           finish();
           return;
@@ -148,7 +152,7 @@ export class WincTlsConnection {
           return;
         }
         finish();
-      });
+      };
     });
   }
 
