@@ -290,7 +290,8 @@ static void do_hello(const frame_t *f)
     b[n++] = (uint8_t)PROTO_BOARD_MAX_PAYLOAD;
     b[n++] = (uint8_t)(PROTO_BOARD_MAX_PAYLOAD >> 8);
     b[n++] = board_kind();
-    uint32_t caps = CAP_JOB_RUNNER | CAP_FLASH_ACCESS | CAP_CANCEL | CAP_WINC_INFO | CAP_REMOVE_ROOTS | CAP_PROVE_IDENTITY;
+    uint32_t caps = CAP_JOB_RUNNER | CAP_FLASH_ACCESS | CAP_CANCEL | CAP_WINC_INFO | CAP_REMOVE_ROOTS | CAP_PROVE_IDENTITY |
+                    CAP_KEEP_ALIVE;
 #if defined(FW_TARGET_HOST)
     caps |= CAP_HOST_BUILD;
 #endif
@@ -818,19 +819,29 @@ static void handle(const frame_t *f)
     s_blocking = false;
 }
 
+/* Received bytes not yet fed to the frame decoder. Shared by nested calls: a request that blocks
+ * (REINIT_WINC, a job) is handled from inside this loop, and the wait loops it runs call back in
+ * here, so a HELLO that arrived in the same read is still answered meanwhile. */
+static uint8_t s_in[64];
+static size_t s_in_pos, s_in_len;
+
 static void serve_serial(void)
 {
-    uint8_t buf[64];
-    size_t n;
-    while ((n = hal_serial_read(buf, sizeof buf)) > 0) {
-        for (size_t i = 0; i < n; i++) {
-            frame_t f;
-            if (frame_rx_byte(&s_rx, buf[i], &f)) {
-                handle(&f);
+    for (;;) {
+        if (s_in_pos >= s_in_len) {
+            if (s_busy && s_in_len != 0) {
+                s_in_len = s_in_pos = 0;
+                break; /* keep the job moving; more input is read on the next idle call */
+            }
+            s_in_len = hal_serial_read(s_in, sizeof s_in);
+            s_in_pos = 0;
+            if (s_in_len == 0) {
+                break;
             }
         }
-        if (s_busy) {
-            break; /* keep the job moving; more input is read on the next idle call */
+        frame_t f;
+        if (frame_rx_byte(&s_rx, s_in[s_in_pos++], &f)) {
+            handle(&f);
         }
     }
 }

@@ -95,8 +95,7 @@ static void put_time(uint8_t *p, const x509_time_t *t)
     p[7] = ROOT_TIME_PAD;
 }
 
-/* Builds the V1 entry; returns its size or 0. */
-static size_t build_entry(const x509_t *c, uint8_t *e, size_t room)
+size_t root_entry_build(const x509_t *c, uint8_t *e, size_t room)
 {
     size_t size;
     if (c->key_type == X509_KEY_RSA) {
@@ -156,14 +155,19 @@ int root_store_find(const uint8_t sector[WINC_ROOT_STORE_SIZE], const uint8_t sh
 root_result_t root_store_add(uint8_t sector[WINC_ROOT_STORE_SIZE], const uint8_t *der, size_t der_len)
 {
     x509_t c;
-    uint8_t entry[ROOT_V1_ENTRY_HDR + 512 + 16];
+    uint8_t entry[ROOT_ENTRY_MAX];
     if (x509_parse(der, der_len, &c) != X509_OK) {
         return ROOT_ERR_CERT;
     }
-    size_t es = build_entry(&c, entry, sizeof entry);
+    size_t es = root_entry_build(&c, entry, sizeof entry);
     if (es == 0) {
         return ROOT_ERR_CERT;
     }
+    return root_store_add_entry(sector, entry, es);
+}
+
+root_result_t root_store_add_entry(uint8_t sector[WINC_ROOT_STORE_SIZE], const uint8_t *entry, size_t es)
+{
     int n = root_store_count(sector);
     if (n < 0) {
         return ROOT_ERR_FORMAT;
@@ -174,7 +178,7 @@ root_result_t root_store_add(uint8_t sector[WINC_ROOT_STORE_SIZE], const uint8_t
         (void)root_store_entry(sector, n - 1, &lo, &ls);
         end = lo + ls;
     }
-    int idx = root_store_find(sector, c.subject_sha1);
+    int idx = root_store_find(sector, entry); /* the entry starts with its name hash */
     if (idx >= 0) {
         (void)root_store_entry(sector, idx, &off, &size);
         if (size == es && same_entry(sector + off, entry, es)) {

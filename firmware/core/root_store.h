@@ -23,6 +23,13 @@ int root_store_entry(const uint8_t sector[WINC_ROOT_STORE_SIZE], int i, size_t *
 void root_store_init(uint8_t sector[WINC_ROOT_STORE_SIZE]);
 /* Add a DER root certificate with the merge rules. The sector is only changed on success. */
 root_result_t root_store_add(uint8_t sector[WINC_ROOT_STORE_SIZE], const uint8_t *der, size_t der_len);
+/* The largest V1 entry: RSA-4096 with a 16-byte exponent. */
+#define ROOT_ENTRY_MAX (ROOT_V1_ENTRY_HDR + 512u + 16u)
+/* A certificate's V1 entry (Microchip size rule); its size, or 0 if it does not fit room. */
+struct x509_s;
+size_t root_entry_build(const struct x509_s *c, uint8_t *entry, size_t room);
+/* Add a built entry with the merge rules (same hash: replaced and repacked; identical: unchanged). */
+root_result_t root_store_add_entry(uint8_t sector[WINC_ROOT_STORE_SIZE], const uint8_t *entry, size_t size);
 /* Is a root with this subject-name hash stored? */
 int root_store_find(const uint8_t sector[WINC_ROOT_STORE_SIZE], const uint8_t sha1[20]);
 /* Removes the root with this subject-name hash and repacks: 1 removed, 0 absent, -1 not a V1 store. */

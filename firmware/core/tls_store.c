@@ -47,42 +47,6 @@ int tls_store_file(const uint8_t sector[WINC_TLS_STORE_SIZE], const char *name, 
     return -1;
 }
 
-typedef struct {
-    uint8_t *sec;
-    uint32_t n;
-    uint32_t next; /* absolute flash address */
-} writer_t;
-
-static int find_file(const writer_t *w, const char *name)
-{
-    size_t l = strlen(name);
-    for (uint32_t i = 0; i < w->n; i++) {
-        if (memcmp(w->sec + 16u + TLS_FILE_ENTRY_SIZE * i, name, l) == 0) {
-            return (int)i;
-        }
-    }
-    return -1;
-}
-
-/* reserve a file: entry with the given 48-byte name field; returns data pointer */
-static uint8_t *add_file(writer_t *w, const uint8_t name48[TLS_FILE_NAME_MAX], size_t size)
-{
-    if (w->n >= TLS_MAX_FILES) {
-        return NULL;
-    }
-    uint32_t rel = w->next - WINC_TLS_STORE_OFFSET;
-    if (rel + size > WINC_TLS_STORE_CAPACITY) {
-        return NULL; /* the kept tail is never the store's */
-    }
-    uint8_t *e = w->sec + 16u + TLS_FILE_ENTRY_SIZE * w->n;
-    memcpy(e, name48, TLS_FILE_NAME_MAX);
-    wr32(e + 48, (uint32_t)size);
-    wr32(e + 52, w->next);
-    w->n++;
-    w->next += (uint32_t)WA4(size);
-    return w->sec + rel;
-}
-
 static void hex_name(uint8_t buf[TLS_FILE_NAME_MAX], const char *prefix, const uint8_t *v, size_t n)
 {
     static const char hx[] = "0123456789abcdef";
@@ -95,14 +59,31 @@ static void hex_name(uint8_t buf[TLS_FILE_NAME_MAX], const char *prefix, const u
     buf[p] = 0;
 }
 
-tls_result_t tls_store_write_chain(uint8_t sector[WINC_TLS_STORE_SIZE], const tls_cert_in_t *certs, int ncerts,
-                                   const uint8_t *key, size_t key_len, unsigned hdr_size, bool append,
-                                   uint8_t *scratch, size_t scratch_len)
+static tls_result_t add_file(tls_layout_t *L, uint8_t kind, uint8_t cert, const uint8_t *name, uint32_t size)
+{
+    if (L->nfiles >= TLS_MAX_FILES || L->next + size > WINC_TLS_STORE_CAPACITY) {
+        return TLS_ERR_FULL; /* the kept tail is never the store's */
+    }
+    tls_file_t *f = &L->f[L->nfiles++];
+    f->kind = kind;
+    f->cert = cert;
+    f->size = size;
+    f->rel = L->next;
+    f->name = name;
+    L->next += (uint32_t)WA4(size);
+    return TLS_OK;
+}
+
+tls_result_t tls_layout_chain(tls_layout_t *L, const tls_cert_in_t *certs, int ncerts, const uint8_t *key_der,
+                              size_t key_len, unsigned hdr_size)
 {
     enum { MAXC = 8 };
     x509_t c[MAXC];
     int order[MAXC];
     int used[MAXC] = {0};
+    memset(L, 0, sizeof *L);
+    L->hdr_size = hdr_size;
+    L->next = hdr_size;
     if (ncerts < 1 || ncerts > MAXC) {
         return TLS_ERR_CERT;
     }
@@ -133,111 +114,145 @@ tls_result_t tls_store_write_chain(uint8_t sector[WINC_TLS_STORE_SIZE], const tl
         used[next] = 1;
         order[nchain++] = next;
     }
-
-    rsa_key_t k;
-    const bool rsa = c[0].key_type == X509_KEY_RSA;
-    size_t priv_size = 0;
-    if (rsa) {
-        if (!key || key_len == 0) {
+    L->rsa = c[0].key_type == X509_KEY_RSA;
+    uint32_t priv_size = 0;
+    if (L->rsa) {
+        if (!key_der || key_len == 0 || rsa_key_parse(key_der, key_len, &L->key) != 0) {
             return TLS_ERR_KEY;
         }
-        const uint8_t *kd = key;
-        size_t kl = key_len;
-        if (key[0] != 0x30) {
-            if (!scratch) {
-                return TLS_ERR_KEY;
-            }
-            int n = pem_to_der(key, key_len, scratch, scratch_len);
-            if (n <= 0) {
-                return TLS_ERR_KEY;
-            }
-            kd = scratch;
-            kl = (size_t)n;
-        }
-        if (rsa_key_parse(kd, kl, &k) != 0) {
-            return TLS_ERR_KEY;
-        }
-        if (k.len[0] != c[0].rsa_n_len || memcmp(k.v[0], c[0].rsa_n, k.len[0]) != 0) {
+        if (L->key.len[0] != c[0].rsa_n_len || memcmp(L->key.v[0], c[0].rsa_n, L->key.len[0]) != 0) {
             return TLS_ERR_KEY_MISMATCH;
-        }
-        priv_size = TLS_PRIV_HDR_SIZE;
-        for (int i = 0; i < 8; i++) {
-            priv_size += WA4(k.len[i]);
         }
         /* header + WA of every element (the app's store engine uses the same rule; the
          * reference leaves the last element's padding unconfirmed) */
+        priv_size = TLS_PRIV_HDR_SIZE;
+        for (int i = 0; i < 8; i++) {
+            priv_size += (uint32_t)WA4(L->key.len[i]);
+        }
     }
-
-    writer_t w;
-    w.sec = sector;
-    if (append && tls_store_count(sector) > 0) {
-        w.n = rd32(sector + 8);
-        w.next = rd32(sector + 12);
-    } else if (append && tls_store_count(sector) < 0) {
-        return TLS_ERR_FORMAT;
-    } else {
-        memset(sector, 0xFF, WINC_TLS_STORE_CAPACITY); /* the kept tail stays as the caller loaded it */
-        memcpy(sector, k_pattern, 8);
-        w.n = 0;
-        w.next = WINC_TLS_STORE_OFFSET + hdr_size;
-    }
-
     /* CERT_ files; the name buffer is reused like Microchip's tool does */
     uint8_t namebuf[TLS_FILE_NAME_MAX] = {0};
-    uint8_t names[MAXC][TLS_FILE_NAME_MAX];
+    L->nchain = (uint8_t)nchain;
     for (int i = 0; i < nchain; i++) {
         const x509_t *x = &c[order[i]];
+        L->chain[i].der = x->der;
+        L->chain[i].len = x->der_len;
         hex_name(namebuf, "CERT_", x->serial, x->serial_len);
-        memcpy(names[i], namebuf, TLS_FILE_NAME_MAX);
-        if (find_file(&w, (const char *)namebuf) >= 0) {
-            continue; /* already stored (shared root): listed, not written */
+        memcpy(L->names[i], namebuf, TLS_FILE_NAME_MAX);
+        bool stored = false;
+        for (int k = 0; k < i; k++) {
+            stored |= strcmp((const char *)L->names[k], (const char *)namebuf) == 0;
         }
-        uint8_t *d = add_file(&w, namebuf, x->der_len);
-        if (!d) {
+        if (!stored && add_file(L, TLS_FILE_CERT, (uint8_t)i, L->names[i], (uint32_t)x->der_len) != TLS_OK) {
+            return TLS_ERR_FULL; /* already stored (same serial twice): listed, not written again */
+        }
+    }
+    if (L->rsa) {
+        memcpy(L->privname, "PRIV_", 5);
+        memcpy(L->privname + 5, L->names[0] + 5, strlen((const char *)L->names[0] + 5) + 1);
+        if (add_file(L, TLS_FILE_PRIV, 0, L->privname, priv_size) != TLS_OK) {
             return TLS_ERR_FULL;
         }
-        memcpy(d, x->der, x->der_len);
     }
-    uint8_t privname[TLS_FILE_NAME_MAX] = {0};
-    if (rsa) {
-        memcpy(privname, "PRIV_", 5);
-        memcpy(privname + 5, names[0] + 5, strlen((const char *)names[0] + 5) + 1);
-        uint8_t *d = add_file(&w, privname, priv_size);
-        if (!d) {
-            return TLS_ERR_FULL;
+    const char *ln = L->rsa ? "RSA.lst" : "ECDSA.lst";
+    memcpy(L->listname, ln, strlen(ln));
+    uint32_t records = (uint32_t)nchain + (L->rsa ? 1u : 0u);
+    return add_file(L, TLS_FILE_LIST, 0, L->listname, records * TLS_FILE_NAME_MAX);
+}
+
+/* copies the part of [src_off, src_off+len) of a virtual region that falls in [off, off+n) */
+static void overlay(uint32_t off, uint8_t *out, size_t n, uint32_t at, const uint8_t *src, uint32_t len)
+{
+    uint32_t lo = at > off ? at : off;
+    uint32_t hi = at + len < off + (uint32_t)n ? at + len : off + (uint32_t)n;
+    if (lo < hi) {
+        memcpy(out + (lo - off), src + (lo - at), hi - lo);
+    }
+}
+
+static void read_header(const tls_layout_t *L, uint32_t off, uint8_t *out, size_t n)
+{
+    uint8_t w[8];
+    overlay(off, out, n, 0, k_pattern, 8);
+    wr32(w, L->nfiles);
+    wr32(w + 4, WINC_TLS_STORE_OFFSET + L->next);
+    overlay(off, out, n, 8, w, 8);
+    for (uint32_t i = 0; i < L->nfiles; i++) {
+        uint32_t e = 16u + TLS_FILE_ENTRY_SIZE * i;
+        overlay(off, out, n, e, L->f[i].name, TLS_FILE_NAME_MAX);
+        wr32(w, L->f[i].size);
+        wr32(w + 4, WINC_TLS_STORE_OFFSET + L->f[i].rel);
+        overlay(off, out, n, e + TLS_FILE_NAME_MAX, w, 8);
+    }
+    /* the CRC word (468-byte headers) stays 0xFFFFFFFF, as Microchip's tools leave it */
+}
+
+static void read_priv(const tls_layout_t *L, uint32_t at, uint32_t off, uint8_t *out, size_t n)
+{
+    uint8_t h[TLS_PRIV_HDR_SIZE];
+    uint32_t o = TLS_PRIV_HDR_SIZE;
+    static const uint8_t zeros[4];
+    for (int i = 0; i < 8; i++) {
+        wr16(h + 2 * i, (uint16_t)L->key.len[i]);
+    }
+    wr32(h + 16, 0); /* version */
+    for (int i = 0; i < 8; i++) {
+        wr32(h + 20 + 4 * i, TLS_PRIV_PTR_BASE + o);
+        overlay(off, out, n, at + o, L->key.v[i], (uint32_t)L->key.len[i]);
+        uint32_t padded = (uint32_t)WA4(L->key.len[i]); /* every element, the last too: 52 + sum of WA(size) */
+        overlay(off, out, n, at + o + (uint32_t)L->key.len[i], zeros, padded - (uint32_t)L->key.len[i]);
+        o += padded;
+    }
+    overlay(off, out, n, at, h, TLS_PRIV_HDR_SIZE);
+}
+
+void tls_layout_read(const tls_layout_t *L, uint32_t off, uint8_t *out, size_t n)
+{
+    memset(out, 0xFF, n);
+    read_header(L, off, out, n);
+    for (uint32_t i = 0; i < L->nfiles; i++) {
+        const tls_file_t *f = &L->f[i];
+        if (f->rel >= off + n || f->rel + f->size <= off) {
+            continue;
         }
-        uint32_t off = TLS_PRIV_HDR_SIZE;
-        for (int i = 0; i < 8; i++) {
-            wr16(d + 2 * i, (uint16_t)k.len[i]);
+        if (f->kind == TLS_FILE_CERT) {
+            overlay(off, out, n, f->rel, L->chain[f->cert].der, f->size);
+        } else if (f->kind == TLS_FILE_PRIV) {
+            read_priv(L, f->rel, off, out, n);
+        } else {
+            uint32_t r = 0;
+            if (L->rsa) {
+                overlay(off, out, n, f->rel, L->privname, TLS_FILE_NAME_MAX);
+                r++;
+            }
+            for (uint32_t k = 0; k < L->nchain; k++, r++) {
+                overlay(off, out, n, f->rel + r * TLS_FILE_NAME_MAX, L->names[k], TLS_FILE_NAME_MAX);
+            }
         }
-        wr32(d + 16, 0); /* version */
-        for (int i = 0; i < 8; i++) {
-            wr32(d + 20 + 4 * i, TLS_PRIV_PTR_BASE + off);
-            memcpy(d + off, k.v[i], k.len[i]);
-            size_t padded = WA4(k.len[i]); /* every element, the last too: 52 + sum of WA(size), as the app */
-            memset(d + off + k.len[i], 0x00, padded - k.len[i]);
-            off += (uint32_t)padded;
+    }
+}
+
+tls_result_t tls_store_write_chain(uint8_t sector[WINC_TLS_STORE_SIZE], const tls_cert_in_t *certs, int ncerts,
+                                   const uint8_t *key, size_t key_len, unsigned hdr_size, uint8_t *scratch,
+                                   size_t scratch_len)
+{
+    static tls_layout_t L;
+    const uint8_t *kd = key;
+    size_t kl = key_len;
+    if (key && key_len && key[0] != 0x30) {
+        int n = scratch ? pem_to_der(key, key_len, scratch, scratch_len) : -1;
+        if (n <= 0) {
+            kd = NULL;
+            kl = 0;
+        } else {
+            kd = scratch;
+            kl = (size_t)n;
         }
     }
-    uint8_t lstname[TLS_FILE_NAME_MAX] = {0};
-    const char *ln = rsa ? "RSA.lst" : "ECDSA.lst";
-    memcpy(lstname, ln, strlen(ln));
-    size_t nrec = (size_t)nchain + (rsa ? 1u : 0u);
-    uint8_t *d = add_file(&w, lstname, nrec * TLS_FILE_NAME_MAX);
-    if (!d) {
-        return TLS_ERR_FULL;
+    tls_result_t r = tls_layout_chain(&L, certs, ncerts, kd, kl, hdr_size);
+    if (r != TLS_OK) {
+        return r;
     }
-    if (rsa) {
-        memcpy(d, privname, TLS_FILE_NAME_MAX);
-        d += TLS_FILE_NAME_MAX;
-    }
-    for (int i = 0; i < nchain; i++) {
-        memcpy(d + TLS_FILE_NAME_MAX * (size_t)i, names[i], TLS_FILE_NAME_MAX);
-    }
-    wr32(sector + 8, w.n);
-    wr32(sector + 12, w.next);
-    if (hdr_size == TLS_HDR_SIZE_19_6) {
-        wr32(sector + TLS_CRC_OFFSET, 0xFFFFFFFFu); /* as Microchip's tools leave it */
-    }
+    tls_layout_read(&L, 0, sector, WINC_TLS_STORE_CAPACITY);
     return TLS_OK;
 }

@@ -12,7 +12,7 @@ typedef struct {
     uint8_t mon, day, hour, min, sec;
 } x509_time_t;
 
-typedef struct {
+typedef struct x509_s {
     const uint8_t *der;
     size_t der_len;
     const uint8_t *subject;    /* Name content octets */

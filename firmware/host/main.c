@@ -14,6 +14,7 @@
 #include <termios.h>
 #include <unistd.h>
 #include "app.h"
+#include "board_limits.h"
 #include "hal_host.h"
 #include "winc_flash_layout.h"
 #include "winc_model.h"
@@ -31,7 +32,20 @@ static void usage(void)
             "  --wifi-ssid/--wifi-psk  the only network the model joins (default: any)\n"
             "  --winc-mac MAC     the module's MAC address in its OTP (default F8:F0:05:00:12:34)\n"
             "  --flash-asleep     the WINC's SPI flash starts in deep power-down (as after WiFi.end())\n"
-            "  --winc-boot-ms N   the WINC firmware takes N ms to start (default 20; a real module up to ~5000)\n");
+            "  --winc-boot-ms N   the WINC firmware takes N ms to start (default 20; a real module up to ~5000)\n"
+            "  --limits           print the board's size limits (board_limits.h) as JSON and exit\n");
+}
+
+/* the table of board_limits.h, with the key names of src-main/board/protocol/board-limits.ts */
+static void print_limits(void)
+{
+    printf("{\"jobEntries\": %u, \"chainCerts\": %u, \"removeRoots\": %u, \"fileName\": %u, "
+           "\"rootCertDer\": %u, \"rootEntryBytes\": %u, \"tlsStoreBytes\": %u, \"tlsFileBytes\": %u, "
+           "\"tlsFiles\": %u, \"rsaBits\": %u, \"rootStoreBytes\": %u, \"tlsSectionBytes\": %u, "
+           "\"tlsKeptTail\": %u, \"proveBody\": %u}\n",
+           LIMIT_JOB_ENTRIES, LIMIT_CHAIN_CERTS, LIMIT_REMOVE_ROOTS, LIMIT_FILE_NAME, LIMIT_ROOT_CERT_DER,
+           LIMIT_ROOT_ENTRY_BYTES, LIMIT_TLS_STORE_BYTES, LIMIT_TLS_FILE_BYTES, LIMIT_TLS_FILES, LIMIT_RSA_BITS,
+           LIMIT_ROOT_STORE_BYTES, LIMIT_TLS_SECTION_BYTES, LIMIT_TLS_KEPT_TAIL, LIMIT_PROVE_BODY);
 }
 
 static int load(const char *path, uint8_t *dst, size_t max, size_t *got)
@@ -56,6 +70,10 @@ int main(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage();
+            return 0;
+        }
+        if (!strcmp(a, "--limits")) {
+            print_limits();
             return 0;
         }
         if (!strcmp(a, "--flash-asleep")) {

@@ -110,7 +110,7 @@ static void run_tls(const vec_t *v)
             nc++;
         }
     }
-    CHECK_EQ(tls_store_write_chain(sec, certs, nc, key, key_len, TLS_HDR_SIZE_19_6, false, scratch, sizeof scratch), TLS_OK);
+    CHECK_EQ(tls_store_write_chain(sec, certs, nc, key, key_len, TLS_HDR_SIZE_19_6, scratch, sizeof scratch), TLS_OK);
     CHECK(compare_masked(v, sec, sizeof sec));
 out:
     for (int i = 0; i < 8; i++) {
@@ -190,7 +190,7 @@ TEST(store_tls_key_mismatch_refused)
         return;
     }
     tls_cert_in_t certs[1] = {{c, lc}};
-    CHECK_EQ(tls_store_write_chain(sec, certs, 1, k, lk, TLS_HDR_SIZE_19_6, false, scratch, sizeof scratch), TLS_ERR_KEY_MISMATCH);
+    CHECK_EQ(tls_store_write_chain(sec, certs, 1, k, lk, TLS_HDR_SIZE_19_6, scratch, sizeof scratch), TLS_ERR_KEY_MISMATCH);
     free(k);
     free(c);
 }
@@ -298,7 +298,7 @@ TEST(store_tls_keeps_the_last_two_pages)
     static uint8_t tail[WINC_TLS_KEPT_TAIL];
     memcpy(tail, sec + WINC_TLS_STORE_CAPACITY, sizeof tail);
     tls_cert_in_t certs[2] = {{c, lc}, {a, la}};
-    CHECK_EQ(tls_store_write_chain(sec, certs, 2, k, lk, TLS_HDR_SIZE_19_6, false, scratch, sizeof scratch), TLS_OK);
+    CHECK_EQ(tls_store_write_chain(sec, certs, 2, k, lk, TLS_HDR_SIZE_19_6, scratch, sizeof scratch), TLS_OK);
     CHECK(memcmp(sec + WINC_TLS_STORE_CAPACITY, tail, sizeof tail) == 0);
     CHECK_EQ(sec[WINC_TLS_STORE_CAPACITY - 1], 0xFF); /* the rest of the store area is erased */
     CHECK_EQ(tls_store_count(sec), 4);

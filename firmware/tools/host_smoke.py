@@ -104,6 +104,12 @@ def main():
         os.write(L.fd, b'\x00')
         f = L.request(0x01, struct.pack('<H', 4096))
         check(f[0] == 0x81 and f[3][0] == 1, 'HELLO answered')
+        # protocol 1.1: the WINC starts in the background; HELLO's last byte says WINC_STARTING (bit 0)
+        deadline = time.time() + 8
+        while f[3][-1] & 1 and time.time() < deadline:
+            time.sleep(0.05)
+            f = L.request(0x01, struct.pack('<H', 4096))
+        check(f[3][-1] & 1 == 0, 'WINC started (HELLO status)')
         caps = struct.unpack('<I', f[3][5:9])[0]
         check(caps & 2, 'HOST_BUILD capability')
         p = f[3][25:]

@@ -9,7 +9,11 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVER_CIPHER_LIST } from '../https-server/cipher-profile.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { startHttpsFileServer, type RunningHttpsFileServer } from '../https-server/file-server.js';
+import type { RequestLogEvent } from '../https-server/request-log.js';
+import { resolveResources } from '../resources/resource-paths.js';
 import { createSelfSignedIdentity, type ServerIdentity } from '../https-server/identity.js';
 import { WINC1500_DEFAULT_LAYOUT } from '../store/flash-layout.js';
 import { wincNameHash } from '../store/name-hash.js';
@@ -27,6 +31,21 @@ import { openBoard } from './open-board.js';
 import type { BoardEvent } from './protocol/messages.js';
 
 const WIFI = { ssid: 'factory-lab', security: 'wpa-psk' as const, passphrase: 'correct horse' };
+
+/** Certificates for the size tests, made once per test file (an RSA-4096 key takes a while). */
+let bigPki: { roots: TestCertificate[]; ca4096: TestCertificate; leaf: TestCertificate; fatLeaf: TestCertificate } | undefined;
+function sizeTestPki(): NonNullable<typeof bigPki> {
+  bigPki ??= (() => {
+    const ca4096 = makeTestCertificate('RSA-4096 issuing CA (tests)', { ca: true, bits: 4096 });
+    return {
+      roots: Array.from({ length: 14 }, (_, i) => makeTestCertificate(`Extra root ${i + 1} (tests)`, { ca: true })),
+      ca4096,
+      leaf: makeTestCertificate('board-4096-signed', { issuer: ca4096, clientAuth: true }),
+      fatLeaf: makeTestCertificate('board-with-350-names', { dnsNames: Array.from({ length: 350 }, (_, i) => `host-${i}.example.com`) }),
+    };
+  })();
+  return bigPki;
+}
 
 /** A server that asks for a client certificate and says which one it got. */
 async function startMutualTlsServer(identity: TestCertificate, clientCa: TestCertificate): Promise<{ server: Server; port: number }> {
@@ -73,6 +92,7 @@ export function defineAcceptanceSuite(name: string, provide: () => Promise<Board
       stationCa = makeTestCertificate('Station CA (tests)', { ca: true });
       leaf = makeTestCertificate('board-0001', { issuer: stationCa, clientAuth: true });
       otherRoot = makeTestCertificate('Another root (tests)', { ca: true, bits: 1024 });
+      const big = sizeTestPki();
       files = await startHttpsFileServer({
         host: '127.0.0.1',
         port: 0,
@@ -82,6 +102,12 @@ export function defineAcceptanceSuite(name: string, provide: () => Promise<Board
           { name: 'ca.cer', bytes: stationCa.der },
           { name: 'leaf.cer', bytes: leaf.der },
           { name: 'leaf.key', bytes: new TextEncoder().encode(leaf.keyPem) },
+          ...big.roots.map((r, i) => ({ name: `root-${i + 1}.cer`, bytes: new TextEncoder().encode(r.pem) })),
+          { name: 'ca4096.cer', bytes: big.ca4096.der },
+          { name: 'leaf4096.cer', bytes: big.leaf.der },
+          { name: 'leaf4096.key', bytes: new TextEncoder().encode(big.leaf.keyPem) },
+          { name: 'fat.cer', bytes: big.fatLeaf.der },
+          { name: 'fat.key', bytes: new TextEncoder().encode(big.fatLeaf.keyPem) },
         ],
       });
       proveServer = await startMutualTlsServer(makeTestCertificate('prove.local'), stationCa);
@@ -99,7 +125,61 @@ export function defineAcceptanceSuite(name: string, provide: () => Promise<Board
     });
 
     it('announces the 1.1 capabilities', () => {
-      for (const capability of ['WINC_INFO', 'REMOVE_ROOTS', 'PROVE_IDENTITY'] as const) expect(driver.hasCapability(capability)).toBe(true);
+      for (const capability of ['WINC_INFO', 'REMOVE_ROOTS', 'PROVE_IDENTITY', 'KEEP_ALIVE'] as const) expect(driver.hasCapability(capability)).toBe(true);
+    });
+
+    it("fetches the app note's five files over one TLS connection (HTTP/1.1 keep-alive)", async () => {
+      const samples = resolveResources(import.meta.dirname).samplesDir;
+      const names = ['root_a.cer', 'root_b.cer', 'winc_rsa.key', 'winc_rsa.cer', 'module_ca.cer'];
+      const requests: RequestLogEvent[] = [];
+      const noteServer = await startHttpsFileServer({
+        host: '127.0.0.1',
+        port: 0,
+        identity: serverIdentity,
+        files: names.map((name) => ({ name, bytes: new Uint8Array(readFileSync(path.join(samples, name))) })),
+        onRequest: (event) => requests.push(event),
+      });
+      try {
+        const result = await driver.runJob({
+          wifi: WIFI,
+          server: { host: '127.0.0.1', port: noteServer.port },
+          entries: [
+            { certType: 'ROOT_CERT', numOfChainCert: 0, fileName: 'root_a.cer' },
+            { certType: 'ROOT_CERT', numOfChainCert: 0, fileName: 'root_b.cer' },
+            { certType: 'TLS_RSA_CERT', numOfChainCert: 2, fileName: 'winc_rsa.key' },
+            { certType: 'TLS_RSA_CERT', numOfChainCert: 0, fileName: 'winc_rsa.cer' },
+            { certType: 'TLS_RSA_CERT', numOfChainCert: 0, fileName: 'module_ca.cer' },
+          ],
+        });
+        expect(result).toMatchObject({ filesDownloaded: 5, tlsHandshakes: 1 });
+        expect(requests.map((r) => r.file)).toEqual(names);
+        expect(new Set(requests.map((r) => r.peer)).size).toBe(1); // one client port: one connection
+      } finally {
+        await noteServer.stop();
+      }
+    });
+
+    it('makes a new connection whenever the server closes the kept one, and still fetches every file', async () => {
+      const closing = await startHttpsFileServer({
+        host: '127.0.0.1',
+        port: 0,
+        identity: serverIdentity,
+        files: [{ name: 'other.cer', bytes: otherRoot.der }, { name: 'ca.cer', bytes: stationCa.der }, { name: 'leaf.cer', bytes: leaf.der }],
+        limits: { keepAliveTimeoutMs: 1 },
+      });
+      try {
+        const result = await driver.runJob({
+          wifi: WIFI,
+          server: { host: '127.0.0.1', port: closing.port },
+          entries: ['other.cer', 'ca.cer', 'leaf.cer'].map((fileName) => ({ certType: 'ROOT_CERT' as const, numOfChainCert: 0, fileName })),
+        });
+        expect(result.filesDownloaded).toBe(3);
+        expect(result.tlsHandshakes).toBeGreaterThanOrEqual(1);
+        expect(result.tlsHandshakes).toBeLessThanOrEqual(3);
+      } finally {
+        await closing.stop();
+      }
+      await driver.writeSection('root', rootSectionWith(serverIdentity.certDer));
     });
 
     it('reports the TLS handshakes its job made', async () => {
@@ -136,7 +216,7 @@ export function defineAcceptanceSuite(name: string, provide: () => Promise<Board
           { certType: 'TLS_RSA_CERT', numOfChainCert: 0, fileName: 'ca.cer' },
         ]),
       );
-      expect(result).toMatchObject({ filesDownloaded: 3, tlsHandshakes: 3 });
+      expect(result).toMatchObject({ filesDownloaded: 3, tlsHandshakes: 1 });
       expect(decodeTlsSection(await driver.readSection('tls'), WINC1500_DEFAULT_LAYOUT).chains[0]?.certificates.map((c) => c.certificate?.subjectText)).toEqual([
         expect.stringContaining('board-0001'),
         expect.stringContaining('Station CA'),
@@ -184,6 +264,45 @@ export function defineAcceptanceSuite(name: string, provide: () => Promise<Board
       const error = (await prove({ bypassServerVerification: false }).catch((e: unknown) => e)) as BoardError;
       expect(error).toBeInstanceOf(BoardError);
       expect(error).toMatchObject({ code: 'CERT_VERIFICATION_FAILED', phase: 'prove', detail: { wincErrSource: 'local', tlsAlert: 48 } });
+    });
+
+    // These two leave another identity in the TLS store: after the proofs.
+    it('provisions 10 roots (PEM) and a chain signed by an RSA-4096 CA in one job: downloads are streamed, only the stores limit them', async () => {
+      const before = decodeRootSection(await driver.readSection('root'), WINC1500_DEFAULT_LAYOUT).count;
+      const entries: JobConfig['entries'] = [
+        ...Array.from({ length: 10 }, (_, i) => ({ certType: 'ROOT_CERT' as const, numOfChainCert: 0, fileName: `root-${i + 1}.cer` })),
+        { certType: 'TLS_RSA_CERT', numOfChainCert: 2, fileName: 'leaf4096.key' },
+        { certType: 'TLS_RSA_CERT', numOfChainCert: 0, fileName: 'leaf4096.cer' },
+        { certType: 'TLS_RSA_CERT', numOfChainCert: 0, fileName: 'ca4096.cer' },
+      ];
+      const result = await driver.runJob(job(entries));
+      expect(result).toMatchObject({ filesDownloaded: 13, rootsWritten: 10, rootStoreCount: before + 10, tlsFilesWritten: 4 });
+      const chain = decodeTlsSection(await driver.readSection('tls'), WINC1500_DEFAULT_LAYOUT).chains[0]!;
+      expect(chain.certificates.map((c) => c.certificate?.publicKey.kind === 'rsa' && c.certificate.publicKey.bits)).toEqual([2048, 4096]);
+    });
+
+    it("refuses a plan over the stores' capacity before anything is erased, naming the entry (the same on every board)", async () => {
+      const root = await driver.readSection('root');
+      const tls = await driver.readSection('tls');
+      // 14 RSA-2048 roots need 14 × 304 bytes: the 14th passes the 4076 bytes of the root store.
+      const tooManyRoots = (await driver
+        .runJob(job(Array.from({ length: 14 }, (_, i) => ({ certType: 'ROOT_CERT' as const, numOfChainCert: 0, fileName: `root-${i + 1}.cer` }))))
+        .catch((e: unknown) => e)) as BoardError;
+      expect(tooManyRoots).toBeInstanceOf(BoardError);
+      expect({ code: tooManyRoots.code, phase: tooManyRoots.phase, entry: tooManyRoots.detail?.entryIndex }).toEqual({ code: 'STORE_FULL', phase: 'download', entry: 13 });
+      // An 8 KB certificate cannot be in the 7212 bytes the TLS store has for files.
+      const tooBig = (await driver
+        .runJob(
+          job([
+            { certType: 'TLS_RSA_CERT', numOfChainCert: 1, fileName: 'fat.key' },
+            { certType: 'TLS_RSA_CERT', numOfChainCert: 0, fileName: 'fat.cer' },
+          ]),
+        )
+        .catch((e: unknown) => e)) as BoardError;
+      expect(tooBig).toBeInstanceOf(BoardError);
+      expect({ code: tooBig.code, phase: tooBig.phase, entry: tooBig.detail?.entryIndex }).toEqual({ code: 'STORE_FULL', phase: 'download', entry: 1 });
+      expect(await driver.readSection('root')).toEqual(root);
+      expect(await driver.readSection('tls')).toEqual(tls);
     });
   });
 }

@@ -11,7 +11,7 @@ defineAcceptanceSuite('simulated board over a socat pty', async () => {
   return { path: sim.path!, stop: () => sim.stop() };
 });
 defineStartupSuite('simulated board over a socat pty', async (wincStartMs) => {
-  const sim = await startPtySim({ wincStartMs });
+  const sim = await startPtySim({ network: { wincStartMs } });
   return { path: sim.path!, stop: () => sim.stop() };
 });
 

@@ -25,3 +25,4 @@ export { createTransportPair, type ByteTransport, type TransportPair } from './t
 export { startInProcessSim, startPtySim, type RunningSim, type StartSimOptions, type SimProtocol } from './sim/sim-host.js';
 export { SimBoard, type SimBoardOptions, type SimFaults } from './sim/sim-board.js';
 export { FAST_TIMINGS, REALISTIC_TIMINGS, type NorTimings } from './sim/winc-flash.js';
+export { FAST_NETWORK_TIMINGS, REALISTIC_NETWORK_TIMINGS, totalChargedMs, type ChargedTime, type NetworkTimings } from './sim/timing-model.js';

@@ -20,6 +20,8 @@ export interface TestCertificateOptions {
   ca?: boolean;
   clientAuth?: boolean;
   days?: number;
+  /** subjectAltName DNS names (many of them make a big certificate). */
+  dnsNames?: string[];
 }
 
 export function makeTestCertificate(subjectCn: string, options: TestCertificateOptions = {}): TestCertificate {
@@ -39,6 +41,7 @@ export function makeTestCertificate(subjectCn: string, options: TestCertificateO
   cert.setExtensions([
     { name: 'basicConstraints', cA: options.ca ?? false, critical: true },
     ...(options.clientAuth ? [{ name: 'extKeyUsage', clientAuth: true }] : []),
+    ...(options.dnsNames ? [{ name: 'subjectAltName', altNames: options.dnsNames.map((value) => ({ type: 2, value })) }] : []),
   ]);
   cert.sign(options.issuer?.key ?? key, forge.md.sha256.create());
   const der = Uint8Array.from(Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes(), 'binary'));

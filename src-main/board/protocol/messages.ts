@@ -1,3 +1,4 @@
+import { BOARD_LIMITS } from './board-limits.js';
 import { ByteReader, ByteWriter, ProtocolDecodeError } from './bytes.js';
 import {
   BOARD_KINDS,
@@ -635,7 +636,7 @@ export function decodeEvent(type: number, payload: Uint8Array): BoardEvent {
 
 /** The job-plan rules of docs/serial-protocol.md 4.2. Returns a reason, or undefined when valid. */
 export function validateJobPlan(entries: readonly JobEntry[]): string | undefined {
-  if (entries.length < 1 || entries.length > 16) return `a job has 1..16 entries, not ${entries.length}`;
+  if (entries.length < 1 || entries.length > BOARD_LIMITS.jobEntries) return `a job has 1..${BOARD_LIMITS.jobEntries} entries, not ${entries.length}`;
   const groupsSeen = new Set<CertType>();
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
@@ -648,6 +649,7 @@ export function validateJobPlan(entries: readonly JobEntry[]): string | undefine
       continue;
     }
     if (e.numOfChainCert === 0) return `entry ${i}: ${e.certType} certificate without a preceding private-key entry`;
+    if (e.numOfChainCert > BOARD_LIMITS.chainCerts) return `entry ${i}: a chain has at most ${BOARD_LIMITS.chainCerts} certificates, not ${e.numOfChainCert}`;
     if (groupsSeen.has(e.certType)) return `entry ${i}: only one ${e.certType} group is allowed`;
     groupsSeen.add(e.certType);
     for (let k = 1; k <= e.numOfChainCert; k++) {

@@ -40,6 +40,7 @@ import { FAST_TIMINGS, FlashRangeError, WincFlash, delay, type NorTimings } from
 import { runSimJob, type SimJobDeps } from './sim-job.js';
 import { persistFlash, readFlashFile } from './flash-file.js';
 import { runSimProve, type SimProveRequest } from './sim-prove.js';
+import { FAST_NETWORK_TIMINGS, noChargedTime, type ChargedTime, type NetworkTimings } from './timing-model.js';
 
 export interface SimFaults {
   /** Drop every Nth byte received from the host. */
@@ -74,11 +75,11 @@ export interface SimBoardOptions {
   /** The WINC's MAC address ("F8:F0:05:12:34:56"); default: Microchip's OUI F8:F0:05 and three bytes derived from the unique id. */
   wincMac?: string;
   /**
-   * How long the WINC firmware takes to start (efuse, boot ROM, firmware init): at power-up, on
-   * REINIT_WINC and whenever a job or proof brings it back from download mode. Default 0; a real
-   * module takes up to about 5 s. HELLO reports WINC_STARTING meanwhile.
+   * Time charged for Wi-Fi association, DHCP, each TLS handshake and the WINC firmware start (at
+   * power-up, on REINIT_WINC and whenever a job or proof brings it back from download mode; HELLO
+   * reports WINC_STARTING meanwhile). Default: none (FAST_NETWORK_TIMINGS); see timing-model.ts.
    */
-  wincStartMs?: number;
+  network?: Partial<NetworkTimings>;
   /** Initial root store section (4 KiB), e.g. a real section read from a module. */
   seedRootSection?: Uint8Array;
   seedTlsSection?: Uint8Array;
@@ -134,6 +135,10 @@ export interface SimBoardContext {
   log(line: string): void;
   eraseRange(address: number, length: number): Promise<void>;
   program(address: number, data: Uint8Array): Promise<void>;
+  /** The network timing model. */
+  network: NetworkTimings;
+  /** Waits `ms` and books it under `cause` (the bench's breakdown). */
+  charge(cause: 'wifi' | 'dhcp' | 'tlsHandshake', ms: number): Promise<void>;
   wincMode(): 'normal' | 'download';
   /** Download mode stops Wi-Fi; normal mode starts the WINC afresh (not joined). */
   setWincMode(mode: 'normal' | 'download'): void;
@@ -174,6 +179,8 @@ export class SimBoard {
   private readonly wincFirmware: WincVersion;
   private readonly uniqueId: string;
   private readonly mac: string;
+  readonly network: NetworkTimings;
+  private charged: ChargedTime = noChargedTime();
   private readonly maxPayload: number;
   private transport: ByteTransport | undefined;
   private detachers: Array<() => void> = [];
@@ -208,6 +215,7 @@ export class SimBoard {
 
   constructor(options: SimBoardOptions = {}) {
     this.options = options;
+    this.network = { ...FAST_NETWORK_TIMINGS, ...options.network };
     this.wincFirmware = parseWincFirmware(options.wincFirmware ?? '19.6.1');
     this.layout = getFlashLayout('winc1500', `${this.wincFirmware[0]}.${this.wincFirmware[1]}`);
     this.flash = new WincFlash(this.layout.flashSize, options.timings ?? FAST_TIMINGS);
@@ -307,7 +315,30 @@ export class SimBoard {
 
   private wireDelay(bytes: number): Promise<void> {
     const baud = this.options.baudRate ?? 0;
-    return baud > 0 ? delay((bytes * 10 * 1000) / baud) : Promise.resolve();
+    if (baud <= 0) return Promise.resolve();
+    const ms = (bytes * 10 * 1000) / baud;
+    this.charged.wireMs += ms;
+    return delay(ms);
+  }
+
+  /** Time the model charged since the last reset, by cause (wire, flash, Wi-Fi, DHCP, TLS, WINC start). */
+  chargedTime(): ChargedTime {
+    return { ...this.charged, flashMs: this.flash.chargedMs };
+  }
+
+  resetChargedTime(): void {
+    this.charged = noChargedTime();
+    this.flash.chargedMs = 0;
+  }
+
+  private async charge(cause: 'wifi' | 'dhcp' | 'tlsHandshake', ms: number): Promise<void> {
+    if (cause === 'wifi') this.charged.wifiMs += ms;
+    else if (cause === 'dhcp') this.charged.dhcpMs += ms;
+    else {
+      this.charged.tlsHandshakeMs += ms;
+      this.charged.tlsHandshakes++;
+    }
+    await delay(ms);
   }
 
   private sendFrame(type: number, requestId: number, flags: number, payload: Uint8Array): Uint8Array {
@@ -451,7 +482,8 @@ export class SimBoard {
         Capability.CANCEL |
         Capability.WINC_INFO |
         Capability.REMOVE_ROOTS |
-        Capability.PROVE_IDENTITY,
+        Capability.PROVE_IDENTITY |
+        Capability.KEEP_ALIVE,
       uniqueId: this.uniqueId,
       firmwareVersion: this.options.firmwareVersion ?? '0.1.0-sim',
       wincChipId: 0x1503a0,
@@ -472,7 +504,8 @@ export class SimBoard {
 
   private beginWincStart(): void {
     this.setWincMode('normal');
-    this.wincReadyAt = Date.now() + (this.options.wincStartMs ?? 0);
+    this.wincReadyAt = Date.now() + this.network.wincStartMs;
+    this.charged.wincStartMs += this.network.wincStartMs;
   }
 
   /** True while a firmware start is in progress; notes the MAC once one completes. */
@@ -688,6 +721,8 @@ export class SimBoard {
       eraseRange: (a, l) => this.eraseRange(a, l),
       program: (a, d) => this.program(a, d),
       wincFirmware: this.wincFirmware,
+      network: this.network,
+      charge: (cause, ms) => this.charge(cause, ms),
       wincMode: () => this.wincMode,
       setWincMode: (mode) => this.setWincMode(mode),
       restartWinc: () => this.restartWinc(),

@@ -1,14 +1,16 @@
 import { readPrivateKey } from '../../keys/private-key.js';
 import { bytesEqual } from '../../store/bytes.js';
 import { isStoreError, StoreFullError } from '../../store/errors.js';
-import { decodeRootSection, encodeRootSection } from '../../store/root-store.js';
+import { decodeRootSection, encodeRootSection, rootEntryFromCertificate, rootEntrySize } from '../../store/root-store.js';
 import { planRootStore } from '../../store/root-merge.js';
 import { planTlsStore, type TlsChainInput } from '../../store/tls-chain.js';
 import { decodeTlsSection, encodeTlsSection } from '../../store/tls-store.js';
 import { parseCertificate, type ParsedCertificate } from '../../x509/certificate.js';
+import { BOARD_LIMITS } from '../protocol/board-limits.js';
 import type { JobEntry, JobResult } from '../protocol/messages.js';
-import { simError, type SimBoardContext, type SimJobContext } from './sim-board.js';
+import { simError, SimRequestError, type SimBoardContext, type SimJobContext } from './sim-board.js';
 import { WincTlsConnection } from './sim-tls.js';
+import { stagedDer } from './staged-der.js';
 import { delay } from './winc-flash.js';
 
 export { SIM_CLIENT_CIPHERS } from './sim-tls.js';
@@ -18,8 +20,6 @@ export interface SimJobDeps {
   now?: () => Date;
   /** The address the simulated board reports after joining Wi-Fi. */
   wifiIp?: string;
-  /** Largest file the board buffers (SAM D21 RAM is small). */
-  maxFileSize?: number;
   connectTimeoutMs?: number;
   /** Interval of the keep-alive LOG event while a job runs (docs: at most 10 s). */
   heartbeatMs?: number;
@@ -32,12 +32,6 @@ interface Downloaded {
   index: number;
   data: Uint8Array;
   cert?: ParsedCertificate;
-}
-
-function pemOrDer(data: Uint8Array): Uint8Array {
-  const text = Buffer.from(data).toString('latin1');
-  const match = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(text);
-  return match?.[1] ? Uint8Array.from(Buffer.from(match[1].replace(/\s+/g, ''), 'base64')) : data;
 }
 
 function commonName(cert: ParsedCertificate): string {
@@ -53,60 +47,83 @@ export async function joinWifi(ctx: SimBoardContext, deps: SimJobDeps): Promise<
   if (!ctx.wifiJoined()) {
     ctx.log(`main: connecting to WiFi AP ${ctx.wifi.ssid}...`);
     await delay(1);
+    await ctx.charge('wifi', ctx.network.wifiAssociationMs);
     if (ctx.faults.wifiFails) throw simError('WIFI_CONNECT_FAILED', 'wifi-connect', `could not join "${ctx.wifi.ssid}" (check SSID and passphrase)`);
+    ctx.log('wifi_cb: M2M_WIFI_CONNECTED');
+    await ctx.charge('dhcp', ctx.network.dhcpMs);
     ctx.setWifiJoined(true);
-    ctx.log(`wifi_cb: M2M_WIFI_CONNECTED, IP address is ${ip}`);
+    ctx.log(`wifi_cb: IP address is ${ip}`);
   }
   ctx.emit({ kind: 'wifi-connected', ip });
 }
 
+/** The job's one TLS connection (HTTP/1.1 keep-alive), made again only when the server closed it. */
+interface JobLink {
+  connection?: WincTlsConnection;
+  handshakes: number;
+}
+
 /** GET one file over TLS 1.2 the way the module would, deciding trust from the flash root store. */
-async function fetchFile(ctx: SimJobContext, deps: SimJobDeps, entry: JobEntry, index: number, onHandshake: () => void): Promise<Uint8Array> {
+async function fetchFile(ctx: SimJobContext, deps: SimJobDeps, entry: JobEntry, index: number, link: JobLink): Promise<Uint8Array> {
   const { host, port, sni } = ctx.server;
   const url = `https://${host}:${port}/${entry.fileName}`;
   ctx.emit({ kind: 'download-started', entryIndex: index, url });
   ctx.log(`start_download: sending HTTP request for ${url}`);
-  const maxFileSize = deps.maxFileSize ?? 16 * 1024;
-  const connection = await WincTlsConnection.open(ctx, {
-    host,
-    port,
-    sni,
-    validateServerName: ctx.server.validateServerName,
-    bypassServerVerification: false,
-    phase: 'download',
-    entryIndex: index,
-    ...(deps.ciphers ? { ciphers: deps.ciphers } : {}),
-    ...(deps.connectTimeoutMs ? { connectTimeoutMs: deps.connectTimeoutMs } : {}),
-    ...(deps.now ? { now: deps.now } : {}),
-  });
-  onHandshake();
-  const parts: Buffer[] = [];
-  let received = 0;
-  try {
-    await connection.get({
-      path: `/${entry.fileName}`,
-      close: true,
-      onHead: (head) => {
-        if (head.status !== 200) throw simError('HTTP_STATUS', 'download', `server answered "${head.statusLine}" for /${entry.fileName}`, { entryIndex: index });
-      },
-      onBody: (part, head) => {
-        received += part.length;
-        if (received > maxFileSize) throw simError('FILE_TOO_LARGE', 'download', `${entry.fileName} is larger than the ${maxFileSize} bytes the board can buffer`, { entryIndex: index });
-        parts.push(part);
-        ctx.emit({ kind: 'file-packet-received', entryIndex: index, received, fileSize: head.contentLength ?? 0 });
-        ctx.log(`store_file_packet: received[${received}], file size[${head.contentLength ?? 0}]`);
-      },
-    });
-  } finally {
-    connection.close();
+  // Only a safety net for the simulator's own memory: the board's limits (BOARD_LIMITS) apply to
+  // what it keeps of the file, checked once the file is in.
+  const maxFileSize = 16 * 1024 * 1024;
+  for (let attempt = 0; ; attempt++) {
+    const reused = link.connection?.isOpen === true;
+    if (!reused) {
+      link.connection?.close();
+      link.connection = await WincTlsConnection.open(ctx, {
+        host,
+        port,
+        sni,
+        validateServerName: ctx.server.validateServerName,
+        bypassServerVerification: false,
+        phase: 'download',
+        entryIndex: index,
+        ...(deps.ciphers ? { ciphers: deps.ciphers } : {}),
+        ...(deps.connectTimeoutMs ? { connectTimeoutMs: deps.connectTimeoutMs } : {}),
+        ...(deps.now ? { now: deps.now } : {}),
+      });
+      link.handshakes++;
+      ctx.log(`socket_cb: TLS connection ${link.handshakes} to ${host}:${port}`);
+    }
+    const connection = link.connection!.useFor(index);
+    const parts: Buffer[] = [];
+    let received = 0;
+    let answered = false;
+    try {
+      const head = await connection.get({
+        path: `/${entry.fileName}`,
+        close: false,
+        onHead: (h) => {
+          answered = true;
+          if (h.status !== 200) throw simError('HTTP_STATUS', 'download', `server answered "${h.statusLine}" for /${entry.fileName}`, { entryIndex: index });
+        },
+        onBody: (part, h) => {
+          received += part.length;
+          if (received > maxFileSize) throw simError('FILE_TOO_LARGE', 'download', `${entry.fileName} is larger than ${maxFileSize} bytes`, { entryIndex: index });
+          parts.push(part);
+          ctx.emit({ kind: 'file-packet-received', entryIndex: index, received, fileSize: h.contentLength ?? 0 });
+          ctx.log(`store_file_packet: received[${received}], file size[${h.contentLength ?? 0}]`);
+        },
+      });
+      if (!head.keepAlive || !connection.isOpen) {
+        connection.close();
+        link.connection = undefined;
+      }
+      return Uint8Array.from(Buffer.concat(parts));
+    } catch (error) {
+      connection.close();
+      link.connection = undefined;
+      // The server had closed the kept connection before answering: once more on a new one.
+      if (reused && attempt === 0 && !answered && error instanceof SimRequestError && error.body.code === 'DOWNLOAD_FAILED' && !ctx.signal.aborted) continue;
+      throw error;
+    }
   }
-  return Uint8Array.from(Buffer.concat(parts));
-}
-
-function storeFailure(error: unknown, label: string): never {
-  if (error instanceof StoreFullError) throw simError('STORE_FULL', 'write', error.message);
-  if (isStoreError(error)) throw simError(/KEY|CURVE|RSA_ONLY/.test(error.code) ? 'UNSUPPORTED_KEY' : 'CERT_PARSE_FAILED', 'write', `${label}: ${error.message}`);
-  throw error;
 }
 
 async function writeVerified(ctx: SimJobContext, offset: number, size: number, image: Uint8Array, section: 'root' | 'tls'): Promise<void> {
@@ -130,6 +147,29 @@ async function writeVerified(ctx: SimJobContext, offset: number, size: number, i
   ctx.emit({ kind: 'section-verified', section, length: size });
 }
 
+function keyProblem(cert: ParsedCertificate): string | undefined {
+  const key = cert.publicKey;
+  if (key.kind === 'rsa') {
+    let start = 0;
+    while (start < key.modulus.length - 1 && key.modulus[start] === 0) start++;
+    return key.modulus.length - start > BOARD_LIMITS.rsaBits / 8 || key.exponent.length > 16 ? `RSA keys up to ${BOARD_LIMITS.rsaBits} bits only` : undefined;
+  }
+  if (key.kind === 'ec') return key.curve === 'P-256' && key.point[0] === 0x04 ? undefined : 'ECDSA P-256 keys only';
+  return 'RSA or ECDSA P-256 keys only';
+}
+
+function certificateOf(der: Uint8Array, entry: JobEntry, index: number): ParsedCertificate {
+  let cert: ParsedCertificate;
+  try {
+    cert = parseCertificate(der);
+  } catch (error) {
+    throw simError('CERT_PARSE_FAILED', 'download', `${entry.fileName} is not an X.509 certificate: ${(error as Error).message}`, { entryIndex: index });
+  }
+  const problem = keyProblem(cert);
+  if (problem) throw simError('UNSUPPORTED_KEY', 'download', `${entry.fileName}: key type the WINC store cannot hold (${problem})`, { entryIndex: index });
+  return cert;
+}
+
 /** The RUN_JOB phases of docs/serial-protocol.md 4.2, performed by the simulated board. */
 export async function runSimJob(ctx: SimJobContext, deps: SimJobDeps): Promise<JobResult> {
   const checkCancel = (): void => {
@@ -141,31 +181,88 @@ export async function runSimJob(ctx: SimJobContext, deps: SimJobDeps): Promise<J
   await joinWifi(ctx, deps);
   checkCancel();
 
-  // 2. Download everything first: the WINC cannot fetch while in download mode.
+  // 2. Download everything first: the WINC cannot fetch while in download mode. What the board keeps
+  // of each file is counted against BOARD_LIMITS exactly as the firmware streams it (board_limits.h).
   ctx.emit({ kind: 'state', state: 'running', phase: 'download' });
   const files: Downloaded[] = [];
-  let tlsHandshakes = 0;
-  for (const [index, entry] of ctx.entries.entries()) {
-    checkCancel();
-    const raw = await fetchFile(ctx, deps, entry, index, () => tlsHandshakes++);
-    ctx.emit({ kind: 'file-downloaded', entryIndex: index, size: raw.length, fileName: entry.fileName });
-    ctx.log('store_file_packet: file downloaded successfully.');
-    const isKey = entry.certType !== 'ROOT_CERT' && entry.numOfChainCert > 0;
-    if (isKey) {
-      files.push({ entry, index, data: raw });
-      ctx.emit({ kind: 'certificate-found', entryIndex: index, certType: entry.certType, commonName: entry.fileName });
-      ctx.log(`>>>Found Private Key: ${entry.fileName}`);
-      continue;
+  const link: JobLink = { handshakes: 0 };
+  let rootStaged = 0;
+  let tlsStaged = 0;
+  try {
+    for (const [index, entry] of ctx.entries.entries()) {
+      checkCancel();
+      const raw = await fetchFile(ctx, deps, entry, index, link);
+      const der = stagedDer(raw);
+      const isRoot = entry.certType === 'ROOT_CERT';
+      if (der && isRoot && der.length > BOARD_LIMITS.rootCertDer) {
+        throw simError('FILE_TOO_LARGE', 'download', `root certificate larger than ${BOARD_LIMITS.rootCertDer} bytes (DER)`, { entryIndex: index });
+      }
+      if (der && !isRoot && tlsStaged + der.length > BOARD_LIMITS.tlsFileBytes) {
+        throw simError('STORE_FULL', 'download', `the job's TLS files need more than the ${BOARD_LIMITS.tlsFileBytes} bytes the TLS store holds for files`, { entryIndex: index });
+      }
+      ctx.emit({ kind: 'file-downloaded', entryIndex: index, size: raw.length, fileName: entry.fileName });
+      ctx.log('store_file_packet: file downloaded successfully.');
+      if (!der) throw simError('CERT_PARSE_FAILED', 'download', `${entry.fileName}: not a DER or PEM certificate or key (encrypted keys are not supported)`, { entryIndex: index });
+      if (isRoot) {
+        const cert = certificateOf(der, entry, index);
+        let size: number;
+        try {
+          size = rootEntrySize(rootEntryFromCertificate(cert, { format: ctx.layout.rootFormat }), ctx.layout.rootFormat);
+        } catch (error) {
+          throw simError(isStoreError(error) && /KEY|CURVE/.test(error.code) ? 'UNSUPPORTED_KEY' : 'CERT_PARSE_FAILED', 'download', `${entry.fileName}: ${(error as Error).message}`, { entryIndex: index });
+        }
+        if (rootStaged + size > BOARD_LIMITS.rootEntryBytes) {
+          throw simError('STORE_FULL', 'download', `Root Certificate Flash is Full: the job's roots need more than the ${BOARD_LIMITS.rootEntryBytes} bytes of the root store`, { entryIndex: index });
+        }
+        rootStaged += size;
+        files.push({ entry, index, data: der, cert });
+        ctx.emit({ kind: 'certificate-found', entryIndex: index, certType: entry.certType, commonName: commonName(cert) });
+        ctx.log(`>>>Found Certificate: ${commonName(cert)}`);
+        continue;
+      }
+      tlsStaged += (der.length + 3) & ~3;
+      if (entry.numOfChainCert > 0) {
+        if (entry.certType === 'TLS_RSA_CERT') {
+          try {
+            readPrivateKey(der);
+          } catch (error) {
+            throw simError('CERT_PARSE_FAILED', 'download', `${entry.fileName} is not an RSA private key (PEM PKCS#1/PKCS#8 or DER): ${(error as Error).message}`, { entryIndex: index });
+          }
+        }
+        files.push({ entry, index, data: der });
+        ctx.emit({ kind: 'certificate-found', entryIndex: index, certType: entry.certType, commonName: entry.fileName });
+        ctx.log(`>>>Found Private Key: ${entry.fileName}`);
+        continue;
+      }
+      const cert = certificateOf(der, entry, index);
+      files.push({ entry, index, data: der, cert });
+      ctx.emit({ kind: 'certificate-found', entryIndex: index, certType: entry.certType, commonName: commonName(cert) });
+      ctx.log(`>>>Found Certificate: ${commonName(cert)}`);
     }
-    let cert: ParsedCertificate;
+  } finally {
+    link.connection?.close(); // the job's connection, if the server left it open
+  }
+  const tlsHandshakes = link.handshakes;
+
+  // The TLS store is planned before the flash is touched (as the firmware does).
+  const { rootStore, tlsStore } = ctx.layout;
+  let tlsPlan: ReturnType<typeof planTlsStore> | undefined;
+  for (const f of files) {
+    if (f.entry.certType === 'ROOT_CERT' || f.entry.numOfChainCert === 0) continue;
+    const chain: TlsChainInput = {
+      certificates: files.filter((c) => c.index > f.index && c.index <= f.index + f.entry.numOfChainCert && c.cert).map((c) => ({ label: c.entry.fileName, cert: c.cert! })),
+      ...(f.entry.certType === 'TLS_RSA_CERT' ? { key: { label: f.entry.fileName, key: readPrivateKey(f.data) } } : {}),
+    };
     try {
-      cert = parseCertificate(pemOrDer(raw));
+      tlsPlan = planTlsStore(null, [chain], ctx.layout);
     } catch (error) {
-      throw simError('CERT_PARSE_FAILED', 'download', `${entry.fileName} is not an X.509 certificate: ${(error as Error).message}`, { entryIndex: index });
+      if (error instanceof StoreFullError) throw simError('STORE_FULL', 'download', `TLS store has no room: ${error.message}`, { entryIndex: f.index });
+      throw simError(isStoreError(error) && /KEY/.test(error.code) ? 'CERT_PARSE_FAILED' : 'CERT_PARSE_FAILED', 'download', `TLS store: ${(error as Error).message}`, { entryIndex: f.index });
     }
-    files.push({ entry, index, data: raw, cert });
-    ctx.emit({ kind: 'certificate-found', entryIndex: index, certType: entry.certType, commonName: commonName(cert) });
-    ctx.log(`>>>Found Certificate: ${commonName(cert)}`);
+    break; // one chain per job, as the firmware
+  }
+  if (ctx.faults.fullFlash && (tlsPlan || files.some((f) => f.entry.certType === 'ROOT_CERT'))) {
+    throw simError('STORE_FULL', 'write', 'the certificate store is full');
   }
   checkCancel();
 
@@ -177,7 +274,6 @@ export async function runSimJob(ctx: SimJobContext, deps: SimJobDeps): Promise<J
 
   let rootsWritten = 0;
   let tlsFilesWritten = 0;
-  const { rootStore, tlsStore } = ctx.layout;
 
   // 4a. Root store: the existing entries (unless replaced), each new root added or replacing the
   // entry with its name hash, then the REMOVE_ROOTS hashes taken out.
@@ -192,17 +288,17 @@ export async function runSimJob(ctx: SimJobContext, deps: SimJobDeps): Promise<J
   const removes = (hash: Uint8Array): boolean => ctx.removeRoots.some((r) => bytesEqual(r, hash));
   const removesExisting = !ctx.replaceRootStore && existing.some((e) => removes(e.nameHash));
   if (roots.length > 0 || removesExisting) {
-    if (ctx.faults.fullFlash) throw simError('STORE_FULL', 'write', 'root certificate store is full');
     let image: Uint8Array;
     let count: number;
     try {
-      const plan = planRootStore(ctx.replaceRootStore ? [] : existing, roots.map((r) => ({ label: r.entry.fileName, cert: r.cert! })), ctx.layout);
+      const plan = planRootStore(ctx.replaceRootStore ? [] : existing, roots.map((r) => ({ label: String(r.index), cert: r.cert! })), ctx.layout);
       const kept = plan.entries.filter((e) => !removes(e.nameHash));
       for (const e of plan.entries.filter((x) => removes(x.nameHash))) ctx.log(`root store: leaving out ${Buffer.from(e.nameHash).toString('hex')}`);
       image = encodeRootSection(kept, ctx.layout);
       count = kept.length;
     } catch (error) {
-      storeFailure(error, 'root store');
+      if (error instanceof StoreFullError) throw simError('STORE_FULL', 'write', 'Root Certificate Flash is Full', { entryIndex: Number(error.label) });
+      throw simError('CERT_PARSE_FAILED', 'write', `root store: ${(error as Error).message}`);
     }
     await writeVerified(ctx, rootStore.offset, rootStore.size, image, 'root');
     rootStoreCount = count;
@@ -213,39 +309,13 @@ export async function runSimJob(ctx: SimJobContext, deps: SimJobDeps): Promise<J
     }
   }
 
-  // 4b. TLS store: one chain per TLS group (key file then its certificates).
-  const chains: TlsChainInput[] = [];
-  for (const f of files) {
-    if (f.entry.certType === 'ROOT_CERT' || f.entry.numOfChainCert === 0) continue;
-    const certs = files.filter((c) => c.index > f.index && c.index <= f.index + f.entry.numOfChainCert && c.cert);
-    let key;
-    try {
-      key = readPrivateKey(Buffer.from(f.data).toString('latin1').includes('-----BEGIN') ? Buffer.from(f.data).toString('latin1') : f.data);
-    } catch (error) {
-      throw simError('CERT_PARSE_FAILED', 'download', `${f.entry.fileName} is not a private key the board can use: ${(error as Error).message}`, { entryIndex: f.index });
-    }
-    chains.push({
-      certificates: certs.map((c) => ({ label: c.entry.fileName, cert: c.cert! })),
-      ...(f.entry.certType === 'TLS_RSA_CERT' ? { key: { label: f.entry.fileName, key } } : {}),
-    });
-  }
-  if (chains.length > 0) {
-    if (ctx.faults.fullFlash) throw simError('STORE_FULL', 'write', 'TLS certificate store is full');
-    let image: Uint8Array;
-    let fileCount: number;
-    let usedBytes: number;
-    try {
-      const plan = planTlsStore(null, chains, ctx.layout);
-      image = encodeTlsSection(plan.files, ctx.layout, { keepTailFrom: ctx.flash.read(tlsStore.offset, tlsStore.size) });
-      fileCount = plan.files.length;
-      usedBytes = plan.usedBytes;
-    } catch (error) {
-      storeFailure(error, 'TLS store');
-    }
+  // 4b. TLS store: the planned chain; the section's last two pages stay as they are.
+  if (tlsPlan) {
+    const image = encodeTlsSection(tlsPlan.files, ctx.layout, { keepTailFrom: ctx.flash.read(tlsStore.offset, tlsStore.size) });
     await writeVerified(ctx, tlsStore.offset, tlsStore.size, image, 'tls');
     decodeTlsSection(ctx.flash.read(tlsStore.offset, tlsStore.size), ctx.layout);
-    tlsFilesWritten = fileCount;
-    ctx.emit({ kind: 'tls-store-written', fileCount, bytesUsed: usedBytes });
+    tlsFilesWritten = tlsPlan.files.length;
+    ctx.emit({ kind: 'tls-store-written', fileCount: tlsFilesWritten, bytesUsed: tlsPlan.usedBytes });
     ctx.log('TLS Certificate written to SPI flash');
   }
 

@@ -52,11 +52,14 @@ export class WincTlsConnection {
   private ended = false;
   private failure: unknown;
 
+  private readonly options: WincTlsOptions;
+
   private constructor(
     private readonly socket: tls.TLSSocket,
     private readonly ctx: SimBoardContext,
-    private readonly options: WincTlsOptions,
+    options: WincTlsOptions,
   ) {
+    this.options = { ...options };
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => this.onEnd());
     socket.on('close', () => this.onEnd());
@@ -73,6 +76,12 @@ export class WincTlsConnection {
 
   private entry(): { entryIndex?: number } {
     return this.options.entryIndex === undefined ? {} : { entryIndex: this.options.entryIndex };
+  }
+
+  /** The job entry the next requests are for (errors name it). */
+  useFor(entryIndex: number): this {
+    this.options.entryIndex = entryIndex;
+    return this;
   }
 
   static open(ctx: SimBoardContext, options: WincTlsOptions): Promise<WincTlsConnection> {
@@ -119,7 +128,11 @@ export class WincTlsConnection {
           }),
         );
       });
-      socket.once('secureConnect', () => {
+      socket.once('secureConnect', () => void handshaken());
+      // The module's own handshake time (its RSA and key exchange work), charged once negotiated.
+      const handshaken = async (): Promise<void> => {
+        await ctx.charge('tlsHandshake', ctx.network.tlsHandshakeMs);
+        if (settled) return;
         if (options.bypassServerVerification) {
           finish();
           return;
@@ -139,7 +152,7 @@ export class WincTlsConnection {
           return;
         }
         finish();
-      });
+      };
     });
   }
 

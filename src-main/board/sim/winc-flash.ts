@@ -26,6 +26,8 @@ export class WincFlash {
   readonly bytes: Uint8Array;
   readonly sectorSize = WINC1500_SECTOR_SIZE;
   private timings: NorTimings;
+  /** Erase and program time charged so far (the bench's breakdown). */
+  chargedMs = 0;
   /** Called after every sector erase and page program with the range that changed (persistence). */
   onChange: ((address: number, length: number) => void) | undefined;
 
@@ -64,6 +66,7 @@ export class WincFlash {
     const first = Math.floor(address / this.sectorSize);
     const last = Math.floor((address + length - 1) / this.sectorSize);
     for (let s = first; s <= last; s++) {
+      this.chargedMs += this.timings.eraseMsPerSector;
       await delay(this.timings.eraseMsPerSector);
       this.bytes.fill(0xff, s * this.sectorSize, (s + 1) * this.sectorSize);
       this.onChange?.(s * this.sectorSize, this.sectorSize);
@@ -75,6 +78,7 @@ export class WincFlash {
     let written = 0;
     while (written < data.length) {
       const pageEnd = Math.min(data.length, written + (256 - ((address + written) % 256)));
+      this.chargedMs += this.timings.programMsPerPage;
       await delay(this.timings.programMsPerPage);
       for (let i = written; i < pageEnd; i++) {
         const at = address + i;

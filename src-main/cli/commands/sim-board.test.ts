@@ -135,6 +135,9 @@ describe('winc-cert sim + winc-cert board (in-process, real pty)', () => {
     expect(await runCli(['sim', '--pty', '--unplug-after-bytes', 'lots'], io)).toBe(2);
     expect(io.err).toMatch(/--unplug-after-bytes must be a whole number/);
     io = capture();
+    expect(await runCli(['sim', '--pty', '--tls-ms', 'soon'], io)).toBe(2);
+    expect(io.err).toMatch(/--tls-ms must be a whole number of milliseconds/);
+    io = capture();
     expect(await runCli(['board', 'info', '--port', path.join(dir, 'no-such-port'), '--data-dir', path.join(dir, 'data')], io)).toBe(1);
     expect(io.err).toMatch(/\[PORT_NOT_FOUND\]/);
   });

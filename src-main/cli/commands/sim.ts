@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startPtySim, type RunningSim, type StartSimOptions } from '../../board/sim/sim-host.js';
 import { parseWincFirmware } from '../../board/sim/sim-board.js';
+import { FAST_NETWORK_TIMINGS, REALISTIC_NETWORK_TIMINGS, type NetworkTimings } from '../../board/sim/timing-model.js';
 import { FAST_TIMINGS, REALISTIC_TIMINGS } from '../../board/sim/winc-flash.js';
 import { runBootloaderSim } from '../../programmer/index.js';
 import { findRepositoryRoot } from '../../resources/resource-paths.js';
@@ -12,6 +13,7 @@ import { UsageError, type CliCommand, type CliIo } from '../command.js';
 
 const USAGE = `  winc-cert sim --pty [--board xpro|mkr1000|feather] [--firmware 19.6] [--protocol native|fwupdater]
                 [--seed-root FILE] [--seed-tls FILE] [--baud N] [--fast] [--log] [--bootloader]
+                [--wifi-ms N] [--dhcp-ms N] [--tls-ms N] [--winc-start-ms N]
                 [--flash-file F] [--app-image FILE|bundled] [--unplug-after-bytes N]
                 [--power-cut-after-erase] [--power-cut-after-flash-ops N] [--full-flash] [--wifi-fails]
       Start a simulated SAM D21 + ATWINC1500 board on a pseudo-terminal. Prints the port path
@@ -22,7 +24,12 @@ const USAGE = `  winc-cert sim --pty [--board xpro|mkr1000|feather] [--firmware 
       --seed-root    root certificate section (4 KiB) to start with (default: assets/sim/root-seed.bin)
       --seed-tls     TLS store section (8 KiB) to start with (default: erased)
       --baud N       model the serial wire time at N baud (default 115200; 0 = no wire delay)
-      --fast         no flash erase/program delays (default: realistic SPI NOR timings)
+      --fast         no flash, Wi-Fi, DHCP, TLS or WINC start delays (default: the realistic timing model,
+                     docs/simulator.md); the options below still apply
+      --wifi-ms N    time to join the access point (default 1500)
+      --dhcp-ms N    time from association to the DHCP lease (default 400)
+      --tls-ms N     time of each TLS handshake the module makes (default 1200)
+      --winc-start-ms N  time the WINC firmware takes to start after a reset (default 1000)
       --log          print the board's console log on stderr
       --bootloader   simulate the SAM-BA bootloader instead (for 'winc-cert firmware flash')
       --flash-file F keep the board's whole 512 KiB flash and its unique id in F: loaded when F exists (the
@@ -74,6 +81,10 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
         'seed-tls': { type: 'string' },
         baud: { type: 'string' },
         fast: { type: 'boolean' },
+        'wifi-ms': { type: 'string' },
+        'dhcp-ms': { type: 'string' },
+        'tls-ms': { type: 'string' },
+        'winc-start-ms': { type: 'string' },
         log: { type: 'boolean' },
         bootloader: { type: 'boolean' },
         'app-image': { type: 'string' },
@@ -135,6 +146,20 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
     ...(v['full-flash'] ? { fullFlash: true } : {}),
     ...(v['wifi-fails'] ? { wifiFails: true } : {}),
   };
+  const base = v.fast ? FAST_NETWORK_TIMINGS : REALISTIC_NETWORK_TIMINGS;
+  const msOption = (name: 'wifi-ms' | 'dhcp-ms' | 'tls-ms' | 'winc-start-ms', fallback: number): number => {
+    const text = v[name];
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < 0 || value > 600_000) throw new UsageError(`--${name} must be a whole number of milliseconds (0..600000), not ${text}`);
+    return value;
+  };
+  const network: NetworkTimings = {
+    wifiAssociationMs: msOption('wifi-ms', base.wifiAssociationMs),
+    dhcpMs: msOption('dhcp-ms', base.dhcpMs),
+    tlsHandshakeMs: msOption('tls-ms', base.tlsHandshakeMs),
+    wincStartMs: msOption('winc-start-ms', base.wincStartMs),
+  };
   const seedRootFile = seedRootFileFor(v['seed-root'], deps.assetsDir());
   const options: StartSimOptions = {
     protocol,
@@ -142,6 +167,7 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
     wincFirmware: firmware,
     baudRate,
     timings: v.fast ? FAST_TIMINGS : REALISTIC_TIMINGS,
+    network,
     ...(seedRootFile ? { seedRootSection: readSection(seedRootFile, 4096, '--seed-root') } : {}),
     ...(v['seed-tls'] ? { seedTlsSection: readSection(v['seed-tls'], 8192, '--seed-tls') } : {}),
     ...(v['flash-file'] ? { flashFile: path.resolve(v['flash-file']) } : {}),
