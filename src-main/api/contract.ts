@@ -320,6 +320,8 @@ export interface RunResultView {
   delivery: Delivery | null;
   /** Whether the module still trusts this station's CA after the run (Wi-Fi provisioning); null otherwise. */
   serverTrust: 'removed' | 'kept' | null;
+  /** TLS handshakes the module's download made (Wi-Fi provisioning, boards that report it); null otherwise. */
+  tlsHandshakes: number | null;
 }
 
 export interface ProvisionSettingsView {

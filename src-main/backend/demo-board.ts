@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startPtySim } from '../board/sim/sim-host.js';
 import { REALISTIC_TIMINGS } from '../board/sim/winc-flash.js';
+import { REALISTIC_NETWORK_TIMINGS } from '../board/sim/timing-model.js';
 import type { SimulatedBoardHandle } from './board-controller.js';
 
 export interface DemoBoardOptions {
@@ -22,6 +23,8 @@ export async function startDemoBoard(options: DemoBoardOptions = {}): Promise<Si
     wincFirmware: '19.7.7',
     baudRate: options.baudRate ?? 115200,
     timings: REALISTIC_TIMINGS,
+    // The module's own waits too: joining Wi-Fi, DHCP, TLS handshakes, the WINC start (docs/simulator.md).
+    network: REALISTIC_NETWORK_TIMINGS,
     ...(seedRootSection ? { seedRootSection } : {}),
   });
   return { portPath: sim.path!, close: () => sim.stop() };

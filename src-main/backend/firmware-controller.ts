@@ -101,6 +101,7 @@ export class FirmwareController {
       phases: [],
       delivery: null,
       serverTrust: null,
+      tlsHandshakes: null,
     };
   }
 }

@@ -100,6 +100,7 @@ interface RunContext {
   note: string | null;
   delivery: Delivery | null;
   serverTrust: 'removed' | 'kept' | null;
+  tlsHandshakes: number | null;
 }
 
 /** Why a board key is needed: boards that cannot report a unique id are told apart by their port. */
@@ -491,7 +492,7 @@ export class Provisioner {
     const requestName = (fileName: string) => (tokens.has(fileName) ? `${fileName}?token=${tokens.get(fileName)}` : fileName);
     context.tracker.note('configure');
     this.progress('configure', 'sending the job', 0, 0);
-    await driver.runJob(
+    const job = await driver.runJob(
       {
         wifi: { ssid: wifi.ssid, security: wifi.security === 'open' ? 'open' : 'wpa-psk', passphrase: wifi.passphrase },
         server: { host: address.host, port: address.port },
@@ -500,6 +501,8 @@ export class Provisioner {
       },
       { signal: context.signal, onEvent: (event) => this.onBoardEvent(event, plan, context.tracker) },
     );
+    context.tlsHandshakes = job.tlsHandshakes ?? null;
+    this.deps.onLog('info', `Job: ${job.filesDownloaded} files downloaded${job.tlsHandshakes !== undefined ? ` over ${job.tlsHandshakes} TLS connection${job.tlsHandshakes === 1 ? '' : 's'}` : ''}, ${job.rootsWritten} roots and ${job.tlsFilesWritten} TLS files written.`);
   }
 
   private async loadTrustAnchor(): Promise<ParsedCertificate> {
@@ -615,7 +618,7 @@ export class Provisioner {
     const abort = new AbortController();
     this.abort = abort;
     const startedAt = this.deps.now();
-    const context: RunContext = { signal: abort.signal, tracker: new PhaseTracker(), boardId: this.connectedKey(), backup: null, sections: null, fingerprints: {}, note: null, delivery: null, serverTrust: null };
+    const context: RunContext = { signal: abort.signal, tracker: new PhaseTracker(), boardId: this.connectedKey(), backup: null, sections: null, fingerprints: {}, note: null, delivery: null, serverTrust: null, tlsHandshakes: null };
     let result: RunResultView;
     try {
       await work(context);
@@ -682,6 +685,7 @@ export class Provisioner {
       phases: context.tracker.timings(),
       delivery: context.delivery,
       serverTrust: context.serverTrust,
+      tlsHandshakes: context.tlsHandshakes,
     };
   }
 }

@@ -64,7 +64,8 @@ describe('provisioning the example set on the simulated board', () => {
 
     const result = await call<RunResultView>('provision');
     expect(result.result, result.reason ?? '').toBe('pass');
-    expect(result).toMatchObject({ sections: { root: 'written', tls: 'written' }, serverTrust: 'removed', delivery: 'wifi' });
+    // The app note's five files over one TLS connection.
+    expect(result).toMatchObject({ sections: { root: 'written', tls: 'written' }, serverTrust: 'removed', delivery: 'wifi', tlsHandshakes: 1 });
     expect(result.backupId).not.toBeNull();
     const anchor = parseCertificate(await backend.server.trustAnchorDer());
     const root = await readRootSection();
@@ -92,6 +93,7 @@ describe('provisioning the example set on the simulated board', () => {
     const records = readdirSync(path.join(dataDir, 'runs')).filter((file) => file.includes('provision'));
     const record = JSON.parse(readFileSync(path.join(dataDir, 'runs', records.at(-1)!), 'utf8'));
     expect(record.result.result).toBe('pass');
+    expect(record.result.tlsHandshakes).toBe(1);
     expect(Object.keys(record.fingerprints)).toHaveLength(5);
   });
 
