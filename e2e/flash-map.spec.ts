@@ -18,7 +18,7 @@ async function boardWithExamplePlan(page: Page, url: string): Promise<void> {
 }
 
 const segmentLabels = (bar: Locator) => bar.getByTestId('flash-segment').evaluateAll((segments) => segments.map((segment) => segment.getAttribute('aria-label') ?? ''));
-const focusedTestIds = (page: Page) => page.evaluate(() => ({ id: document.activeElement?.getAttribute('data-testid') ?? null, inMap: !!document.activeElement?.closest('[data-testid="flash-map"]'), inBoard: !!document.activeElement?.closest('[data-testid="panel-board"]') }));
+const focusedTestIds = (page: Page) => page.evaluate(() => ({ id: document.activeElement?.getAttribute('data-testid') ?? null, inMap: !!document.activeElement?.closest('[data-testid="flash-map"]'), inNextStep: !!document.activeElement?.closest('[data-testid="step-provision"]') }));
 
 test.describe('a flash map that explains itself', () => {
   test('roots are named, changes are marked in words and shape, and the app server is named after trusting it', async ({ page, app }) => {
@@ -84,11 +84,11 @@ test.describe('a flash map that explains itself', () => {
     await expect(page.getByTestId('segment-status')).toContainText('new');
     await expect(details).toContainText('Status: New: the plan adds it.');
 
-    // Out of the map with one Tab, and on to the Board panel in a few more (not ~40).
+    // Out of the map with one Tab, and on to the next step (Provision) in a few more (not ~40).
     await page.keyboard.press('Tab');
     expect((await focusedTestIds(page)).inMap).toBe(false);
     let presses = 1;
-    while (!(await focusedTestIds(page)).inBoard && presses < 15) {
+    while (!(await focusedTestIds(page)).inNextStep && presses < 15) {
       await page.keyboard.press('Tab');
       presses++;
     }

@@ -42,8 +42,9 @@ test.describe('provisioning through the UI on the simulated board', () => {
     await page.getByTestId('server-start').click();
     await expect(page.getByTestId('server-state')).toContainText('Serving on https://127.0.0.1:4443/');
 
-    // The module does not trust this app's server yet: the plan writes the server's certificate in the same run.
-    await expect(page.getByTestId('flash-root-planned').getByTestId('flash-segment').and(page.locator('[data-status="new"]'))).toHaveCount(3);
+    // The module does not trust this station yet: its trust CA is written for the download only, and the map says so.
+    await expect(page.getByTestId('flash-notes')).toContainText('for the download only');
+    await expect(page.getByTestId('flash-root-planned').getByTestId('flash-segment').and(page.locator('[data-status="new"]'))).toHaveCount(2);
     await expect(page.getByTestId('provision')).toBeEnabled();
     await page.getByTestId('provision').click();
     await expect(page.getByTestId('run-result')).toHaveAttribute('data-result', 'pass', { timeout: 90_000 });

@@ -491,7 +491,7 @@ export class Provisioner {
     this.deps.server.stage(plan.map((entry) => ({ name: entry.fileName, bytes: entry.bytes, ...(tokens.has(entry.fileName) ? { oneTimeTokens: [tokens.get(entry.fileName)!] } : {}) })));
     const requestName = (fileName: string) => (tokens.has(fileName) ? `${fileName}?token=${tokens.get(fileName)}` : fileName);
     context.tracker.note('configure');
-    this.progress('configure', 'sending the job', 0, 0);
+    this.progress('configure', `${plan.length} files from https://${address.host}:${address.port}/, Wi-Fi "${wifi.ssid}"`, 0, 0);
     const job = await driver.runJob(
       {
         wifi: { ssid: wifi.ssid, security: wifi.security === 'open' ? 'open' : 'wpa-psk', passphrase: wifi.passphrase },

@@ -1,12 +1,15 @@
 import { create } from 'zustand';
 import type { BackupScope, BackupView, FirmwareBoard, ProgressView, RestorePreviewView, RunResultView, SectionName, StationStatusView } from '../../src-main/api/contract';
 import { getBridge } from '../api/bridge';
+import { stepperStepOf, type StepperStep } from '../lib/stepper';
 import { useBoardStore } from './board-store';
 import { attempt } from './notice-store';
 
 interface RunState {
   running: string | null;
   progress: ProgressView | null;
+  /** The steps the current run has entered, with when (the result card's live stepper). */
+  liveSteps: { step: StepperStep; at: number }[];
   lastResult: RunResultView | null;
   backups: BackupView[];
   backupScope: BackupScope;
@@ -25,6 +28,8 @@ interface RunState {
   overrideInterruption(): Promise<void>;
   /** Another board (or none) is connected: the previous board's progress and result no longer apply. */
   boardChanged(): void;
+  /** The plan changed: the last result was for another plan. */
+  planChanged(): void;
   erase(section: SectionName): Promise<void>;
   programFirmware(board: FirmwareBoard, portPath: string | null): Promise<void>;
   cancel(): Promise<void>;
@@ -35,7 +40,7 @@ interface RunState {
 
 export const useRunStore = create<RunState>((set, get) => {
   async function run(name: string, call: () => Promise<RunResultView>) {
-    set({ running: name, progress: null, lastResult: null });
+    set({ running: name, progress: null, lastResult: null, liveSteps: [] });
     const result = await attempt(call);
     set({ running: null, lastResult: result ?? get().lastResult });
     await get().loadBackups();
@@ -52,6 +57,7 @@ export const useRunStore = create<RunState>((set, get) => {
   return {
     running: null,
     progress: null,
+    liveSteps: [],
     lastResult: null,
     backups: [],
     backupScope: 'board',
@@ -87,8 +93,11 @@ export const useRunStore = create<RunState>((set, get) => {
       if (board) useBoardStore.getState().setBoard(board);
     },
     boardChanged() {
-      set({ progress: null, lastResult: null, restorePreview: null });
+      set({ progress: null, lastResult: null, restorePreview: null, liveSteps: [] });
       void get().loadBackups();
+    },
+    planChanged() {
+      if (!get().running) set({ lastResult: null, liveSteps: [] });
     },
     erase: (section) => run('erase', () => getBridge().eraseSection(section, 'ERASE')),
     programFirmware: (board, portPath) => run('firmware', () => getBridge().programFirmware(board, portPath)),
@@ -100,10 +109,15 @@ export const useRunStore = create<RunState>((set, get) => {
       if (backups) set({ backups });
     },
     setProgress(progress) {
-      set({ progress });
+      const step = stepperStepOf(progress.phase);
+      const steps = get().liveSteps;
+      // A run started by station mode has no local start: its first progress starts the stepper.
+      const fresh = get().running === null && get().progress === null ? [] : steps;
+      if (step && fresh.at(-1)?.step !== step) set({ progress, liveSteps: [...fresh, { step, at: Date.now() }] });
+      else set({ progress });
     },
     finish(result) {
-      set({ lastResult: result });
+      set({ lastResult: result, progress: null });
     },
   };
 });

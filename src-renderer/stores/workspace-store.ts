@@ -3,6 +3,7 @@ import type { ImportedFile, WorkspaceView } from '../../src-main/api/contract';
 import { getBridge } from '../api/bridge';
 import { attempt } from './notice-store';
 import { useFlashStore } from './flash-store';
+import { useRunStore } from './run-store';
 
 interface WorkspaceState {
   workspace: WorkspaceView | null;
@@ -21,16 +22,17 @@ interface WorkspaceState {
 
 export const useWorkspaceStore = create<WorkspaceState>((set) => {
   // Every workspace change can change the planned flash contents.
-  async function apply(call: () => Promise<WorkspaceView>) {
+  async function apply(call: () => Promise<WorkspaceView>, changesPlan = true) {
     set({ busy: true });
     const workspace = await attempt(call);
     set((state) => ({ busy: false, workspace: workspace ?? state.workspace }));
+    if (workspace && changesPlan) useRunStore.getState().planChanged();
     if (workspace) await useFlashStore.getState().refresh();
   }
   return {
     workspace: null,
     busy: false,
-    load: () => apply(() => getBridge().getWorkspace()),
+    load: () => apply(() => getBridge().getWorkspace(), false),
     importFiles: (files) => apply(() => getBridge().importFiles(files)),
     importPemText: (text) => apply(() => getBridge().importPemText(text)),
     importSamples: () => apply(() => getBridge().importSamples()),

@@ -1,11 +1,15 @@
 import { useState } from 'react';
+import type { StepState } from '../../lib/readiness';
 import { useBoardStore } from '../../stores/board-store';
-import { Panel } from '../common/Panel';
+import { useProvisionSettings } from '../../stores/provision-settings-store';
+import { Step } from '../common/Step';
 import { FirmwareSection } from './FirmwareSection';
 import { WifiSettingsForm } from './WifiSettingsForm';
 
-export function BoardPanel() {
+/** Step 2: the board (detected, typed, or the simulated one), and the Wi-Fi it joins for a Wi-Fi delivery. */
+export function BoardPanel({ state }: { state: StepState }) {
   const { board, ports, refreshPorts, connect, startDemo, disconnect } = useBoardStore();
+  const delivery = useProvisionSettings((store) => store.settings?.delivery ?? 'wifi');
   const [manualPath, setManualPath] = useState('');
   const [protocol, setProtocol] = useState<'native' | 'fwupdater'>('native');
   const connected = board?.connection === 'connected' || board?.connection === 'busy';
@@ -14,9 +18,11 @@ export function BoardPanel() {
   const unknown = board?.protocol === 'fwupdater' ? 'not reported by this protocol' : '—';
 
   return (
-    <Panel
+    <Step
+      number={2}
       title="Board"
       id="board"
+      state={state}
       actions={
         <button type="button" onClick={() => void refreshPorts()}>
           Rescan
@@ -101,8 +107,8 @@ export function BoardPanel() {
           </button>
         </div>
       )}
-      <WifiSettingsForm />
+      {delivery === 'wifi' && board?.protocol !== 'fwupdater' ? <WifiSettingsForm /> : null}
       <FirmwareSection />
-    </Panel>
+    </Step>
   );
 }

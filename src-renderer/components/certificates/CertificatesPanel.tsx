@@ -2,7 +2,8 @@ import { useMemo, type ReactNode } from 'react';
 import type { WorkspaceView } from '../../../src-main/api/contract';
 import { useWorkspaceStore } from '../../stores/workspace-store';
 import { FindingList } from '../common/FindingList';
-import { Panel } from '../common/Panel';
+import type { StepState } from '../../lib/readiness';
+import { Step } from '../common/Step';
 import { AddCertificates } from './AddCertificates';
 import { CertificateCard } from './CertificateCard';
 import { ChainEditor } from './ChainEditor';
@@ -50,7 +51,8 @@ function UndoBar() {
   );
 }
 
-export function CertificatesPanel() {
+/** Step 1: the files, what each is, the chains, the findings and the plan. */
+export function CertificatesPanel({ state }: { state: StepState }) {
   const workspace = useWorkspaceStore((state) => state.workspace);
   const items = useMemo(() => new Map((workspace?.items ?? []).map((item) => [item.id, item])), [workspace]);
   const files = workspace?.files ?? [];
@@ -71,7 +73,7 @@ export function CertificatesPanel() {
   }
 
   return (
-    <Panel title="Certificates" id="certificates">
+    <Step number={1} title="Certificates" id="certificates" state={state}>
       <AddCertificates />
       <UndoBar />
       <PasswordRequests requests={workspace?.passwordRequests ?? []} />
@@ -90,6 +92,6 @@ export function CertificatesPanel() {
           <PlanTable workspace={workspace} />
         </>
       ) : null}
-    </Panel>
+    </Step>
   );
 }

@@ -152,6 +152,13 @@ export function FlashMapPanel() {
           <span className="muted">Hover a block, or Tab to the map and use the arrow keys, for its details.</span>
         )}
       </div>
+      {map.notes.length > 0 ? (
+        <ul className="map-notes" data-testid="flash-notes">
+          {map.notes.map((note) => (
+            <li key={note}>{note}</li>
+          ))}
+        </ul>
+      ) : null}
       {map.blockers.length > 0 ? (
         <ul className="blockers" role="alert" data-testid="flash-blockers">
           {map.blockers.map((blocker) => (
