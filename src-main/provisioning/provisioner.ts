@@ -101,6 +101,8 @@ interface RunContext {
   delivery: Delivery | null;
   serverTrust: 'removed' | 'kept' | null;
   tlsHandshakes: number | null;
+  /** The board reported that its job started erasing (its writes can no longer be taken back by the app). */
+  jobErased: boolean;
 }
 
 /** Why a board key is needed: boards that cannot report a unique id are told apart by their port. */
@@ -282,13 +284,19 @@ export class Provisioner {
         await this.guarded(context, driver, 'provision', 'before provisioning', before, expected, async () => {
           if (driver instanceof NativeBoardDriver && downloads) {
             // The module must trust this app's server to download: write the anchor first, in the same run.
-            if (anchor && !rootStoreTrusts(before.root, anchor)) {
-              await this.writeSections(driver, { root: rootWithAnchor(before.root, anchor, layout) }, 'trust', context);
-            }
+            const trustWritten = anchor !== undefined && !rootStoreTrusts(before.root, anchor);
+            if (trustWritten) await this.writeSections(driver, { root: rootWithAnchor(before.root, anchor, layout) }, 'trust', context);
             const keep = this.deps.keepServerTrust();
             const removeRoots = anchor && !keep ? [wincNameHash(anchor.subjectDer)] : [];
             const boardRemoves = removeRoots.length > 0 && this.deps.board.requireIdentity().capabilities.includes('remove-roots');
-            await this.runBoardJob(driver, plan, address!, wifi!, context, boardRemoves ? removeRoots : []);
+            try {
+              await this.runBoardJob(driver, plan, address!, wifi!, context, boardRemoves ? removeRoots : []);
+            } catch (error) {
+              // Cancelled or failed before the board erased anything: take the trust anchor back out, so the
+              // module is left exactly as it was (the read-back then closes the journal as "not applied").
+              if (trustWritten && !context.jobErased) await this.writeSections(driver, { root: before.root }, 'restore', context, true).catch(() => undefined);
+              throw error;
+            }
             if (removeRoots.length > 0 && !boardRemoves) {
               // Firmware before protocol 1.1 cannot leave a root out: write the final root store over the cable.
               context.tracker.note('trust');
@@ -385,7 +393,7 @@ export class Provisioner {
     const deps: GuardedWriteDeps = { backups: this.deps.backups, journal: this.deps.journal, now: this.deps.now, source: 'app', backupsKept: this.deps.backupsKept() };
     const outcome = await guardedWrite(deps, { operation, reason, boardId, before, expected }, perform, async () => {
       context.tracker.note('readback');
-      return this.readSections(driver, undefined);
+      return this.readSectionsWhenIdle(driver);
     });
     context.backup = outcome.backup;
     context.sections = outcome.sections;
@@ -400,18 +408,22 @@ export class Provisioner {
     if (context.signal.aborted) context.note = 'The cancel came after the write had started; the board finished it and the read-back matches the plan.';
   }
 
-  /** Writes whole sections over the board link. A section, once its erase began, is always finished (then a cancel takes effect). */
-  private async writeSections(driver: BoardLink, sections: Partial<SectionBytes>, phase: 'trust' | 'write' | 'restore', context: RunContext): Promise<void> {
+  /**
+   * Writes whole sections over the board link. A section, once its erase began, is always finished (then a
+   * cancel takes effect). `rollback`: putting back what a failed run changed — done even after a cancel, and
+   * not counted as a phase of the run (the failure stays placed where it happened).
+   */
+  private async writeSections(driver: BoardLink, sections: Partial<SectionBytes>, phase: 'trust' | 'write' | 'restore', context: RunContext, rollback = false): Promise<void> {
     for (const name of ['root', 'tls'] as const) {
       const data = sections[name];
       if (!data) continue;
-      if (context.signal.aborted) throw cancelledError('write');
-      context.tracker.note(phase);
+      if (context.signal.aborted && !rollback) throw cancelledError('write');
+      if (!rollback) context.tracker.note(phase);
       const label = `${name === 'root' ? 'root' : 'TLS'} store`;
       await driver.writeSection(name, data, {
         onProgress: (update) => {
           const reported = runPhaseOf(update.phase);
-          if (reported === 'erase' || reported === 'write' || reported === 'verify') context.tracker.note(reported);
+          if (!rollback && (reported === 'erase' || reported === 'write' || reported === 'verify')) context.tracker.note(reported);
           this.progress(phase === 'write' ? reported : phase, `${label}: ${update.phase}`, update.done, update.total);
         },
       });
@@ -499,7 +511,13 @@ export class Provisioner {
         entries: plan.map((entry) => ({ certType: entry.certType, numOfChainCert: entry.numOfChainCert, fileName: requestName(entry.fileName) })),
         ...(removeRoots.length > 0 ? { removeRoots } : {}),
       },
-      { signal: context.signal, onEvent: (event) => this.onBoardEvent(event, plan, context.tracker) },
+      {
+        signal: context.signal,
+        onEvent: (event) => {
+          if ((event.kind === 'state' || event.kind === 'progress') && (event.phase === 'erase' || event.phase === 'write')) context.jobErased = true;
+          this.onBoardEvent(event, plan, context.tracker);
+        },
+      },
     );
     context.tlsHandshakes = job.tlsHandshakes ?? null;
     this.deps.onLog('info', `Job: ${job.filesDownloaded} files downloaded${job.tlsHandshakes !== undefined ? ` over ${job.tlsHandshakes} TLS connection${job.tlsHandshakes === 1 ? '' : 's'}` : ''}, ${job.rootsWritten} roots and ${job.tlsFilesWritten} TLS files written.`);
@@ -540,6 +558,24 @@ export class Provisioner {
     const root = await driver.readSection('root', options('root store'));
     const tls = await driver.readSection('tls', options('TLS store'));
     return { root, tls };
+  }
+
+  /**
+   * The read-back that ends every write. A board still finishing a job it was asked to cancel (the
+   * firmware never stops between an erase and the end of its write) answers BUSY: wait for it, so the
+   * result says what the board holds rather than "unknown".
+   */
+  private async readSectionsWhenIdle(driver: Pick<BoardLink, 'readSection'>): Promise<SectionBytes> {
+    const deadline = Date.now() + BUSY_BOARD_WAIT_MS;
+    for (;;) {
+      try {
+        return await this.readSections(driver, undefined);
+      } catch (error) {
+        if (!isBoardError(error) || error.code !== 'BUSY' || Date.now() > deadline) throw error;
+        this.progress('readback', 'waiting for the board to finish its job', 0, 0);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
   }
 
   private async step<T>(phase: RunPhase, label: string, work: () => Promise<T>): Promise<T> {
@@ -618,7 +654,7 @@ export class Provisioner {
     const abort = new AbortController();
     this.abort = abort;
     const startedAt = this.deps.now();
-    const context: RunContext = { signal: abort.signal, tracker: new PhaseTracker(), boardId: this.connectedKey(), backup: null, sections: null, fingerprints: {}, note: null, delivery: null, serverTrust: null, tlsHandshakes: null };
+    const context: RunContext = { signal: abort.signal, tracker: new PhaseTracker(), boardId: this.connectedKey(), backup: null, sections: null, fingerprints: {}, note: null, delivery: null, serverTrust: null, tlsHandshakes: null, jobErased: false };
     let result: RunResultView;
     try {
       await work(context);
@@ -689,6 +725,9 @@ export class Provisioner {
     };
   }
 }
+
+/** How long the final read-back waits for a board that is still finishing a job (BUSY). */
+const BUSY_BOARD_WAIT_MS = 60_000;
 
 /** The word a person types to restore another board's backup (it copies that board's private key). */
 export const OTHER_BOARD_CONFIRMATION = 'COPY';

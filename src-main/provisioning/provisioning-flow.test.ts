@@ -97,6 +97,21 @@ describe('provisioning the example set on the simulated board', () => {
     expect(Object.keys(record.fingerprints)).toHaveLength(5);
   });
 
+  it('a run that fails before the board erased anything leaves the module exactly as it was (the trust anchor is taken back out)', async () => {
+    await call('disconnectBoard');
+    faults = { wifiFails: true };
+    try {
+      await call('startDemoBoard');
+      const before = await readRootSection();
+      const result = await call<RunResultView>('provision');
+      expect(result).toMatchObject({ result: 'fail', failedPhase: 'wifi', sections: { root: 'unchanged', tls: 'unchanged' }, fix: null });
+      expect(Buffer.from(await readRootSection()).equals(Buffer.from(before))).toBe(true);
+      expect((await call<{ recovery: { state: string } }>('getBoard')).recovery.state).toBe('ok');
+    } finally {
+      faults = {};
+    }
+  });
+
   it('keeps the trust CA in the module when the station chose to', async () => {
     await call('disconnectBoard');
     await call('setProvisionSettings', { delivery: 'wifi', keepServerTrust: true });

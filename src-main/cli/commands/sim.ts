@@ -13,7 +13,7 @@ import { UsageError, type CliCommand, type CliIo } from '../command.js';
 
 const USAGE = `  winc-cert sim --pty [--board xpro|mkr1000|feather] [--firmware 19.6] [--protocol native|fwupdater]
                 [--seed-root FILE] [--seed-tls FILE] [--baud N] [--fast] [--log] [--bootloader]
-                [--wifi-ms N] [--dhcp-ms N] [--tls-ms N] [--winc-start-ms N]
+                [--wifi-ms N] [--dhcp-ms N] [--tls-ms N] [--winc-start-ms N] [--erase-ms N] [--page-ms N]
                 [--flash-file F] [--app-image FILE|bundled] [--unplug-after-bytes N]
                 [--power-cut-after-erase] [--power-cut-after-flash-ops N] [--full-flash] [--wifi-fails]
       Start a simulated SAM D21 + ATWINC1500 board on a pseudo-terminal. Prints the port path
@@ -30,6 +30,8 @@ const USAGE = `  winc-cert sim --pty [--board xpro|mkr1000|feather] [--firmware 
       --dhcp-ms N    time from association to the DHCP lease (default 400)
       --tls-ms N     time of each TLS handshake the module makes (default 1200)
       --winc-start-ms N  time the WINC firmware takes to start after a reset (default 1000)
+      --erase-ms N   time of each 4 KiB sector erase (default 45; a worn or worst-case part takes up to 400)
+      --page-ms N    time of each 256-byte page program (default 0.7; worst case about 3)
       --log          print the board's console log on stderr
       --bootloader   simulate the SAM-BA bootloader instead (for 'winc-cert firmware flash')
       --flash-file F keep the board's whole 512 KiB flash and its unique id in F: loaded when F exists (the
@@ -85,6 +87,8 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
         'dhcp-ms': { type: 'string' },
         'tls-ms': { type: 'string' },
         'winc-start-ms': { type: 'string' },
+        'erase-ms': { type: 'string' },
+        'page-ms': { type: 'string' },
         log: { type: 'boolean' },
         bootloader: { type: 'boolean' },
         'app-image': { type: 'string' },
@@ -147,13 +151,18 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
     ...(v['wifi-fails'] ? { wifiFails: true } : {}),
   };
   const base = v.fast ? FAST_NETWORK_TIMINGS : REALISTIC_NETWORK_TIMINGS;
-  const msOption = (name: 'wifi-ms' | 'dhcp-ms' | 'tls-ms' | 'winc-start-ms', fallback: number): number => {
+  const msOption = (name: 'wifi-ms' | 'dhcp-ms' | 'tls-ms' | 'winc-start-ms' | 'erase-ms' | 'page-ms', fallback: number): number => {
     const text = v[name];
     if (text === undefined) return fallback;
     const value = Number(text);
-    if (!Number.isInteger(value) || value < 0 || value > 600_000) throw new UsageError(`--${name} must be a whole number of milliseconds (0..600000), not ${text}`);
+    const whole = name !== 'page-ms';
+    if (!Number.isFinite(value) || (whole && !Number.isInteger(value)) || value < 0 || value > 600_000) {
+      throw new UsageError(`--${name} must be a ${whole ? 'whole ' : ''}number of milliseconds (0..600000), not ${text}`);
+    }
     return value;
   };
+  const flashBase = v.fast ? FAST_TIMINGS : REALISTIC_TIMINGS;
+  const flashTimings = { eraseMsPerSector: msOption('erase-ms', flashBase.eraseMsPerSector), programMsPerPage: msOption('page-ms', flashBase.programMsPerPage) };
   const network: NetworkTimings = {
     wifiAssociationMs: msOption('wifi-ms', base.wifiAssociationMs),
     dhcpMs: msOption('dhcp-ms', base.dhcpMs),
@@ -166,7 +175,7 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
     boardKind: board,
     wincFirmware: firmware,
     baudRate,
-    timings: v.fast ? FAST_TIMINGS : REALISTIC_TIMINGS,
+    timings: flashTimings,
     network,
     ...(seedRootFile ? { seedRootSection: readSection(seedRootFile, 4096, '--seed-root') } : {}),
     ...(v['seed-tls'] ? { seedTlsSection: readSection(v['seed-tls'], 8192, '--seed-tls') } : {}),
