@@ -63,26 +63,28 @@ export function MaintenancePanel() {
           all boards
         </label>
       </div>
-      {backups.length === 0 ? (
-        <p className="muted">{backupScope === 'board' && connected ? 'No backups of this board yet. ' : ''}Every write first saves both sections here (encrypted).</p>
-      ) : (
-        <ul className="backup-list" data-testid="backup-list">
-          {backups.slice(0, 8).map((backup) => {
-            const thisBoard = board?.uniqueId !== null && backup.boardId === board?.uniqueId;
-            return (
-              <li key={backup.id} data-board={thisBoard ? 'this' : 'other'}>
-                <span>
-                  {formatTime(backup.createdAt)} · {thisBoard ? 'this board' : <span className="mono">other board {backup.boardId.slice(0, 12)}</span>} · {backup.reason}
-                  {backup.rootCount !== null ? ` · ${backup.rootCount} roots` : ''}
-                </span>
-                <button type="button" onClick={() => void previewRestore(backup.id)} disabled={disabled} data-testid="restore-backup">
-                  Restore…
-                </button>
-              </li>
-            );
-          })}
-        </ul>
-      )}
+      <div className="backup-area">
+        {backups.length === 0 ? (
+          <p className="muted">{backupScope === 'board' && connected ? 'No backups of this board yet. ' : ''}Every write first saves both sections here (encrypted).</p>
+        ) : (
+          <ul className="backup-list" data-testid="backup-list">
+            {backups.slice(0, 8).map((backup) => {
+              const thisBoard = board?.uniqueId !== null && backup.boardId === board?.uniqueId;
+              return (
+                <li key={backup.id} data-board={thisBoard ? 'this' : 'other'}>
+                  <span>
+                    {formatTime(backup.createdAt)} · {thisBoard ? 'this board' : <span className="mono">other board {backup.boardId.slice(0, 12)}</span>} · {backup.reason}
+                    {backup.rootCount !== null ? ` · ${backup.rootCount} roots` : ''}
+                  </span>
+                  <button type="button" onClick={() => void previewRestore(backup.id)} disabled={disabled} data-testid="restore-backup">
+                    Restore…
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </div>
     </Panel>
   );
 }

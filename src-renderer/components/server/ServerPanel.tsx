@@ -41,27 +41,30 @@ export function ServerPanel() {
       </p>
       {status?.identity ? (
         <dl className="facts">
-          <dt>Identity</dt>
-          <dd title={status.identity.subject}>{status.identity.subject}</dd>
-          <dt>SHA-256</dt>
-          <dd className="mono" data-testid="server-fingerprint">
-            {shortFingerprint(status.identity.sha256)}
+          <dt>Trust CA</dt>
+          <dd title={`${status.identity.trustAnchor.subject}: what a module trusts to download from this station`}>{status.identity.trustAnchor.subject}</dd>
+          <dt>CA SHA-256</dt>
+          <dd className="mono" data-testid="trust-ca-fingerprint">
+            {shortFingerprint(status.identity.trustAnchor.sha256)}
           </dd>
-          <dt>Valid until</dt>
-          <dd>{formatDate(status.identity.notAfter)}</dd>
+          <dt>Certificate</dt>
+          <dd title="The server certificate the trust CA issued; renewed by itself">
+            valid until {formatDate(status.identity.notAfter)} · <span className="mono" data-testid="server-fingerprint">{shortFingerprint(status.identity.sha256)}</span>
+          </dd>
           <dt>Names</dt>
           <dd>{status.identity.addresses.join(', ')}</dd>
         </dl>
       ) : null}
       <div className="button-row">
         <button type="button" onClick={() => void exportCertificate()}>
-          Export certificate (DER)
+          Export trust CA (DER)
         </button>
         <button type="button" onClick={() => void regenerate()} disabled={running}>
-          New identity
+          Renew certificate
         </button>
       </div>
       <ol className="request-log" aria-label="Requests served" data-testid="request-log">
+        {requests.length === 0 ? <li className="muted">The module's requests show here.</li> : null}
         {requests.slice(-8).map((request, index) => (
           <li key={`${request.time}-${index}`} className={request.status === 200 ? '' : 'request-bad'}>
             <span className="mono">{request.time.slice(11, 19)}</span> {request.peer} FILE:{request.file} {request.status} {request.bytes} B
