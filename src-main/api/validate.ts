@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { API_METHODS, type ApiMethod, type WincApi } from './contract.js';
+import { passphraseProblem, ssidProblem } from './wifi-rules.js';
 
 /**
  * Argument schemas for every API method: the main-side boundary validates each
@@ -13,11 +14,19 @@ const importedFile = z.strictObject({
   data: z.string().max(MAX_IMPORT_BYTES_BASE64),
   password: z.string().max(1000).optional(),
 });
-const wifiSettings = z.strictObject({
-  ssid: z.string().min(1).max(32),
-  security: z.enum(['open', 'wpa2']),
-  passphrase: z.string().max(64).optional(),
-});
+// Byte and character rules of wifi-rules.ts; "keep the stored passphrase" (omitted) is checked by the backend, which knows.
+const wifiSettings = z
+  .strictObject({
+    ssid: z.string().max(256),
+    security: z.enum(['open', 'wpa2']),
+    passphrase: z.string().max(256).optional(),
+  })
+  .superRefine((settings, context) => {
+    const ssid = ssidProblem(settings.ssid);
+    if (ssid) context.addIssue({ code: 'custom', path: ['ssid'], message: ssid });
+    const passphrase = settings.passphrase === undefined ? null : passphraseProblem(settings.security, settings.passphrase);
+    if (passphrase) context.addIssue({ code: 'custom', path: ['passphrase'], message: passphrase });
+  });
 const none = z.tuple([]);
 
 const argumentSchemas = {
@@ -84,6 +93,10 @@ export function validateCall<M extends ApiMethod>(method: M, args: unknown): Par
   const schema = argumentSchemas[method] as unknown as z.ZodType<Parameters<WincApi[M]>>;
   const parsed = schema.safeParse(args);
   if (!parsed.success) {
+    // Rules written for people (custom issues) are said as they are, without the schema path.
+    if (parsed.error.issues.every((issue) => issue.code === 'custom')) {
+      throw new ApiError('INVALID_INPUT', parsed.error.issues.map((issue) => issue.message).join(' '));
+    }
     const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'arguments'}: ${issue.message}`).join('; ');
     throw new ApiError('BAD_REQUEST', `Invalid arguments for ${method}: ${detail}`);
   }

@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApiErrorData, ApiEventMessage, AppMode, BoardView, Delivery, ProvisionSettingsView, UnfinishedWriteView, FileToSave, LogLine, WincApi, WorkspaceView } from '../api/contract.js';
 import { ApiError, isApiMethod, validateCall } from '../api/validate.js';
+import { passphraseProblem, wifiProblems } from '../api/wifi-rules.js';
 import { APP_NAME, APP_VERSION } from '../app-identity.js';
 import { defaultDataDir, ensurePrivateDir } from '../app-data/data-dir.js';
 import { SecretBox } from '../app-data/secret-box.js';
@@ -245,6 +246,9 @@ export class Backend {
       getWifiSettings: async () => this.wifiView(),
       saveWifiSettings: async (input) => {
         const previous = this.settings.get().wifi;
+        const keepsStored = input.security === 'wpa2' && input.passphrase === undefined && !!previous?.sealedPassphrase;
+        const problem = passphraseProblem(input.security, input.passphrase, keepsStored);
+        if (problem) throw new ApiError('INVALID_INPUT', problem);
         const sealedPassphrase = input.security === 'open' ? undefined : input.passphrase !== undefined ? this.secrets.seal(input.passphrase) : previous?.sealedPassphrase;
         await this.settings.update({ wifi: { ssid: input.ssid, security: input.security, ...(sealedPassphrase ? { sealedPassphrase } : {}) } });
         this.log('app', 'info', `Wi-Fi settings saved for SSID "${input.ssid}"`);
@@ -370,6 +374,12 @@ export class Backend {
     const wifi = this.settings.get().wifi;
     if (!wifi?.ssid) return undefined;
     const passphrase = wifi.sealedPassphrase ? (this.secrets.open(wifi.sealedPassphrase) ?? '') : '';
+    // Settings saved by an older version may break today's rules: nothing invalid is sent to a board.
+    const problems = wifiProblems({ ssid: wifi.ssid, security: wifi.security, ...(wifi.security === 'wpa2' ? { passphrase } : {}) });
+    if (problems.length > 0) {
+      this.log('app', 'warn', `The saved Wi-Fi settings cannot be used: ${problems.map((problem) => problem.message).join(' ')} Enter them again (Board panel).`);
+      return undefined;
+    }
     return { ssid: wifi.ssid, security: wifi.security, passphrase };
   }
 
