@@ -174,7 +174,8 @@ export function describeAddition(summary: AddSummary, view: WorkspaceView): { le
 
 /** Findings whose first item is the one they are about (the others are only mentioned). */
 const ABOUT_FIRST_ITEM = new Set(['CERT_NOT_NEEDED', 'DUPLICATE_FILE']);
-const PASSWORD_CODES = new Set(['P12_PASSWORD_REQUIRED', 'P12_BAD_PASSWORD']);
+/** PKCS#12 files and encrypted keys wait for their password in the Certificates panel. */
+const PASSWORD_CODES = new Set(['P12_PASSWORD_REQUIRED', 'P12_BAD_PASSWORD', 'KEY_PASSWORD_REQUIRED', 'KEY_BAD_PASSWORD']);
 
 /** Maps the intake's renderer-safe view onto the API contract's workspace view. */
 export function toWorkspaceView(result: IntakeResult, now: Date, files: readonly WorkspaceFile[]): Omit<WorkspaceView, 'undo'> {
@@ -273,7 +274,7 @@ export function toWorkspaceView(result: IntakeResult, now: Date, files: readonly
   );
   const passwordRequests = view.findings
     .filter((finding) => PASSWORD_CODES.has(finding.code))
-    .flatMap((finding) => finding.fileNames.map((fileName) => ({ fileName, wrongPassword: finding.code === 'P12_BAD_PASSWORD' })));
+    .flatMap((finding) => finding.fileNames.map((fileName) => ({ fileName, wrongPassword: finding.code === 'P12_BAD_PASSWORD' || finding.code === 'KEY_BAD_PASSWORD' })));
   return {
     items,
     chains,
