@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ApiErrorData, ApiEventMessage, AppMode, BoardView, Delivery, ProvisionSettingsView, UnfinishedWriteView, FileToSave, LogLine, WincApi, WorkspaceView } from '../api/contract.js';
 import { ApiError, isApiMethod, validateCall } from '../api/validate.js';
@@ -18,6 +18,8 @@ import { RunRecordStore } from '../provisioning/run-records.js';
 import { Station } from '../provisioning/station.js';
 import type { IntakeInput } from '../certs/index.js';
 import { describeAddition, Workspace } from '../workspace/workspace.js';
+import { ProtectedFileOpener } from '../certs/file-opener.js';
+import { MAX_CERTIFICATE_FILE_BYTES, readRegularFile } from '../files/regular-file.js';
 import { BoardController, type BoardControllerOptions } from './board-controller.js';
 import { FirmwareController, type FirmwareControllerOptions } from './firmware-controller.js';
 import { LogBook } from './log-book.js';
@@ -64,6 +66,8 @@ export class Backend {
   private readonly events = new EventEmitter();
   private readonly now: () => Date;
   private readonly logBook = new LogBook();
+  /** PKCS#12 files and encrypted keys are opened in a worker thread with a time limit. */
+  private readonly fileOpener = new ProtectedFileOpener();
   readonly api: WincApi;
   readonly board: BoardController;
   readonly server: ServerController;
@@ -114,6 +118,7 @@ export class Backend {
       },
     });
     this.workspace = new Workspace({
+      open: (input) => this.fileOpener.open(input),
       now: this.now,
       firmware: () => this.moduleFirmware(),
       serverAddress: () => this.server.address()?.host,
@@ -178,14 +183,14 @@ export class Backend {
   }
 
   private createApi(): WincApi {
-    const workspaceChanged = async (change: () => void): Promise<WorkspaceView> => {
-      change();
+    const workspaceChanged = async (change: () => void | Promise<void>): Promise<WorkspaceView> => {
+      await change();
       this.emit({ name: 'flashMap', payload: this.provisioner.flashMap() });
       return this.workspace.view();
     };
     const workspaceAdded = (inputs: IntakeInput[]): Promise<WorkspaceView> =>
-      workspaceChanged(() => {
-        const summary = this.workspace.add(inputs);
+      workspaceChanged(async () => {
+        const summary = await this.workspace.add(inputs);
         for (const line of describeAddition(summary, this.workspace.view())) this.log('app', line.level, line.text);
       });
     return {
@@ -202,8 +207,8 @@ export class Backend {
           if (!this.workspace.remove(itemId)) throw new ApiError('UNKNOWN_ITEM', 'That file is no longer in the list; it was removed already.');
         }),
       setFilePassword: (fileName, password) =>
-        workspaceChanged(() => {
-          if (!this.workspace.setPassword(fileName, password)) throw new ApiError('UNKNOWN_FILE', `No added file is named ${fileName}.`);
+        workspaceChanged(async () => {
+          if (!(await this.workspace.setPassword(fileName, password))) throw new ApiError('UNKNOWN_FILE', `No added file is named ${fileName}.`);
         }),
       clearWorkspace: () => workspaceChanged(() => this.workspace.clear()),
       undoWorkspaceChange: () =>
@@ -387,7 +392,7 @@ export class Backend {
     const dir = this.options.samplesDir;
     if (!dir) throw new ApiError('NO_SAMPLES', 'This build has no sample certificates.');
     const names = (await readdir(dir)).filter((name) => SAMPLE_EXTENSIONS.has(path.extname(name).toLowerCase())).sort();
-    return Promise.all(names.map(async (name) => ({ name, bytes: new Uint8Array(await readFile(path.join(dir, name))) })));
+    return Promise.all(names.map(async (name) => ({ name, bytes: await readRegularFile(path.join(dir, name), { maxBytes: MAX_CERTIFICATE_FILE_BYTES, what: 'certificate' }) })));
   }
 
   /** Validate and run one call; the result or a typed error, never a raw exception. */
@@ -417,6 +422,7 @@ export class Backend {
     this.station.setEnabled(false);
     await this.server.stop(false);
     await this.board.shutdown();
+    await this.fileOpener.close();
   }
 }
 

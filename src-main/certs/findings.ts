@@ -21,6 +21,7 @@ export const FINDING_SEVERITY = {
   KEY_BAD_PASSWORD: 'error',
   KDF_TOO_COSTLY: 'error',
   DECRYPT_TIMED_OUT: 'error',
+  DECRYPT_FAILED: 'error',
   KEY_TYPE_UNSUPPORTED: 'error',
   P12_PASSWORD_REQUIRED: 'error',
   P12_BAD_PASSWORD: 'error',

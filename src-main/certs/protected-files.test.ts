@@ -4,7 +4,7 @@ import { MAX_KDF_ITERATIONS } from '../keys/index.js';
 import { analyzeIntake, type IntakeInput, type IntakeResult } from './index.js';
 import { extractFileObjects, needsKeyDerivation } from './read-inputs.js';
 import { pkcs12KdfCosts, withKdfGuard } from './pkcs12.js';
-import { TestPki } from './test-pki.js';
+import { TestPki, withInteger } from './test-pki.js';
 
 let pki: TestPki;
 let rsaKey: string;
@@ -22,16 +22,6 @@ afterAll(() => pki?.cleanup());
 const analyze = (inputs: IntakeInput[]) => analyzeIntake(inputs, { now: NOW });
 const errorCodes = (result: IntakeResult) => result.findings.filter((f) => f.severity === 'error').map((f) => f.code);
 const keyIds = (result: IntakeResult) => result.items.filter((item) => item.type === 'private-key').map((item) => item.id);
-
-/** Rewrites one INTEGER inside a DER structure, found by its child-index path, and re-encodes. */
-export function withInteger(der: Uint8Array, path: number[], value: number): Uint8Array {
-  const root = forge.asn1.fromDer(forge.util.createBuffer(Buffer.from(der).toString('binary')), false);
-  let node = root;
-  for (const index of path) node = (node.value as forge.asn1.Asn1[])[index]!;
-  if (node.type !== forge.asn1.Type.INTEGER) throw new Error(`path ${path.join('.')} is not an INTEGER`);
-  node.value = forge.asn1.integerToDer(value).getBytes();
-  return new Uint8Array(Buffer.from(forge.asn1.toDer(root).getBytes(), 'binary'));
-}
 
 // EncryptedPrivateKeyInfo → algorithm → PBES2 params → keyDerivationFunc → PBKDF2 params → iterationCount
 const PBKDF2_ITERATIONS_PATH = [0, 1, 0, 1, 1];
