@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { API_METHODS, type ApiMethod, type WincApi } from './contract.js';
+import { API_METHODS, IMPORT_LIMITS, type ApiMethod, type WincApi } from './contract.js';
 import { passphraseProblem, ssidProblem } from './wifi-rules.js';
 
 /**
  * Argument schemas for every API method: the main-side boundary validates each
  * payload before a handler sees it, whichever transport carried it.
  */
-const MAX_IMPORT_BYTES_BASE64 = 8 * 1024 * 1024;
+const MAX_IMPORT_BYTES_BASE64 = Math.ceil(IMPORT_LIMITS.maxFileBytes / 3) * 4;
 const id = z.string().min(1).max(200);
 const section = z.enum(['root', 'tls']);
 const importedFile = z.strictObject({
@@ -28,12 +28,20 @@ const wifiSettings = z
     if (passphrase) context.addIssue({ code: 'custom', path: ['passphrase'], message: passphrase });
   });
 const none = z.tuple([]);
+const importId = z.string().min(1).max(100);
+// base64 of one chunk: 4 characters per 3 bytes.
+const MAX_CHUNK_BASE64 = Math.ceil(IMPORT_LIMITS.chunkBytes / 3) * 4;
 
 const argumentSchemas = {
   getAppInfo: none,
   echo: z.tuple([z.string().max(10_000)]),
   getWorkspace: none,
   importFiles: z.tuple([z.array(importedFile).min(1).max(200)]),
+  beginImport: z.tuple([z.array(z.strictObject({ name: z.string().min(1).max(500), size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })).min(1).max(100_000)]),
+  importChunk: z.tuple([importId, z.number().int().min(0).max(100_000), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), z.string().max(MAX_CHUNK_BASE64).regex(/^[A-Za-z0-9+/]*={0,2}$/)]),
+  finishImport: z.tuple([importId]),
+  cancelImport: z.tuple([importId]),
+  importPaths: z.tuple([z.array(z.string().min(1).max(4096)).min(1).max(1000)]),
   importPemText: z.tuple([z.string().min(1).max(1_000_000)]),
   importSamples: none,
   removeItem: z.tuple([id]),

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ApiErrorData, ApiEventMessage, AppMode, BoardView, Delivery, ProvisionSettingsView, UnfinishedWriteView, FileToSave, LogLine, WincApi, WorkspaceView } from '../api/contract.js';
+import { IMPORT_LIMITS, type ApiErrorData, type ApiEventMessage, type AppMode, type BoardView, type Delivery, type ProvisionSettingsView, type UnfinishedWriteView, type FileToSave, type LogLine, type WincApi, type WorkspaceView } from '../api/contract.js';
 import { ApiError, isApiMethod, validateCall } from '../api/validate.js';
 import { passphraseProblem, wifiProblems } from '../api/wifi-rules.js';
 import { APP_NAME, APP_VERSION } from '../app-identity.js';
@@ -19,6 +19,8 @@ import { Station } from '../provisioning/station.js';
 import type { IntakeInput } from '../certs/index.js';
 import { describeAddition, Workspace } from '../workspace/workspace.js';
 import { ProtectedFileOpener } from '../certs/file-opener.js';
+import { collectFiles } from '../files/collect-files.js';
+import { ImportSessions } from './import-sessions.js';
 import { MAX_CERTIFICATE_FILE_BYTES, readRegularFile } from '../files/regular-file.js';
 import { BoardController, type BoardControllerOptions } from './board-controller.js';
 import { FirmwareController, type FirmwareControllerOptions } from './firmware-controller.js';
@@ -68,6 +70,7 @@ export class Backend {
   private readonly logBook = new LogBook();
   /** PKCS#12 files and encrypted keys are opened in a worker thread with a time limit. */
   private readonly fileOpener = new ProtectedFileOpener();
+  private readonly imports = new ImportSessions();
   readonly api: WincApi;
   readonly board: BoardController;
   readonly server: ServerController;
@@ -206,6 +209,28 @@ export class Backend {
         workspaceChanged(() => {
           if (!this.workspace.remove(itemId)) throw new ApiError('UNKNOWN_ITEM', 'That file is no longer in the list; it was removed already.');
         }),
+      beginImport: async (files) => this.imports.begin(files),
+      importChunk: async (importId, fileIndex, offset, data) => this.imports.chunk(importId, fileIndex, offset, new Uint8Array(Buffer.from(data, 'base64'))),
+      finishImport: async (importId) => {
+        const files = this.imports.finish(importId);
+        return workspaceAdded(files);
+      },
+      cancelImport: async (importId) => this.imports.cancel(importId),
+      importPaths: async (paths) => {
+        if (this.options.mode !== 'electron') throw new ApiError('FORBIDDEN', 'Files are read by path only in the desktop app; browser mode sends their contents.');
+        const { files, skipped } = await collectFiles(paths, {
+          maxFiles: IMPORT_LIMITS.maxFiles,
+          maxFileBytes: IMPORT_LIMITS.maxFileBytes,
+          maxTotalBytes: IMPORT_LIMITS.maxTotalBytes,
+          maxDepth: IMPORT_LIMITS.maxFolderDepth,
+        });
+        for (const file of skipped) this.log('app', 'warn', `${file.name} was not added: ${file.reason}.`);
+        const workspace =
+          files.length === 0
+            ? this.workspace.view()
+            : await workspaceAdded(files.map((file) => ({ name: file.name, bytes: file.bytes })));
+        return { workspace, skipped };
+      },
       setFilePassword: (fileName, password) =>
         workspaceChanged(async () => {
           if (!(await this.workspace.setPassword(fileName, password))) throw new ApiError('UNKNOWN_FILE', `No added file is named ${fileName}.`);
