@@ -22,6 +22,7 @@ import { ProtectedFileOpener } from '../certs/file-opener.js';
 import { collectFiles } from '../files/collect-files.js';
 import { ImportSessions } from './import-sessions.js';
 import { MAX_CERTIFICATE_FILE_BYTES, readRegularFile } from '../files/regular-file.js';
+import { redactSecrets } from '../security/redact.js';
 import { BoardController, type BoardControllerOptions } from './board-controller.js';
 import { FirmwareController, type FirmwareControllerOptions } from './firmware-controller.js';
 import { LogBook } from './log-book.js';
@@ -437,8 +438,9 @@ export class Backend {
     this.events.emit('event', event);
   }
 
+  /** Every log line of the app is made here: secrets (one-time download tokens) are taken out first. */
   log(source: LogLine['source'], level: LogLine['level'], text: string): void {
-    const line: LogLine = { time: this.now().toISOString(), source, level, text };
+    const line: LogLine = { time: this.now().toISOString(), source, level, text: redactSecrets(text) };
     this.logBook.add(line);
     this.emit({ name: 'log', payload: line });
   }

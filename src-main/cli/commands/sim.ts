@@ -10,6 +10,7 @@ import { runBootloaderSim } from '../../programmer/index.js';
 import { findRepositoryRoot } from '../../resources/resource-paths.js';
 import { loadFirmwareImage } from '../../resources/firmware-images.js';
 import { MAX_IMAGE_FILE_BYTES, readRegularFileSync } from '../../files/regular-file.js';
+import { redactSecrets } from '../../security/redact.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 
 const USAGE = `  winc-cert sim --pty [--board xpro|mkr1000|feather] [--firmware 19.6] [--protocol native|fwupdater]
@@ -172,7 +173,7 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
     ...(seedRootFile ? { seedRootSection: readSection(seedRootFile, 4096, '--seed-root') } : {}),
     ...(v['seed-tls'] ? { seedTlsSection: readSection(v['seed-tls'], 8192, '--seed-tls') } : {}),
     ...(v['flash-file'] ? { flashFile: path.resolve(v['flash-file']) } : {}),
-    ...(v.log ? { log: (line: string) => io.stderr(`${line}\n`) } : {}),
+    ...(v.log ? { log: (line: string) => io.stderr(`${redactSecrets(line)}\n`) } : {}),
     ...(Object.keys(faults).length > 0 ? { faults } : {}),
   };
   let sim: RunningSim;
