@@ -7,7 +7,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { WS_PATH } from '../api/contract.js';
 import { toErrorData, type Backend } from '../backend/backend.js';
 import { FileReadError, readRegularFile } from '../files/regular-file.js';
-import { CONTENT_SECURITY_POLICY } from '../security/csp.js';
+import { contentTypeOf, MAX_RENDERER_FILE_BYTES, RENDERER_SECURITY_HEADERS, rendererFileFor } from '../security/renderer-files.js';
 import { parseClientMessage, tooLargeReply, type ServerReply } from './messages.js';
 
 export interface WebServerOptions {
@@ -29,16 +29,6 @@ export interface RunningWebServer {
   close(): Promise<void>;
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-};
-
 /**
  * A message above this size is answered with MESSAGE_TOO_LARGE (the renderer sends files in
  * 1 MiB chunks, so it never needs more). Above the hard limit the WebSocket is closed with
@@ -46,7 +36,6 @@ const CONTENT_TYPES: Record<string, string> = {
  */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 export const HARD_MESSAGE_LIMIT_BYTES = 16 * 1024 * 1024;
-const MAX_STATIC_FILE_BYTES = 32 * 1024 * 1024;
 
 /**
  * Browser mode: the renderer served by the same backend on loopback, with the API
@@ -183,37 +172,26 @@ function rawSize(data: RawData): number {
 }
 
 async function serveStatic(rendererDir: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  const securityHeaders = {
-    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-    'X-Frame-Options': 'DENY',
-    'Cache-Control': 'no-store',
-  };
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405, securityHeaders).end();
+    res.writeHead(405, RENDERER_SECURITY_HEADERS).end();
     return;
   }
-  let pathname: string;
+  let filePath: ReturnType<typeof rendererFileFor>;
   try {
-    pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://placeholder').pathname);
+    filePath = rendererFileFor(rendererDir, new URL(req.url ?? '/', 'http://placeholder').pathname);
   } catch {
-    res.writeHead(400, securityHeaders).end();
-    return;
+    filePath = 'bad-request';
   }
-  if (pathname === '/') pathname = '/index.html';
-  const filePath = path.resolve(rendererDir, `.${pathname}`);
-  if (!filePath.startsWith(rendererDir + path.sep) || pathname.includes('\0')) {
-    res.writeHead(404, securityHeaders).end();
+  if (filePath === 'bad-request' || filePath === 'outside') {
+    res.writeHead(filePath === 'bad-request' ? 400 : 404, RENDERER_SECURITY_HEADERS).end();
     return;
   }
   try {
-    const body = await readRegularFile(filePath, { maxBytes: MAX_STATIC_FILE_BYTES });
-    const type = CONTENT_TYPES[path.extname(filePath)] ?? 'application/octet-stream';
-    res.writeHead(200, { ...securityHeaders, 'Content-Type': type, 'Content-Length': body.length });
+    const body = await readRegularFile(filePath, { maxBytes: MAX_RENDERER_FILE_BYTES });
+    res.writeHead(200, { ...RENDERER_SECURITY_HEADERS, 'Content-Type': contentTypeOf(filePath), 'Content-Length': body.length });
     res.end(req.method === 'HEAD' ? undefined : body);
   } catch (error) {
     if (!(error instanceof FileReadError)) throw error;
-    res.writeHead(404, securityHeaders).end();
+    res.writeHead(404, RENDERER_SECURITY_HEADERS).end();
   }
 }
