@@ -90,7 +90,10 @@ function mutate(random: () => number, seed: Seed, others: Seed[]): Uint8Array {
   const join = (...parts: Uint8Array[]) => {
     const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
     let offset = 0;
-    for (const part of parts) (out.set(part, offset), (offset += part.length));
+    for (const part of parts) {
+      out.set(part, offset);
+      offset += part.length;
+    }
     return out;
   };
   switch (Math.floor(random() * 9)) {
