@@ -99,7 +99,10 @@ function mutate(random: () => number, seed: Seed, others: Seed[]): Uint8Array {
   switch (Math.floor(random() * 9)) {
     case 0: {
       const out = bytes.slice();
-      for (let i = 1 + Math.floor(random() * 8); i > 0; i--) out[at()] ^= 1 << Math.floor(random() * 8);
+      for (let i = 1 + Math.floor(random() * 8); i > 0; i--) {
+        const position = at();
+        out[position] = (out[position] ?? 0) ^ (1 << Math.floor(random() * 8));
+      }
       return out;
     }
     case 1: {
