@@ -7,11 +7,10 @@
 import forge from 'node-forge';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DerError } from '../asn1/der.js';
 import { analyzeIntake, FINDING_SEVERITY } from '../certs/index.js';
 import { extractFileObjects } from '../certs/read-inputs.js';
-import { TestPki } from '../certs/test-pki.js';
 import { KeyError, readPrivateKey } from '../keys/index.js';
 import { resolveResources } from '../resources/resource-paths.js';
 import { StoreError } from '../store/errors.js';
@@ -47,40 +46,21 @@ interface Seed {
 }
 
 const seeds: Seed[] = [];
-let pki: TestPki;
+/** Fixed seed files (made once by fuzz-seeds/make-seeds.sh), so a failing case reproduces exactly. */
+const SEED_DIR = path.join(import.meta.dirname, 'fuzz-seeds');
 
 beforeAll(() => {
-  pki = new TestPki();
   const samples = resolveResources(import.meta.dirname).samplesDir;
-  for (const name of readdirSync(samples).filter((file) => /\.(cer|key)$/.test(file))) {
+  for (const name of readdirSync(samples).filter((file) => /\.(cer|key)$/.test(file)).sort()) {
     seeds.push({ name, bytes: new Uint8Array(readFileSync(path.join(samples, name))), kind: 'intake' });
   }
-  const rsa = pki.key('fuzz-rsa', 'rsa2048');
-  const ec = pki.key('fuzz-ec', 'p256');
-  const leaf = pki.selfSigned('fuzz-leaf', rsa, { ca: false, san: 'DNS:m.example' });
-  const ecLeaf = pki.selfSigned('fuzz-ec-leaf', ec, { ca: false });
-  const openssl = (args: string[]) => new Uint8Array(pki.openssl(args));
   // Small iteration counts keep each case cheap; mutations raise them towards (and past) the cap.
-  seeds.push(
-    { name: 'leaf.pem', bytes: new TextEncoder().encode(leaf.pem), kind: 'intake' },
-    { name: 'bundle.pem', bytes: new TextEncoder().encode(`${leaf.pem}${ecLeaf.pem}${pki.openssl(['pkey', '-in', rsa]).toString()}`), kind: 'intake' },
-    { name: 'ec.key', bytes: pki.keyAs(ec, 'sec1-der'), kind: 'intake' },
-    { name: 'rsa8.der', bytes: pki.keyAs(rsa, 'pkcs8-der'), kind: 'intake' },
-    { name: 'module.p12', bytes: openssl(['pkcs12', '-export', '-in', `${leaf.name}.pem`, '-inkey', rsa, '-passout', `pass:${PASSWORD}`, '-iter', '64']), kind: 'intake' },
-    {
-      name: 'legacy.p12',
-      bytes: openssl(['pkcs12', '-export', '-in', `${leaf.name}.pem`, '-inkey', rsa, '-passout', `pass:${PASSWORD}`, '-iter', '64', '-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1']),
-      kind: 'intake',
-    },
-    { name: 'enc8.der', bytes: openssl(['pkcs8', '-topk8', '-in', rsa, '-outform', 'DER', '-passout', `pass:${PASSWORD}`, '-iter', '64']), kind: 'intake' },
-    { name: 'enc8.pem', bytes: openssl(['pkcs8', '-topk8', '-in', ec, '-passout', `pass:${PASSWORD}`, '-iter', '64']), kind: 'intake' },
-    { name: 'legacy-enc.pem', bytes: openssl(['rsa', '-in', rsa, '-aes128', '-traditional', '-passout', `pass:${PASSWORD}`]), kind: 'intake' },
-  );
+  for (const name of readdirSync(SEED_DIR).filter((file) => !file.endsWith('.sh')).sort()) {
+    seeds.push({ name, bytes: new Uint8Array(readFileSync(path.join(SEED_DIR, name))), kind: 'intake' });
+  }
   for (const section of realSections('')) seeds.push({ name: section.name, bytes: section.bytes, kind: 'store' });
   for (const vector of loadManifest().filter((entry) => entry.output.endsWith('.bin')).slice(0, 12)) seeds.push({ name: vector.output, bytes: vectorOutput(vector), kind: 'store' });
-}, 60_000);
-
-afterAll(() => pki?.cleanup());
+});
 
 /** One mutation of a seed, chosen by the PRNG. */
 function mutate(random: () => number, seed: Seed, others: Seed[]): Uint8Array {
