@@ -43,6 +43,7 @@ export interface ServerControllerOptions {
 export class ServerController {
   private server: RunningHttpsFileServer | undefined;
   private identity: StationServerIdentity | undefined;
+  private identityLoad: Promise<StationServerIdentity> | undefined;
   private staged: StagedFileInput[] = [];
   private lastError: string | null = null;
   private lastHost: string | null = null;
@@ -71,6 +72,23 @@ export class ServerController {
   async ensureIdentity(renew = false): Promise<StationServerIdentity> {
     const current = this.identity;
     if (current && !renew && current.notAfter.getTime() - Date.now() > RECHECK_BEFORE_END_MS) return current;
+    // One load at a time: two callers at once (the page asking for the status while a board connects)
+    // would otherwise both create the station CA, and the second finds the first one's files.
+    const pending = this.identityLoad;
+    if (pending) {
+      await pending.catch(() => undefined);
+      return this.ensureIdentity(renew);
+    }
+    const load = this.loadIdentity(renew);
+    this.identityLoad = load;
+    try {
+      return await load;
+    } finally {
+      this.identityLoad = undefined;
+    }
+  }
+
+  private async loadIdentity(renew: boolean): Promise<StationServerIdentity> {
     const loaded = await loadStationIdentity({
       dir: path.join(this.options.dataDir, 'server-identity'),
       interfaces: this.interfaces(),
