@@ -44,6 +44,8 @@ async function serveChild(dir: string): Promise<void> {
     port: 0,
     identity: { keyPem: readFileSync(join(dir, 'key.pem'), 'utf8'), certPem: readFileSync(join(dir, 'cert.pem'), 'utf8') },
     files: [{ name: FILE_NAME, bytes: new Uint8Array(readFileSync(join(dir, FILE_NAME))) }],
+    // Every bench client is 127.0.0.1: lift the per-address share so throughput, not fairness, is measured.
+    limits: { maxConnectionsPerClient: 1024 },
   });
   process.stdout.write(`READY ${server.port}\n`);
   const stop = () => void server.stop().then(() => process.exit(0));

@@ -20,6 +20,9 @@ await Promise.all([
   esbuild({ ...common, entryPoints: ['src-main/web/main.ts'], outfile: 'build/web.mjs', format: 'esm' }),
   // Shared modules fall back from import.meta (empty in CommonJS) to paths main passes in.
   esbuild({ ...common, entryPoints: ['src-main/electron/main.ts'], outfile: 'build/electron-main.cjs', format: 'cjs', external: ['electron'], logOverride: { 'empty-import-meta': 'silent' } }),
+  // The worker that opens password-protected files: self-contained (node-forge inside), because
+  // packaged it runs from app.asar.unpacked, beside no node_modules.
+  esbuild({ ...common, packages: undefined, entryPoints: ['src-main/certs/extract-worker.ts'], outfile: 'build/extract-worker.cjs', format: 'cjs' }),
   // A sandboxed preload may require only 'electron': bundle everything else into it.
   esbuild({ ...common, packages: undefined, entryPoints: ['src-main/electron/preload.ts'], outfile: 'build/preload.cjs', format: 'cjs', external: ['electron'] }),
 ]);

@@ -136,6 +136,37 @@ export interface ImportedFile {
   password?: string;
 }
 
+/** A file announced to beginImport. */
+export interface ImportFileInfo {
+  name: string;
+  size: number;
+}
+
+export interface ImportSessionView {
+  importId: string;
+  /** Largest chunk importChunk takes, in bytes (before base64). */
+  chunkBytes: number;
+}
+
+/** What a drop or pick by path added, and what it left out with the reason. */
+export interface PathImportView {
+  workspace: WorkspaceView;
+  skipped: { name: string; reason: string }[];
+}
+
+/**
+ * Limits of one import, checked in main. Certificates and keys are a few KiB: a bigger file
+ * is not what was meant. A whole folder arrives in chunks, so no message is large.
+ */
+export const IMPORT_LIMITS = {
+  maxFiles: 2000,
+  maxFileBytes: 4 * 1024 * 1024,
+  maxTotalBytes: 256 * 1024 * 1024,
+  chunkBytes: 1024 * 1024,
+  /** Folder levels below a dropped folder that are read. */
+  maxFolderDepth: 8,
+} as const;
+
 export type SectionName = 'root' | 'tls';
 export type SegmentStatus = 'new' | 'replaced' | 'kept' | 'removed' | 'none';
 /** 'kept': bytes of the TLS section no store write touches (the last two pages: AWS endpoint and thing name). */
@@ -407,7 +438,15 @@ export interface WincApi {
   echo(text: string): Promise<EchoResult>;
 
   getWorkspace(): Promise<WorkspaceView>;
+  /** Small imports in one call (at most 4 MiB per message in browser mode); larger ones use beginImport. */
   importFiles(files: ImportedFile[]): Promise<WorkspaceView>;
+  /** Chunked import: announce the files, send each in chunks in order, then finish (or cancel). */
+  beginImport(files: ImportFileInfo[]): Promise<ImportSessionView>;
+  importChunk(importId: string, fileIndex: number, offset: number, data: string): Promise<void>;
+  finishImport(importId: string): Promise<WorkspaceView>;
+  cancelImport(importId: string): Promise<void>;
+  /** Desktop app only: files and folders by path (from a drop or a picker), read in main as regular files. */
+  importPaths(paths: string[]): Promise<PathImportView>;
   importPemText(text: string): Promise<WorkspaceView>;
   importSamples(): Promise<WorkspaceView>;
   removeItem(itemId: string): Promise<WorkspaceView>;
@@ -472,6 +511,11 @@ export const API_METHODS = [
   'echo',
   'getWorkspace',
   'importFiles',
+  'beginImport',
+  'importChunk',
+  'finishImport',
+  'cancelImport',
+  'importPaths',
   'importPemText',
   'importSamples',
   'removeItem',
@@ -547,9 +591,11 @@ export type ApiEventListener = (event: ApiEventMessage) => void;
 /** What the renderer sees: the calls plus a subscription to events. */
 export interface WincBridge extends WincApi {
   onEvent(listener: ApiEventListener): () => void;
+  /** The path of a dropped or picked file on disk (desktop app); '' in browser mode. */
+  pathForFile(file: File): string;
 }
 
-export const BRIDGE_KEYS = [...API_METHODS, 'onEvent'] as const;
+export const BRIDGE_KEYS = [...API_METHODS, 'onEvent', 'pathForFile'] as const;
 
 /** Errors cross the bridge as plain data with a stable code. */
 export interface ApiErrorData {

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { API_METHODS, type ApiMethod, type WincApi } from './contract.js';
+import { API_METHODS, IMPORT_LIMITS, type ApiMethod, type WincApi } from './contract.js';
+import { passphraseProblem, ssidProblem } from './wifi-rules.js';
 
 /**
  * Argument schemas for every API method: the main-side boundary validates each
  * payload before a handler sees it, whichever transport carried it.
  */
-const MAX_IMPORT_BYTES_BASE64 = 8 * 1024 * 1024;
+const MAX_IMPORT_BYTES_BASE64 = Math.ceil(IMPORT_LIMITS.maxFileBytes / 3) * 4;
 const id = z.string().min(1).max(200);
 const section = z.enum(['root', 'tls']);
 const importedFile = z.strictObject({
@@ -13,18 +14,34 @@ const importedFile = z.strictObject({
   data: z.string().max(MAX_IMPORT_BYTES_BASE64),
   password: z.string().max(1000).optional(),
 });
-const wifiSettings = z.strictObject({
-  ssid: z.string().min(1).max(32),
-  security: z.enum(['open', 'wpa2']),
-  passphrase: z.string().max(64).optional(),
-});
+// Byte and character rules of wifi-rules.ts; "keep the stored passphrase" (omitted) is checked by the backend, which knows.
+const wifiSettings = z
+  .strictObject({
+    ssid: z.string().max(256),
+    security: z.enum(['open', 'wpa2']),
+    passphrase: z.string().max(256).optional(),
+  })
+  .superRefine((settings, context) => {
+    const ssid = ssidProblem(settings.ssid);
+    if (ssid) context.addIssue({ code: 'custom', path: ['ssid'], message: ssid });
+    const passphrase = settings.passphrase === undefined ? null : passphraseProblem(settings.security, settings.passphrase);
+    if (passphrase) context.addIssue({ code: 'custom', path: ['passphrase'], message: passphrase });
+  });
 const none = z.tuple([]);
+const importId = z.string().min(1).max(100);
+// base64 of one chunk: 4 characters per 3 bytes.
+const MAX_CHUNK_BASE64 = Math.ceil(IMPORT_LIMITS.chunkBytes / 3) * 4;
 
 const argumentSchemas = {
   getAppInfo: none,
   echo: z.tuple([z.string().max(10_000)]),
   getWorkspace: none,
   importFiles: z.tuple([z.array(importedFile).min(1).max(200)]),
+  beginImport: z.tuple([z.array(z.strictObject({ name: z.string().min(1).max(500), size: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) })).min(1).max(100_000)]),
+  importChunk: z.tuple([importId, z.number().int().min(0).max(100_000), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER), z.string().max(MAX_CHUNK_BASE64).regex(/^[A-Za-z0-9+/]*={0,2}$/)]),
+  finishImport: z.tuple([importId]),
+  cancelImport: z.tuple([importId]),
+  importPaths: z.tuple([z.array(z.string().min(1).max(4096)).min(1).max(1000)]),
   importPemText: z.tuple([z.string().min(1).max(1_000_000)]),
   importSamples: none,
   removeItem: z.tuple([id]),
@@ -84,6 +101,10 @@ export function validateCall<M extends ApiMethod>(method: M, args: unknown): Par
   const schema = argumentSchemas[method] as unknown as z.ZodType<Parameters<WincApi[M]>>;
   const parsed = schema.safeParse(args);
   if (!parsed.success) {
+    // Rules written for people (custom issues) are said as they are, without the schema path.
+    if (parsed.error.issues.every((issue) => issue.code === 'custom')) {
+      throw new ApiError('INVALID_INPUT', parsed.error.issues.map((issue) => issue.message).join(' '));
+    }
     const detail = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'arguments'}: ${issue.message}`).join('; ');
     throw new ApiError('BAD_REQUEST', `Invalid arguments for ${method}: ${detail}`);
   }

@@ -114,6 +114,12 @@ describe('password-protected PKCS#12 files', () => {
 });
 
 describe('Wi-Fi settings', () => {
+  it('refuses a WPA2 network without a passphrase, and byte-long SSIDs, before anything is saved', async () => {
+    await expect(backend.dispatch('saveWifiSettings', [{ ssid: 'no-passphrase-yet', security: 'wpa2' }])).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/Enter the WPA2 passphrase/) });
+    await expect(backend.dispatch('saveWifiSettings', [{ ssid: 'ü'.repeat(17), security: 'open' }])).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/34 bytes/) });
+    await expect(backend.dispatch('getWifiSettings', [])).resolves.toEqual({ ssid: '', security: 'wpa2', hasPassphrase: false });
+  });
+
   it('keeps the passphrase encrypted and never returns it', async () => {
     const view = await backend.dispatch('saveWifiSettings', [{ ssid: 'factory-floor', security: 'wpa2', passphrase: 'hunter2-is-long' }]);
     expect(view).toEqual({ ssid: 'factory-floor', security: 'wpa2', hasPassphrase: true });

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ApiErrorData, ApiEventMessage, AppMode, BoardView, Delivery, ProvisionSettingsView, UnfinishedWriteView, FileToSave, LogLine, WincApi, WorkspaceView } from '../api/contract.js';
+import { IMPORT_LIMITS, type ApiErrorData, type ApiEventMessage, type AppMode, type BoardView, type Delivery, type ProvisionSettingsView, type UnfinishedWriteView, type FileToSave, type LogLine, type WincApi, type WorkspaceView } from '../api/contract.js';
 import { ApiError, isApiMethod, validateCall } from '../api/validate.js';
+import { passphraseProblem, wifiProblems } from '../api/wifi-rules.js';
 import { APP_NAME, APP_VERSION } from '../app-identity.js';
 import { defaultDataDir, ensurePrivateDir } from '../app-data/data-dir.js';
 import { SecretBox } from '../app-data/secret-box.js';
@@ -17,6 +18,11 @@ import { RunRecordStore } from '../provisioning/run-records.js';
 import { Station } from '../provisioning/station.js';
 import type { IntakeInput } from '../certs/index.js';
 import { describeAddition, Workspace } from '../workspace/workspace.js';
+import { ProtectedFileOpener } from '../certs/file-opener.js';
+import { collectFiles } from '../files/collect-files.js';
+import { ImportSessions } from './import-sessions.js';
+import { MAX_CERTIFICATE_FILE_BYTES, readRegularFile } from '../files/regular-file.js';
+import { redactSecrets } from '../security/redact.js';
 import { BoardController, type BoardControllerOptions } from './board-controller.js';
 import { FirmwareController, type FirmwareControllerOptions } from './firmware-controller.js';
 import { LogBook } from './log-book.js';
@@ -63,6 +69,9 @@ export class Backend {
   private readonly events = new EventEmitter();
   private readonly now: () => Date;
   private readonly logBook = new LogBook();
+  /** PKCS#12 files and encrypted keys are opened in a worker thread with a time limit. */
+  private readonly fileOpener = new ProtectedFileOpener();
+  private readonly imports = new ImportSessions();
   readonly api: WincApi;
   readonly board: BoardController;
   readonly server: ServerController;
@@ -113,6 +122,7 @@ export class Backend {
       },
     });
     this.workspace = new Workspace({
+      open: (input) => this.fileOpener.open(input),
       now: this.now,
       firmware: () => this.moduleFirmware(),
       serverAddress: () => this.server.address()?.host,
@@ -177,14 +187,14 @@ export class Backend {
   }
 
   private createApi(): WincApi {
-    const workspaceChanged = async (change: () => void): Promise<WorkspaceView> => {
-      change();
+    const workspaceChanged = async (change: () => void | Promise<void>): Promise<WorkspaceView> => {
+      await change();
       this.emit({ name: 'flashMap', payload: this.provisioner.flashMap() });
       return this.workspace.view();
     };
     const workspaceAdded = (inputs: IntakeInput[]): Promise<WorkspaceView> =>
-      workspaceChanged(() => {
-        const summary = this.workspace.add(inputs);
+      workspaceChanged(async () => {
+        const summary = await this.workspace.add(inputs);
         for (const line of describeAddition(summary, this.workspace.view())) this.log('app', line.level, line.text);
       });
     return {
@@ -200,9 +210,31 @@ export class Backend {
         workspaceChanged(() => {
           if (!this.workspace.remove(itemId)) throw new ApiError('UNKNOWN_ITEM', 'That file is no longer in the list; it was removed already.');
         }),
+      beginImport: async (files) => this.imports.begin(files),
+      importChunk: async (importId, fileIndex, offset, data) => this.imports.chunk(importId, fileIndex, offset, new Uint8Array(Buffer.from(data, 'base64'))),
+      finishImport: async (importId) => {
+        const files = this.imports.finish(importId);
+        return workspaceAdded(files);
+      },
+      cancelImport: async (importId) => this.imports.cancel(importId),
+      importPaths: async (paths) => {
+        if (this.options.mode !== 'electron') throw new ApiError('FORBIDDEN', 'Files are read by path only in the desktop app; browser mode sends their contents.');
+        const { files, skipped } = await collectFiles(paths, {
+          maxFiles: IMPORT_LIMITS.maxFiles,
+          maxFileBytes: IMPORT_LIMITS.maxFileBytes,
+          maxTotalBytes: IMPORT_LIMITS.maxTotalBytes,
+          maxDepth: IMPORT_LIMITS.maxFolderDepth,
+        });
+        for (const file of skipped) this.log('app', 'warn', `${file.name} was not added: ${file.reason}.`);
+        const workspace =
+          files.length === 0
+            ? this.workspace.view()
+            : await workspaceAdded(files.map((file) => ({ name: file.name, bytes: file.bytes })));
+        return { workspace, skipped };
+      },
       setFilePassword: (fileName, password) =>
-        workspaceChanged(() => {
-          if (!this.workspace.setPassword(fileName, password)) throw new ApiError('UNKNOWN_FILE', `No added file is named ${fileName}.`);
+        workspaceChanged(async () => {
+          if (!(await this.workspace.setPassword(fileName, password))) throw new ApiError('UNKNOWN_FILE', `No added file is named ${fileName}.`);
         }),
       clearWorkspace: () => workspaceChanged(() => this.workspace.clear()),
       undoWorkspaceChange: () =>
@@ -245,6 +277,9 @@ export class Backend {
       getWifiSettings: async () => this.wifiView(),
       saveWifiSettings: async (input) => {
         const previous = this.settings.get().wifi;
+        const keepsStored = input.security === 'wpa2' && input.passphrase === undefined && !!previous?.sealedPassphrase;
+        const problem = passphraseProblem(input.security, input.passphrase, keepsStored);
+        if (problem) throw new ApiError('INVALID_INPUT', problem);
         const sealedPassphrase = input.security === 'open' ? undefined : input.passphrase !== undefined ? this.secrets.seal(input.passphrase) : previous?.sealedPassphrase;
         await this.settings.update({ wifi: { ssid: input.ssid, security: input.security, ...(sealedPassphrase ? { sealedPassphrase } : {}) } });
         this.log('app', 'info', `Wi-Fi settings saved for SSID "${input.ssid}"`);
@@ -370,6 +405,12 @@ export class Backend {
     const wifi = this.settings.get().wifi;
     if (!wifi?.ssid) return undefined;
     const passphrase = wifi.sealedPassphrase ? (this.secrets.open(wifi.sealedPassphrase) ?? '') : '';
+    // Settings saved by an older version may break today's rules: nothing invalid is sent to a board.
+    const problems = wifiProblems({ ssid: wifi.ssid, security: wifi.security, ...(wifi.security === 'wpa2' ? { passphrase } : {}) });
+    if (problems.length > 0) {
+      this.log('app', 'warn', `The saved Wi-Fi settings cannot be used: ${problems.map((problem) => problem.message).join(' ')} Enter them again (Board panel).`);
+      return undefined;
+    }
     return { ssid: wifi.ssid, security: wifi.security, passphrase };
   }
 
@@ -377,7 +418,7 @@ export class Backend {
     const dir = this.options.samplesDir;
     if (!dir) throw new ApiError('NO_SAMPLES', 'This build has no sample certificates.');
     const names = (await readdir(dir)).filter((name) => SAMPLE_EXTENSIONS.has(path.extname(name).toLowerCase())).sort();
-    return Promise.all(names.map(async (name) => ({ name, bytes: new Uint8Array(await readFile(path.join(dir, name))) })));
+    return Promise.all(names.map(async (name) => ({ name, bytes: await readRegularFile(path.join(dir, name), { maxBytes: MAX_CERTIFICATE_FILE_BYTES, what: 'certificate' }) })));
   }
 
   /** Validate and run one call; the result or a typed error, never a raw exception. */
@@ -397,8 +438,9 @@ export class Backend {
     this.events.emit('event', event);
   }
 
+  /** Every log line of the app is made here: secrets (one-time download tokens) are taken out first. */
   log(source: LogLine['source'], level: LogLine['level'], text: string): void {
-    const line: LogLine = { time: this.now().toISOString(), source, level, text };
+    const line: LogLine = { time: this.now().toISOString(), source, level, text: redactSecrets(text) };
     this.logBook.add(line);
     this.emit({ name: 'log', payload: line });
   }
@@ -407,6 +449,7 @@ export class Backend {
     this.station.setEnabled(false);
     await this.server.stop(false);
     await this.board.shutdown();
+    await this.fileOpener.close();
   }
 }
 

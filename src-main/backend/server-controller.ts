@@ -11,6 +11,7 @@ import {
   startHttpsFileServer,
   type NetworkInterfaceMap,
   type RunningHttpsFileServer,
+  type ServerTally,
   type StagedFileInput,
   type StationServerIdentity,
   WINC_STOCK_CLIENT_CIPHER_LIST,
@@ -28,7 +29,7 @@ export interface ServerControllerOptions {
   hostname?: () => string;
   onStatus(status: ServerStatusView): void;
   onRequest(request: ServerRequestView, logLine: string): void;
-  onLog(level: 'info' | 'warn' | 'error', text: string): void;
+  onLog(level: 'debug' | 'info' | 'warn' | 'error', text: string): void;
   /** Where the station last ran its server (remembered), used when the server starts by itself. */
   preferredAddress?(): { host: string; port: number } | undefined;
   /** Called after the server started, so the address can be remembered. */
@@ -141,6 +142,16 @@ export class ServerController {
     return this.address();
   }
 
+  /**
+   * Counts what the server does from now on, for one client address (the board's, when known)
+   * or all: `const tally = server.startTally(); …run…; log('info', tally.summary())` gives one
+   * line per job — files, bytes, handshakes, failed handshakes, refused connections. Null
+   * while the server is not running.
+   */
+  startTally(clientAddress?: string): ServerTally | null {
+    return this.server?.tally(clientAddress) ?? null;
+  }
+
   /** Where the board fetches files from, while the server runs. */
   address(): { host: string; port: number } | undefined {
     return this.server ? { host: this.server.host, port: this.server.port } : undefined;
@@ -163,7 +174,8 @@ export class ServerController {
             { time: event.time, peer: event.peer, file: event.file, status: event.status, bytes: event.bytes },
             formatRequestLogLine(event),
           ),
-        onConnectionError: (event) => this.options.onLog('warn', `${event.peer}: ${event.kind}: ${event.message}`),
+        // Clients hanging up and idle connections are debug lines; what explains a failure stays a warning.
+        onConnectionError: (event) => this.options.onLog(event.level, `${event.peer}: ${event.kind}: ${event.message}`),
       });
       this.lastError = null;
       this.options.onStarted?.(host, port);

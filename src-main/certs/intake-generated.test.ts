@@ -179,13 +179,13 @@ describe('private key formats', () => {
     expect(codes(result)).not.toContain('P12_PASSWORD_REQUIRED');
   });
 
-  it('encrypted keys are refused with KEY_ENCRYPTED (PKCS#8 PEM, PKCS#8 DER, legacy PEM)', () => {
+  it('encrypted keys wait for their password with KEY_PASSWORD_REQUIRED (PKCS#8 PEM, PKCS#8 DER, legacy PEM)', () => {
     const pkcs8 = pki.openssl(['pkey', '-in', keys.r3!, '-aes-128-cbc', '-passout', 'pass:x']);
     const pkcs8Der = pki.openssl(['pkcs8', '-topk8', '-in', keys.r3!, '-outform', 'DER', '-passout', 'pass:x']);
     const legacy = pki.openssl(['rsa', '-in', keys.r3!, '-aes128', '-traditional', '-passout', 'pass:x']);
     expect(new TextDecoder().decode(legacy)).toContain('Proc-Type: 4,ENCRYPTED');
     for (const bytes of [pkcs8, pkcs8Der, legacy]) {
-      expect(errorCodes(analyze([{ name: 'enc.key', bytes: new Uint8Array(bytes) }]))).toEqual(['KEY_ENCRYPTED', 'NOTHING_TO_PROVISION']);
+      expect(errorCodes(analyze([{ name: 'enc.key', bytes: new Uint8Array(bytes) }]))).toEqual(['KEY_PASSWORD_REQUIRED', 'NOTHING_TO_PROVISION']);
     }
   });
 

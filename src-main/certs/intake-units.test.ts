@@ -122,7 +122,7 @@ describe('loading files (the edge)', () => {
   it('reads paths with per-file passwords, refuses folders, huge files and aborts', async () => {
     const inputs = await loadIntakeInputs([resolve(SAMPLES, 'root_a.cer'), resolve(SAMPLES, 'winc_rsa.key')], { password: 'all', passwords: { 'winc_rsa.key': 'one' } });
     expect(inputs.map((input) => [input.name, input.password])).toEqual([['root_a.cer', 'all'], ['winc_rsa.key', 'one']]);
-    await expect(loadIntakeInputs([SAMPLES])).rejects.toMatchObject({ code: 'FILE_UNREADABLE' });
+    await expect(loadIntakeInputs([SAMPLES])).rejects.toMatchObject({ code: 'FILE_NOT_REGULAR', message: expect.stringMatching(/is a folder/) });
     await expect(loadIntakeInputs([resolve(SAMPLES, 'missing.cer')])).rejects.toMatchObject({ code: 'FILE_UNREADABLE' });
     const dir = mkdtempSync(join(tmpdir(), 'winc-load-'));
     try {

@@ -1,13 +1,13 @@
-import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { FileReadError, MAX_CERTIFICATE_FILE_BYTES, readRegularFile } from '../files/regular-file.js';
 import type { IntakeInput } from './read-inputs.js';
 
 /** Certificate material is small; anything bigger is not what the user meant to drop. */
-export const MAX_INTAKE_FILE_BYTES = 4 * 1024 * 1024;
+export const MAX_INTAKE_FILE_BYTES = MAX_CERTIFICATE_FILE_BYTES;
 
 export class IntakeFileError extends Error {
   constructor(
-    readonly code: 'FILE_UNREADABLE' | 'FILE_TOO_LARGE',
+    readonly code: 'FILE_UNREADABLE' | 'FILE_TOO_LARGE' | 'FILE_NOT_REGULAR' | 'FILE_SYMLINK_LOOP',
     message: string,
   ) {
     super(message);
@@ -16,9 +16,11 @@ export class IntakeFileError extends Error {
 }
 
 /**
- * The file-reading edge of the intake: reads paths into IntakeInputs (name =
- * the file's base name). A password applies to every PKCS#12 file, unless
- * `passwords` names one for that base name. Throws IntakeFileError.
+ * The file-reading edge of the intake: reads paths into IntakeInputs (name = the file's
+ * base name). Regular files only, at most 4 MiB each, checked before reading: FIFOs,
+ * devices (/dev/zero), folders and symlink loops are refused at once. A password applies
+ * to every protected file (PKCS#12, encrypted key), unless `passwords` names one for that
+ * base name. Throws IntakeFileError.
  */
 export async function loadIntakeInputs(
   paths: readonly string[],
@@ -30,16 +32,11 @@ export async function loadIntakeInputs(
     const name = basename(path);
     let bytes: Uint8Array;
     try {
-      const info = await stat(path);
-      if (info.size > MAX_INTAKE_FILE_BYTES) {
-        throw new IntakeFileError('FILE_TOO_LARGE', `${path} is ${info.size} bytes; certificate and key files are a few kilobytes, so check that it is the right file.`);
-      }
-      bytes = new Uint8Array(await readFile(path, options.signal ? { signal: options.signal } : {}));
+      bytes = await readRegularFile(path, { maxBytes: MAX_INTAKE_FILE_BYTES, what: 'certificate or key' });
     } catch (error) {
-      if (error instanceof IntakeFileError) throw error;
-      if ((error as Error).name === 'AbortError') throw error;
-      const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a folder' : error instanceof Error ? error.message : String(error);
-      throw new IntakeFileError('FILE_UNREADABLE', `Cannot read ${path}: ${reason}.`);
+      if (!(error instanceof FileReadError)) throw error;
+      const code = error.code === 'FILE_NOT_FOUND' ? 'FILE_UNREADABLE' : error.code;
+      throw new IntakeFileError(code, error.message);
     }
     const password = options.passwords?.[name] ?? options.password;
     inputs.push({ name, bytes, ...(password !== undefined ? { password } : {}) });

@@ -1,7 +1,8 @@
+import { decryptLegacyPem, decryptPkcs8, DEFAULT_KDF_LIMITS, KeyError, type KdfLimits } from '../keys/index.js';
 import { parseCertificate, type ParsedCertificate } from '../x509/certificate.js';
 import { finding, type Finding } from './findings.js';
-import { IntakeError } from './intake-error.js';
-import { looksLikePem, splitPem, type PemBlock } from './pem.js';
+import { IntakeError, type ReadErrorCode } from './intake-error.js';
+import { encodePem, looksLikePem, splitPem, type PemBlock } from './pem.js';
 import { readPkcs12 } from './pkcs12.js';
 import { readPrivateKeyDer, type PrivateKeyMaterial } from './private-key.js';
 import { sniffDer } from './sniff.js';
@@ -10,9 +11,18 @@ import { sniffDer } from './sniff.js';
 export interface IntakeInput {
   name: string;
   bytes: Uint8Array;
-  /** PKCS#12 password, when the file is a .p12/.pfx. */
+  /** The password of a PKCS#12 file or of the encrypted keys in the file. */
   password?: string;
+  /**
+   * What the file holds, when it was already opened: the app opens files that need a key
+   * derivation (PKCS#12, encrypted keys) in a worker with a time limit and passes the result
+   * here, so analysing (and re-analysing) never derives a key on the main thread.
+   */
+  extracted?: ExtractResult;
 }
+
+/** The certificates and plain keys of one file, or why it cannot be read. Plain data: it crosses a worker boundary. */
+export type ExtractResult = { ok: true; objects: RawObject[]; ignoredLabels: string[] } | { ok: false; code: ReadErrorCode; message: string };
 
 export interface ItemSource {
   fileName: string;
@@ -49,7 +59,7 @@ export interface ReadResult {
   findings: Finding[];
 }
 
-type RawObject =
+export type RawObject =
   | { type: 'certificate'; der: Uint8Array; container: ItemSource['container'] }
   | { type: 'private-key'; der: Uint8Array; container: ItemSource['container'] };
 
@@ -76,14 +86,13 @@ export function readInputs(inputs: readonly IntakeInput[]): ReadResult {
   inputs.forEach((input, fileIndex) => {
     const problem = (code: Parameters<typeof finding>[0], message: string) =>
       findings.push(finding(code, `${input.name}: ${message}`, { fileNames: [input.name], fileIndex }));
-    let objects: RawObject[];
-    try {
-      objects = extractObjects(input, (label) => problem('PEM_BLOCK_IGNORED', `${IGNORED_PEM_LABELS[label] ?? `a "${label}" block`} is not needed and was left out.`));
-    } catch (error) {
-      if (error instanceof IntakeError) problem(error.code, error.message);
-      else problem('UNRECOGNISED_CONTENT', 'This file could not be read as a certificate, key or PKCS#12 file; check that it is the right file.');
+    const extracted = input.extracted ?? extractFileObjects(input);
+    if (!extracted.ok) {
+      problem(extracted.code, extracted.message);
       return;
     }
+    for (const label of extracted.ignoredLabels) problem('PEM_BLOCK_IGNORED', `${IGNORED_PEM_LABELS[label] ?? `a "${label}" block`} is not needed and was left out.`);
+    const objects = extracted.objects;
     if (objects.length === 0 && !findings.some((f) => f.fileNames.includes(input.name))) {
       problem('NO_CERTIFICATE_MATERIAL', 'This file holds no certificate or key and was left out.');
     }
@@ -143,16 +152,43 @@ function toItem(object: RawObject, source: ItemSource): IntakeItem {
   return { id: `key-${key.publicKeyDigest.slice(0, 12)}`, type: 'private-key', source, key };
 }
 
-function extractObjects(input: IntakeInput, ignored: (label: string) => void): RawObject[] {
+/**
+ * Everything one file holds, decrypted with its password where it needs one (PKCS#12,
+ * encrypted keys; key-derivation costs capped by `limits`). Never throws: a file that
+ * cannot be read gives `ok: false` with a stable code. Pure; the app runs it in a worker
+ * for the files `needsKeyDerivation` picks.
+ */
+export function extractFileObjects(input: Pick<IntakeInput, 'bytes' | 'password'>, limits: KdfLimits = DEFAULT_KDF_LIMITS): ExtractResult {
+  const ignoredLabels: string[] = [];
+  try {
+    return { ok: true, objects: extractObjects(input, limits, (label) => ignoredLabels.push(label)), ignoredLabels };
+  } catch (error) {
+    if (error instanceof IntakeError) return { ok: false, code: error.code, message: error.message };
+    if (error instanceof KeyError) return { ok: false, ...fromKeyError(error) };
+    return { ok: false, code: 'UNRECOGNISED_CONTENT', message: 'This file could not be read as a certificate, key or PKCS#12 file; check that it is the right file.' };
+  }
+}
+
+/** True when reading the file derives a key from a password (PKCS#12, encrypted keys): cheap, derives nothing. */
+export function needsKeyDerivation(bytes: Uint8Array): boolean {
+  if (looksLikePem(bytes)) {
+    const head = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+    return head.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----') || /Proc-Type:\s*4,\s*ENCRYPTED/.test(head);
+  }
+  const content = sniffDer(bytes);
+  return content === 'pkcs12' || content === 'pkcs8-encrypted-private-key';
+}
+
+function extractObjects(input: Pick<IntakeInput, 'bytes' | 'password'>, limits: KdfLimits, ignored: (label: string) => void): RawObject[] {
   const bytes = input.bytes;
   if (bytes.length === 0 || bytes.every((byte) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09)) {
     throw new IntakeError('FILE_EMPTY', 'The file is empty: pick the file that holds the certificate or key.');
   }
-  if (looksLikePem(bytes)) return splitPem(bytes).flatMap((block) => pemObjects(block, ignored));
-  return derObjects(bytes, input.password, 'der');
+  if (looksLikePem(bytes)) return splitPem(bytes).flatMap((block) => pemObjects(block, input.password, limits, ignored));
+  return derObjects(bytes, input.password, limits);
 }
 
-function pemObjects(block: PemBlock, ignored: (label: string) => void): RawObject[] {
+function pemObjects(block: PemBlock, password: string | undefined, limits: KdfLimits, ignored: (label: string) => void): RawObject[] {
   switch (block.label) {
     case 'CERTIFICATE':
     case 'X509 CERTIFICATE':
@@ -162,12 +198,14 @@ function pemObjects(block: PemBlock, ignored: (label: string) => void): RawObjec
       return [{ type: 'certificate', der: firstElement(block.der), container: 'pem' }];
     case 'RSA PRIVATE KEY':
     case 'EC PRIVATE KEY':
-      if ((block.headers['Proc-Type'] ?? '').includes('ENCRYPTED')) throw encryptedKey();
+      if ((block.headers['Proc-Type'] ?? '').includes('ENCRYPTED')) {
+        return [{ type: 'private-key', der: decryptLegacyPem(legacyPemText(block), password), container: 'pem' }];
+      }
       return [{ type: 'private-key', der: block.der, container: 'pem' }];
     case 'PRIVATE KEY':
       return [{ type: 'private-key', der: block.der, container: 'pem' }];
     case 'ENCRYPTED PRIVATE KEY':
-      throw encryptedKey();
+      return [{ type: 'private-key', der: decryptPkcs8(block.der, password, limits), container: 'pem' }];
     case 'PKCS7':
     case 'CMS':
       throw pkcs7();
@@ -177,7 +215,8 @@ function pemObjects(block: PemBlock, ignored: (label: string) => void): RawObjec
   }
 }
 
-function derObjects(bytes: Uint8Array, password: string | undefined, container: 'der'): RawObject[] {
+function derObjects(bytes: Uint8Array, password: string | undefined, limits: KdfLimits): RawObject[] {
+  const container = 'der';
   switch (sniffDer(bytes)) {
     case 'certificate':
       return [{ type: 'certificate', der: withoutTrailingPadding(bytes), container }];
@@ -188,11 +227,11 @@ function derObjects(bytes: Uint8Array, password: string | undefined, container: 
     case 'sec1-private-key':
       return [{ type: 'private-key', der: bytes, container }];
     case 'pkcs8-encrypted-private-key':
-      throw encryptedKey();
+      return [{ type: 'private-key', der: decryptPkcs8(bytes, password, limits), container }];
     case 'pkcs7':
       throw pkcs7();
     case 'pkcs12': {
-      const contents = readPkcs12(bytes, password);
+      const contents = readPkcs12(bytes, password, limits);
       return [
         ...contents.certificates.map((der): RawObject => ({ type: 'certificate', der, container: 'pkcs12' })),
         ...contents.keys.map((der): RawObject => ({ type: 'private-key', der, container: 'pkcs12' })),
@@ -204,11 +243,19 @@ function derObjects(bytes: Uint8Array, password: string | undefined, container: 
   }
 }
 
-function encryptedKey(): IntakeError {
-  return new IntakeError(
-    'KEY_ENCRYPTED',
-    'The private key is password-protected: export it unencrypted (openssl pkey -in key.pem -out key-plain.pem) or give a .p12 file with its password.',
-  );
+/** The block as OpenSSL wrote it, headers included: node needs the DEK-Info line to decrypt. */
+function legacyPemText(block: PemBlock): string {
+  const headers = Object.entries(block.headers).map(([name, value]) => `${name}: ${value}\n`).join('');
+  return encodePem(block.label, block.der).replace('-----\n', `-----\n${headers}\n`);
+}
+
+function fromKeyError(error: KeyError): { code: ReadErrorCode; message: string } {
+  switch (error.code) {
+    case 'KEY_UNSUPPORTED':
+      return { code: 'KEY_TYPE_UNSUPPORTED', message: error.message };
+    default:
+      return { code: error.code, message: error.message };
+  }
 }
 
 function pkcs7(): IntakeError {

@@ -3,6 +3,7 @@
  * a temporary directory. Not used by the app.
  */
 import { execFileSync } from 'node:child_process';
+import forge from 'node-forge';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -148,6 +149,16 @@ export class TestPki {
   cleanup(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** Rewrites one INTEGER inside a DER structure, found by its child-index path, and re-encodes. */
+export function withInteger(der: Uint8Array, path: number[], value: number): Uint8Array {
+  const root = forge.asn1.fromDer(forge.util.createBuffer(Buffer.from(der).toString('binary')), false);
+  let node = root;
+  for (const index of path) node = (node.value as forge.asn1.Asn1[])[index]!;
+  if (node.type !== forge.asn1.Type.INTEGER) throw new Error(`path ${path.join('.')} is not an INTEGER`);
+  node.value = forge.asn1.integerToDer(value).getBytes();
+  return new Uint8Array(Buffer.from(forge.asn1.toDer(root).getBytes(), 'binary'));
 }
 
 /** Deterministic shuffle (so failures reproduce). */

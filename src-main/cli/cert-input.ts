@@ -2,8 +2,8 @@
  * Reads certificate files as PEM (one or more CERTIFICATE blocks) or DER,
  * whatever the file extension says. Deliberately small; richer intake lives elsewhere.
  */
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { FileReadError, MAX_CERTIFICATE_FILE_BYTES, MAX_IMAGE_FILE_BYTES, readRegularFile } from '../files/regular-file.js';
 import { parseCertificate, type ParsedCertificate } from '../x509/certificate.js';
 
 export interface CertificateInput {
@@ -15,7 +15,7 @@ export interface CertificateInput {
 
 export class CertInputError extends Error {
   constructor(
-    readonly code: 'CERT_FILE_UNREADABLE' | 'CERT_FILE_EMPTY' | 'CERT_MALFORMED',
+    readonly code: 'CERT_FILE_UNREADABLE' | 'CERT_FILE_NOT_REGULAR' | 'CERT_FILE_TOO_LARGE' | 'CERT_FILE_EMPTY' | 'CERT_MALFORMED',
     message: string,
   ) {
     super(message);
@@ -46,12 +46,16 @@ export async function readCertificateFile(path: string): Promise<CertificateInpu
   return certificatesFromBytes(await readInputFile(path, 'certificate'), basename(path));
 }
 
-/** Reads a whole input file, turning fs errors into a clear message. */
+/**
+ * Reads a whole input file: regular files only (a FIFO, a device such as /dev/zero, a folder or
+ * a symlink loop is refused at once), certificates and keys up to 4 MiB, sections and images up to 16 MiB.
+ */
 export async function readInputFile(path: string, what: string): Promise<Uint8Array> {
+  const maxBytes = /section|image/.test(what) ? MAX_IMAGE_FILE_BYTES : MAX_CERTIFICATE_FILE_BYTES;
   try {
-    return new Uint8Array(await readFile(path));
+    return await readRegularFile(path, { maxBytes, what });
   } catch (error) {
-    const reason = error && typeof error === 'object' && 'code' in error && error.code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error);
-    throw new CertInputError('CERT_FILE_UNREADABLE', `Cannot read ${what} file '${path}': ${reason}.`);
+    if (!(error instanceof FileReadError)) throw error;
+    throw new CertInputError(error.code === 'FILE_TOO_LARGE' ? 'CERT_FILE_TOO_LARGE' : error.code === 'FILE_NOT_REGULAR' || error.code === 'FILE_SYMLINK_LOOP' ? 'CERT_FILE_NOT_REGULAR' : 'CERT_FILE_UNREADABLE', error.message.replace(/^(.*?) does not exist\.$/, `Cannot read ${what} file '$1': no such file.`));
   }
 }

@@ -1,25 +1,28 @@
-import { app, BrowserWindow, ipcMain, safeStorage, session } from 'electron';
+import { app, BrowserWindow, ipcMain, protocol, safeStorage, session } from 'electron';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { API_METHODS, IPC_CHANNEL_PREFIX, IPC_EVENT_CHANNEL } from '../api/contract.js';
 import { Backend, toErrorData } from '../backend/backend.js';
 import { keysDir, openKeyFileSealer } from '../app-data/key-file-sealer.js';
 import { defaultDataDir } from '../app-data/data-dir.js';
 import { openSafeStorageSealer } from './safe-storage-sealer.js';
+import { FileReadError, readRegularFile } from '../files/regular-file.js';
 import { CONTENT_SECURITY_POLICY } from '../security/csp.js';
+import { MAX_RENDERER_FILE_BYTES } from '../security/renderer-files.js';
 import { resolveResources } from '../resources/resource-paths.js';
 import { demoSeedRootFile, startDemoBoard } from '../backend/demo-board.js';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, RENDERER_URL, resolveAppRequest } from './app-protocol.js';
 import { isTrustedSender } from './sender-guard.js';
 import { mainWindowOptions } from './window-options.js';
 
 // Thin shell: everything of substance lives in the backend, which also runs without Electron.
 const buildDir = __dirname;
-const rendererIndex = path.join(buildDir, 'renderer', 'index.html');
-const rendererUrl = pathToFileURL(rendererIndex).toString();
+const rendererDir = path.join(buildDir, 'renderer');
 
 let mainWindow: BrowserWindow | undefined;
 
 app.enableSandbox();
+// The UI comes from app://winc-cert-studio/ (see app-protocol.ts): must be declared before 'ready'.
+protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }]);
 
 app.on('web-contents-created', (_event, contents) => {
   contents.on('will-navigate', (event) => event.preventDefault());
@@ -34,6 +37,17 @@ void app.whenReady().then(async () => {
   ses.setPermissionCheckHandler(() => false);
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  });
+  protocol.handle(APP_SCHEME, async (request) => {
+    const answer = resolveAppRequest(request.url, request.method, rendererDir);
+    if (answer.status !== 200) return new Response(answer.body, { status: answer.status, headers: answer.headers });
+    try {
+      const body = await readRegularFile(answer.filePath, { maxBytes: MAX_RENDERER_FILE_BYTES });
+      return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), { status: 200, headers: answer.headers });
+    } catch (error) {
+      if (!(error instanceof FileReadError)) throw error;
+      return new Response('Not found.\n', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+    }
   });
 
   const resources = resolveResources(__dirname, process.resourcesPath);
@@ -50,7 +64,7 @@ void app.whenReady().then(async () => {
   app.on('before-quit', () => void backend.shutdown());
   for (const method of API_METHODS) {
     ipcMain.handle(`${IPC_CHANNEL_PREFIX}${method}`, async (event, ...args: unknown[]) => {
-      if (!isTrustedSender(event, mainWindow?.webContents.id, rendererUrl)) {
+      if (!isTrustedSender(event, mainWindow?.webContents.id, RENDERER_URL)) {
         return { ok: false, error: { code: 'FORBIDDEN', message: 'IPC sender is not the app window' } };
       }
       try {
@@ -66,7 +80,7 @@ void app.whenReady().then(async () => {
 
   mainWindow = new BrowserWindow(mainWindowOptions(path.join(buildDir, 'preload.cjs')));
   mainWindow.once('ready-to-show', () => mainWindow?.show());
-  void mainWindow.loadFile(rendererIndex);
+  void mainWindow.loadURL(RENDERER_URL);
 });
 
 app.on('window-all-closed', () => app.quit());

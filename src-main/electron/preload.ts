@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import {
   API_METHODS,
   IPC_CHANNEL_PREFIX,
@@ -30,6 +30,15 @@ bridge.onEvent = (listener: ApiEventListener) => {
   return () => {
     ipcRenderer.removeListener(IPC_EVENT_CHANNEL, handler);
   };
+};
+
+// A dropped or picked file's path on disk, so main reads it (and walks dropped folders) itself.
+bridge.pathForFile = (file: File) => {
+  try {
+    return webUtils.getPathForFile(file);
+  } catch {
+    return '';
+  }
 };
 
 contextBridge.exposeInMainWorld('wincApi', bridge as unknown as WincBridge);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { RENDERER_URL } from './app-protocol.js';
 import { isTrustedSender, type IpcSenderInfo } from './sender-guard.js';
 
-const RENDERER = 'file:///opt/app/resources/app.asar/build/renderer/index.html';
+const RENDERER = RENDERER_URL;
 
 function event(senderId: number, url: string, parent: unknown = null): IpcSenderInfo {
   return { sender: { id: senderId }, senderFrame: { url, parent } };
@@ -25,6 +26,8 @@ describe('isTrustedSender', () => {
     expect(isTrustedSender(event(7, RENDERER, {}), 7, RENDERER)).toBe(false);
     expect(isTrustedSender(event(7, 'https://evil.example/index.html'), 7, RENDERER)).toBe(false);
     expect(isTrustedSender(event(7, 'file:///tmp/other.html'), 7, RENDERER)).toBe(false);
+    expect(isTrustedSender(event(7, 'file:///opt/app/resources/app.asar/build/renderer/index.html'), 7, RENDERER)).toBe(false);
+    expect(isTrustedSender(event(7, 'app://winc-cert-studio.evil/index.html'), 7, RENDERER)).toBe(false);
     expect(isTrustedSender({ sender: { id: 7 }, senderFrame: null }, 7, RENDERER)).toBe(false);
   });
 });

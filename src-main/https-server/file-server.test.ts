@@ -104,9 +104,9 @@ function get(port: number, target: string, method = 'GET') {
   return tlsExchange(port, `${method} ${target} HTTP/1.0\r\n\r\n`);
 }
 
-function openRaw(port: number): Promise<Socket> {
+function openRaw(port: number, localAddress?: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host: HOST, port }, () => resolve(socket));
+    const socket = netConnect({ host: HOST, port, ...(localAddress ? { localAddress } : {}) }, () => resolve(socket));
     socket.on('error', reject);
   });
 }
@@ -241,17 +241,90 @@ describe('bad input', () => {
     expect((await get(server.port, '/root_ca.der')).status).toBe(200);
   });
 
-  it('survives 200 connections that send nothing: a good client is served meanwhile and the idle ones are dropped', async () => {
-    const { server, errors } = await start({ limits: { firstByteTimeoutMs: 1500 } });
-    const idle = await Promise.all(Array.from({ length: 200 }, () => openRaw(server.port)));
-    for (const socket of idle) socket.on('error', () => {});
-    await waitFor(() => server.connectionCount() >= 200);
+  it('serves the board while another address holds 1,100 idle connections: one address gets its share, the rest are refused', async () => {
+    // Two source addresses on loopback: 127.0.0.2 floods, 127.0.0.1 is the board.
+    // Long timeouts: no idle socket may be dropped (and its place taken) while the flood is being opened.
+    const { server, errors } = await start({ limits: { firstByteTimeoutMs: 120_000, handshakeTimeoutMs: 120_000 } });
+    const flood: Socket[] = [];
+    // In batches, so the listen backlog never overflows and no connect waits on SYN retries.
+    for (let batch = 0; batch < 11; batch++) {
+      const opened = await Promise.all(Array.from({ length: 100 }, () => openRaw(server.port, '127.0.0.2').catch(() => null)));
+      for (const socket of opened) {
+        if (!socket) continue;
+        socket.on('error', () => {});
+        flood.push(socket);
+      }
+    }
+    expect(flood.length).toBeGreaterThanOrEqual(1000);
+    const seen = () => server.stats('127.0.0.2').refused + server.stats('127.0.0.2').connections;
+    await waitFor(() => seen() >= flood.length, 30_000);
+    expect(server.stats('127.0.0.2')).toMatchObject({ connections: 16, refused: flood.length - 16 });
+    expect(server.connectionCount()).toBeLessThanOrEqual(16);
     const out = join(dir, 'during-flood.der');
     await execFileAsync('curl', ['-sS', '--fail', '--cacert', caPath, '-o', out, server.url('root_ca.der')]);
     expect(readFileSync(out).equals(Buffer.from(rootDer))).toBe(true);
-    await Promise.all(idle.map(closed));
+    expect(server.stats('127.0.0.1')).toMatchObject({ files: 1, handshakes: 1, refused: 0 });
+    // One warning for the flooding address, not one per refused connection.
+    expect(errors.filter((e) => e.kind === 'refused')).toHaveLength(1);
+    expect(errors.find((e) => e.kind === 'refused')).toMatchObject({ level: 'warn', message: expect.stringMatching(/127\.0\.0\.2 already holds 16 connections/) });
+    for (const socket of flood) socket.destroy();
+    await waitFor(() => server.connectionCount() === 0, 30_000);
+  });
+
+  it('drops a client that connects and never finishes its handshake, counted from accept', async () => {
+    const { server, errors } = await start({ limits: { firstByteTimeoutMs: 5000, handshakeTimeoutMs: 600 } });
+    const trickle = await openRaw(server.port);
+    trickle.on('error', () => {});
+    // A TLS record header, then nothing: the first-byte timer is satisfied, the handshake deadline is not.
+    trickle.write(Buffer.from([0x16, 0x03]));
+    const started = performance.now();
+    await closed(trickle);
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(errors.at(-1)).toMatchObject({ kind: 'timeout', level: 'debug', beforeHandshake: true });
+    expect(server.stats().failedHandshakes).toBe(1);
+  });
+
+  it('a client hanging up after its handshake or its answer is a debug note, not an error', async () => {
+    const { server, errors } = await start();
+    // A TLS client over a TCP socket it can reset (RST, as a board losing power or a client aborting does).
+    const resettable = async () => {
+      const raw = await openRaw(server.port);
+      const secure = tlsConnect({ socket: raw, ca: identity.certPem, servername: 'localhost' });
+      secure.on('error', () => {});
+      await new Promise<void>((resolve) => secure.once('secureConnect', () => resolve()));
+      return { raw, secure };
+    };
+    // The pre-flight check's way: handshake, then gone.
+    const checker = await resettable();
+    checker.raw.resetAndDestroy();
+    // A client that resets once its answer starts to arrive.
+    const reader = await resettable();
+    reader.secure.once('data', () => reader.raw.resetAndDestroy());
+    reader.secure.write('GET /root_ca.der HTTP/1.1\r\nHost: x\r\n\r\n');
     await waitFor(() => server.connectionCount() === 0);
-    expect(errors.filter((e) => e.kind === 'timeout').length).toBeGreaterThanOrEqual(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(errors.filter((e) => e.level !== 'debug')).toEqual([]);
+    expect(errors.map((e) => e.kind)).toContain('client-closed');
+    expect(server.stats()).toMatchObject({ handshakes: 2, failedHandshakes: 0 });
+  });
+
+  it('tallies a job in one summary line: files, bytes, handshakes', async () => {
+    const { server } = await start();
+    await get(server.port, '/root_ca.der');
+    const tally = server.tally('127.0.0.1');
+    await get(server.port, '/root_ca.der');
+    await get(server.port, `/device.key?token=once-only-token`);
+    await get(server.port, '/missing.der');
+    expect(tally.counters()).toMatchObject({ files: 2, bytes: rootDer.byteLength + keyFile.byteLength, requests: 3, handshakes: 3, failedHandshakes: 0, refused: 0 });
+    expect(tally.summary()).toBe(`HTTPS server: served 2 files (${rootDer.byteLength + keyFile.byteLength} bytes) in 3 requests over 3 TLS handshakes to 127.0.0.1; 0 failed handshakes, 0 refused connections`);
+    expect(server.tally('10.0.0.9').counters().files).toBe(0);
+  });
+
+  it('never reports the one-time token, even for a request that misses', async () => {
+    const { server, requests } = await start();
+    await get(server.port, '/device.key?token=wrong-token-value');
+    await get(server.port, '/nested/path?token=another-secret');
+    expect(JSON.stringify(requests)).not.toMatch(/wrong-token-value|another-secret/);
   });
 
   it('drops a client that stalls mid-handshake or mid-headers, and refuses oversized headers with 431', async () => {

@@ -14,6 +14,7 @@ import type { TLSSocket } from 'node:tls';
 import { TLS_PROFILE } from './cipher-profile.js';
 import { HttpsServerError } from './errors.js';
 import { isLocalAddress, isWildcardAddress, listLanCandidates, type NetworkInterfaceMap } from './network-interfaces.js';
+import { redactSecrets } from '../security/redact.js';
 import { sanitizeForLog, type ConnectionErrorEvent, type RequestLogEvent } from './request-log.js';
 import { parseRequestTarget } from './request-target.js';
 import { StagedFileSet, type StagedFileInput } from './staged-files.js';
@@ -25,7 +26,7 @@ export interface ServerLimits {
   maxHeaderBytes: number;
   /** From TCP accept to the first byte the client sends. */
   firstByteTimeoutMs: number;
-  /** From the first byte to a finished TLS handshake. */
+  /** From TCP accept to a finished TLS handshake: a client that has not got there is dropped. */
   handshakeTimeoutMs: number;
   /** For a complete request head once the connection is up. */
   headersTimeoutMs: number;
@@ -36,6 +37,11 @@ export interface ServerLimits {
   keepAliveTimeoutMs: number;
   /** Further connections are refused at accept. */
   maxConnections: number;
+  /**
+   * Open connections one client address may hold; more are refused at accept, so one host
+   * (a scanner, a stuck script) cannot starve the board. The WINC opens one at a time.
+   */
+  maxConnectionsPerClient: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -47,6 +53,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   idleTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   maxConnections: 1024,
+  maxConnectionsPerClient: 16,
 };
 
 export interface StartServerOptions {
@@ -77,11 +84,43 @@ export interface RunningHttpsFileServer {
   stagedNames(): string[];
   /** Open TCP connections (for diagnostics and tests). */
   connectionCount(): number;
+  /** What the server did since it started, for every client or one client address. */
+  stats(clientAddress?: string): ServerCounters;
+  /**
+   * Counts from now on (for one client address, or all): a provisioning run takes one when it
+   * starts and logs `tally.summary()` at its end, one line instead of a line per connection.
+   */
+  tally(clientAddress?: string): ServerTally;
   /** Closes the listener and every open connection. Safe to call twice. */
   stop(): Promise<void>;
 }
 
+/** What the server did, as counters (see stats() and tally()). */
+export interface ServerCounters {
+  /** TCP connections accepted. */
+  connections: number;
+  /** Connections refused at accept because their address already held its share. */
+  refused: number;
+  /** TLS handshakes completed. */
+  handshakes: number;
+  /** Handshakes that failed or did not finish in time. */
+  failedHandshakes: number;
+  /** HTTP requests answered. */
+  requests: number;
+  /** Files served in full (200). */
+  files: number;
+  /** Body bytes of the files served. */
+  bytes: number;
+}
+
+export interface ServerTally {
+  counters(): ServerCounters;
+  /** One line: "served 5 files (4321 bytes) in 5 requests over 6 TLS handshakes to 192.168.1.40; …". */
+  summary(): string;
+}
+
 const NOT_FOUND_BODY = Buffer.from('404 Not Found\n');
+const MAX_TRACKED_CLIENTS = 4096;
 const TLS_HANDSHAKE_RECORD = 0x16;
 const CLIENT_ERROR_LINGER_MS = 1000;
 
@@ -93,16 +132,29 @@ export async function startHttpsFileServer(options: StartServerOptions): Promise
   }
   const host = resolveBindAddress(options.host, options.interfaces ?? networkInterfaces());
   let staged = new StagedFileSet(options.files ?? []);
-  const emitRequest = options.onRequest ?? (() => {});
-  const emitConnectionError = options.onConnectionError ?? (() => {});
+  const counters = new ClientCounters();
+  const emitRequest = (event: RequestLogEvent) => {
+    counters.add(clientAddressOf(event.peer), { requests: 1, ...(event.status === 200 && event.bytes > 0 ? { files: 1, bytes: event.bytes } : {}) });
+    options.onRequest?.(event);
+  };
+  const emitConnectionError = (event: ConnectionErrorEvent) => {
+    if (event.kind === 'tls-handshake' || (event.kind === 'timeout' && event.beforeHandshake)) counters.add(clientAddressOf(event.peer), { failedHandshakes: 1 });
+    options.onConnectionError?.(event);
+  };
   const rawSockets = new Set<Socket>();
   const tlsSockets = new Set<TLSSocket>();
+  const openByClient = new Map<string, number>();
+  /** Addresses told once that they hold too many connections (until they drop below the cap). */
+  const refusalReported = new Set<string>();
+  /** Deadline from accept to a finished handshake, by peer "address:port". */
+  const handshakeDeadlines = new Map<string, NodeJS.Timeout>();
 
   const https: HttpsServer = createHttpsServer({
     ...TLS_PROFILE,
     key: options.identity.keyPem,
     cert: options.identity.certPem,
-    handshakeTimeout: limits.handshakeTimeoutMs,
+    // A backstop only: the deadline below (from accept, not from the first byte) drops a stalled handshake first.
+    handshakeTimeout: limits.handshakeTimeoutMs + 1000,
     maxHeaderSize: limits.maxHeaderBytes,
     headersTimeout: limits.headersTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
@@ -119,6 +171,10 @@ export async function startHttpsFileServer(options: StartServerOptions): Promise
   });
   https.on('secureConnection', (socket: TLSSocket) => {
     tlsSockets.add(socket);
+    const peer = peerOf(socket);
+    clearTimeout(handshakeDeadlines.get(peer));
+    handshakeDeadlines.delete(peer);
+    counters.add(clientAddressOf(peer), { handshakes: 1 });
     socket.once('close', () => tlsSockets.delete(socket));
   });
   const answeredClientErrors = new WeakSet<Socket>();
@@ -129,13 +185,21 @@ export async function startHttpsFileServer(options: StartServerOptions): Promise
     answeredClientErrors.add(socket);
     if (!tlsSockets.has(socket as TLSSocket)) {
       const timeout = error.code === 'ERR_TLS_HANDSHAKE_TIMEOUT';
-      emitConnectionError(connectionEvent(peerOf(socket), timeout ? 'timeout' : 'tls-handshake', timeout ? 'TLS handshake did not finish in time' : error.message));
+      emitConnectionError(
+        connectionEvent(peerOf(socket), timeout ? 'timeout' : 'tls-handshake', timeout ? 'TLS handshake did not finish in time' : error.message, { beforeHandshake: true, level: timeout || isClientClose(error) ? 'debug' : 'warn' }),
+      );
+      socket.destroy();
+      return;
+    }
+    if (isClientClose(error)) {
+      // The client hung up after its handshake or its answer (the WINC does, so does the pre-flight check): not an error.
+      emitConnectionError(connectionEvent(peerOf(socket), 'client-closed', error.message, { level: 'debug' }));
       socket.destroy();
       return;
     }
     const overflow = error.code === 'HPE_HEADER_OVERFLOW';
     const timedOut = error.code === 'ERR_HTTP_REQUEST_TIMEOUT';
-    emitConnectionError(connectionEvent(peerOf(socket), overflow ? 'header-overflow' : timedOut ? 'timeout' : 'bad-request', error.message));
+    emitConnectionError(connectionEvent(peerOf(socket), overflow ? 'header-overflow' : timedOut ? 'timeout' : 'bad-request', error.message, { level: timedOut ? 'debug' : 'warn' }));
     if (socket.writable && !socket.writableEnded) {
       const status = overflow ? '431 Request Header Fields Too Large' : timedOut ? '408 Request Timeout' : '400 Bad Request';
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -147,15 +211,48 @@ export async function startHttpsFileServer(options: StartServerOptions): Promise
   https.on('error', () => {});
 
   const outer: NetServer = createNetServer({ pauseOnConnect: false, noDelay: true }, (socket) => {
-    rawSockets.add(socket);
-    const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
-    socket.once('close', () => rawSockets.delete(socket));
     socket.on('error', () => {});
+    const peer = peerOf(socket);
+    const client = clientAddressOf(peer);
+    const open = openByClient.get(client) ?? 0;
+    if (open >= limits.maxConnectionsPerClient) {
+      counters.add(client, { refused: 1 });
+      if (!refusalReported.has(client)) {
+        refusalReported.add(client);
+        emitConnectionError(
+          connectionEvent(peer, 'refused', `${client} already holds ${open} connections (the most one address may open); further ones are refused until some close`, { level: 'warn' }),
+        );
+      }
+      socket.destroy();
+      return;
+    }
+    openByClient.set(client, open + 1);
+    counters.add(client, { connections: 1 });
+    rawSockets.add(socket);
+    let sentData = false;
+    const deadline = setTimeout(() => {
+      handshakeDeadlines.delete(peer);
+      if (socket.destroyed) return;
+      const what = sentData ? `no finished TLS handshake within ${limits.handshakeTimeoutMs} ms of connecting` : 'client connected but sent nothing';
+      emitConnectionError(connectionEvent(peer, 'timeout', what, { beforeHandshake: sentData, level: 'debug' }));
+      socket.destroy();
+    }, limits.handshakeTimeoutMs);
+    handshakeDeadlines.set(peer, deadline);
+    socket.once('close', () => {
+      rawSockets.delete(socket);
+      clearTimeout(deadline);
+      if (handshakeDeadlines.get(peer) === deadline) handshakeDeadlines.delete(peer);
+      const remaining = (openByClient.get(client) ?? 1) - 1;
+      if (remaining > 0) openByClient.set(client, remaining);
+      else openByClient.delete(client);
+      if (remaining < limits.maxConnectionsPerClient) refusalReported.delete(client);
+    });
     socket.setTimeout(limits.firstByteTimeoutMs, () => {
-      emitConnectionError(connectionEvent(peer, 'timeout', 'client connected but sent nothing'));
+      emitConnectionError(connectionEvent(peer, 'timeout', 'client connected but sent nothing', { level: 'debug' }));
       socket.destroy();
     });
     socket.once('data', (chunk: Buffer) => {
+      sentData = true;
       socket.setTimeout(0);
       socket.pause();
       if (chunk[0] === TLS_HANDSHAKE_RECORD) {
@@ -164,11 +261,11 @@ export async function startHttpsFileServer(options: StartServerOptions): Promise
         return;
       }
       if (looksLikePlainHttp(chunk)) {
-        emitConnectionError(connectionEvent(peer, 'plain-http', 'plain HTTP request on the HTTPS port'));
+        emitConnectionError(connectionEvent(peer, 'plain-http', 'plain HTTP request on the HTTPS port', { level: 'warn' }));
         const body = `This port speaks HTTPS only. Use https://${urlHost(host)}:${String(actualPort())}/NAME\n`;
         socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       } else {
-        emitConnectionError(connectionEvent(peer, 'tls-handshake', 'not a TLS client (first byte is not a handshake record)'));
+        emitConnectionError(connectionEvent(peer, 'tls-handshake', 'not a TLS client (first byte is not a handshake record)', { beforeHandshake: true, level: 'warn' }));
         socket.destroy();
       }
     });
@@ -194,6 +291,8 @@ export async function startHttpsFileServer(options: StartServerOptions): Promise
       https.closeAllConnections();
       for (const socket of tlsSockets) socket.destroy();
       for (const socket of rawSockets) socket.destroy();
+      for (const deadline of handshakeDeadlines.values()) clearTimeout(deadline);
+      handshakeDeadlines.clear();
     });
     return stopping;
   };
@@ -210,8 +309,69 @@ export async function startHttpsFileServer(options: StartServerOptions): Promise
     issueToken: (name) => staged.issueToken(name),
     stagedNames: () => staged.names,
     connectionCount: () => rawSockets.size,
+    stats: (clientAddress) => counters.get(clientAddress),
+    tally: (clientAddress) => {
+      const start = counters.get(clientAddress);
+      const counted = () => subtract(counters.get(clientAddress), start);
+      return { counters: counted, summary: () => summaryLine(counted(), clientAddress) };
+    },
     stop,
   };
+}
+
+/** Counters per client address and in total; the per-address table is bounded. */
+class ClientCounters {
+  private readonly total = emptyCounters();
+  private readonly byClient = new Map<string, ServerCounters>();
+
+  add(client: string, delta: Partial<ServerCounters>): void {
+    let entry = this.byClient.get(client);
+    if (!entry) {
+      if (this.byClient.size >= MAX_TRACKED_CLIENTS) this.byClient.delete(this.byClient.keys().next().value!);
+      entry = emptyCounters();
+      this.byClient.set(client, entry);
+    }
+    for (const [key, value] of Object.entries(delta) as [keyof ServerCounters, number][]) {
+      entry[key] += value;
+      this.total[key] += value;
+    }
+  }
+
+  get(client?: string): ServerCounters {
+    return { ...(client === undefined ? this.total : (this.byClient.get(normaliseAddress(client)) ?? emptyCounters())) };
+  }
+}
+
+function emptyCounters(): ServerCounters {
+  return { connections: 0, refused: 0, handshakes: 0, failedHandshakes: 0, requests: 0, files: 0, bytes: 0 };
+}
+
+function subtract(now: ServerCounters, start: ServerCounters): ServerCounters {
+  const out = emptyCounters();
+  for (const key of Object.keys(out) as (keyof ServerCounters)[]) out[key] = now[key] - start[key];
+  return out;
+}
+
+export function summaryLine(counts: ServerCounters, clientAddress?: string): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return (
+    `HTTPS server: served ${plural(counts.files, 'file')} (${counts.bytes} bytes) in ${plural(counts.requests, 'request')} over ${plural(counts.handshakes, 'TLS handshake')}` +
+    `${clientAddress ? ` to ${clientAddress}` : ''}; ${plural(counts.failedHandshakes, 'failed handshake')}, ${plural(counts.refused, 'refused connection')}`
+  );
+}
+
+/** The client's address from "address:port" (IPv4-mapped IPv6 as plain IPv4). */
+function clientAddressOf(peer: string): string {
+  return normaliseAddress(peer.slice(0, peer.lastIndexOf(':')));
+}
+
+function normaliseAddress(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
+
+/** A client hanging up (reset, broken pipe) rather than sending something wrong. */
+function isClientClose(error: NodeJS.ErrnoException): boolean {
+  return error.code === 'ECONNRESET' || error.code === 'EPIPE' || /socket hang up|ECONNRESET/u.test(error.message);
 }
 
 function answer(req: IncomingMessage, res: ServerResponse, staged: StagedFileSet, emit: (event: RequestLogEvent) => void): void {
@@ -219,7 +379,7 @@ function answer(req: IncomingMessage, res: ServerResponse, staged: StagedFileSet
   const time = new Date().toISOString();
   const method = req.method ?? '?';
   const target = parseRequestTarget(req.url ?? '');
-  const file = sanitizeForLog(target.kind === 'file' ? target.name : (req.url ?? ''));
+  const file = sanitizeForLog(redactSecrets(target.kind === 'file' ? target.name : (req.url ?? '')));
   const isGet = method === 'GET';
   const found = (isGet || method === 'HEAD') && target.kind === 'file' ? staged.lookup(target.name, target.token, isGet) : { found: false as const };
 
@@ -318,8 +478,13 @@ function peerOf(socket: Socket | undefined): string {
   return `${socket?.remoteAddress ?? '?'}:${socket?.remotePort ?? '?'}`;
 }
 
-function connectionEvent(peer: string, kind: ConnectionErrorEvent['kind'], message: string): ConnectionErrorEvent {
-  return { time: new Date().toISOString(), peer, kind, message };
+function connectionEvent(
+  peer: string,
+  kind: ConnectionErrorEvent['kind'],
+  message: string,
+  options: { level: ConnectionErrorEvent['level']; beforeHandshake?: boolean },
+): ConnectionErrorEvent {
+  return { time: new Date().toISOString(), peer, kind, message, level: options.level, ...(options.beforeHandshake ? { beforeHandshake: true } : {}) };
 }
 
 function urlHost(host: string): string {

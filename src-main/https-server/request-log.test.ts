@@ -12,8 +12,14 @@ describe('request log lines', () => {
     expect(formatRequestLogLine({ ...base, method: 'HEAD', status: 404, bytes: 0 })).toBe('2026-01-02T03:04:05.000Z 192.168.1.40:51234 HEAD FILE:root.der 404 not found 0 bytes 12 ms');
   });
 
-  it('formats connection errors', () => {
-    expect(formatConnectionErrorLine({ time: 't', peer: 'p', kind: 'tls-handshake', message: 'no shared cipher' })).toBe('t p ERROR tls-handshake: no shared cipher');
+  it('formats connection errors, and clients hanging up as notes', () => {
+    expect(formatConnectionErrorLine({ time: 't', peer: 'p', kind: 'tls-handshake', message: 'no shared cipher', level: 'warn' })).toBe('t p ERROR tls-handshake: no shared cipher');
+    expect(formatConnectionErrorLine({ time: 't', peer: 'p', kind: 'client-closed', message: 'read ECONNRESET', level: 'debug' })).toBe('t p note client-closed: read ECONNRESET');
+  });
+
+  it('never shows a one-time token', () => {
+    expect(formatRequestLogLine({ ...base, file: '/server.key?token=abc123', status: 404 })).toBe('2026-01-02T03:04:05.000Z 192.168.1.40:51234 FILE:/server.key?token=[redacted] 404 not found 1234 bytes 12 ms');
+    expect(formatConnectionErrorLine({ time: 't', peer: 'p', kind: 'bad-request', message: 'GET /server.key?token=abc123', level: 'warn' })).not.toContain('abc123');
   });
 
   it('escapes control characters and bounds length so a client cannot forge log lines', () => {

@@ -1,3 +1,5 @@
+import { redactSecrets } from '../security/redact.js';
+
 /** What the server reports about each HTTP request it answered. */
 export interface RequestLogEvent {
   /** ISO-8601 time the request arrived. */
@@ -15,12 +17,20 @@ export interface RequestLogEvent {
   tokenUsed: boolean;
 }
 
-/** A connection that ended without an HTTP exchange: TLS failure, plain HTTP, timeout. */
+/** A connection that ended without an HTTP exchange (TLS failure, plain HTTP, timeout, refusal) or a client hanging up. */
 export interface ConnectionErrorEvent {
   time: string;
   peer: string;
-  kind: 'tls-handshake' | 'plain-http' | 'timeout' | 'header-overflow' | 'bad-request';
+  kind: 'tls-handshake' | 'plain-http' | 'timeout' | 'header-overflow' | 'bad-request' | 'client-closed' | 'refused';
   message: string;
+  /**
+   * 'debug' for what happens on every healthy network (a client hanging up after its answer
+   * or handshake, idle connections timing out); 'warn' for what explains a failure
+   * (a handshake the client refused, plain HTTP, a host holding too many connections).
+   */
+  level: 'debug' | 'warn';
+  /** The connection never finished its TLS handshake. */
+  beforeHandshake?: boolean;
 }
 
 const MAX_LOGGED_NAME = 120;
@@ -38,9 +48,10 @@ export function sanitizeForLog(text: string): string {
 export function formatRequestLogLine(event: RequestLogEvent): string {
   const outcome = event.status === 200 ? 'OK' : event.status === 404 ? 'not found' : 'error';
   const head = event.method === 'GET' ? '' : `${event.method} `;
-  return `${event.time} ${event.peer} ${head}FILE:${event.file} ${event.status} ${outcome} ${event.bytes} bytes ${Math.round(event.durationMs)} ms`;
+  return redactSecrets(`${event.time} ${event.peer} ${head}FILE:${event.file} ${event.status} ${outcome} ${event.bytes} bytes ${Math.round(event.durationMs)} ms`);
 }
 
 export function formatConnectionErrorLine(event: ConnectionErrorEvent): string {
-  return `${event.time} ${event.peer} ERROR ${event.kind}: ${sanitizeForLog(event.message)}`;
+  const label = event.level === 'warn' ? 'ERROR' : 'note';
+  return redactSecrets(`${event.time} ${event.peer} ${label} ${event.kind}: ${sanitizeForLog(event.message)}`);
 }

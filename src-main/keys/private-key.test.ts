@@ -96,6 +96,12 @@ describe('readPrivateKey: refusals are typed', () => {
   });
 });
 
+describe('readPrivateKey: found by the fuzz test', () => {
+  it('a malformed length inside the algorithm SEQUENCE is KEY_MALFORMED, not a raw DER error', () => {
+    expect(errorCode(() => readPrivateKey(new Uint8Array([0x30, 0x08, 0x02, 0x01, 0x00, 0x30, 0x03, 0x02, 0x85, 0x00])))).toBe('KEY_MALFORMED');
+  });
+});
+
 describe('privateKeyMatchesPublicKey', () => {
   it('matches the vector key with its certificate and not with another', () => {
     const vectors = join(import.meta.dirname, '..', '..', '..', 'shared', 'vectors', 'inputs');

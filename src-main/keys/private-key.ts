@@ -103,8 +103,8 @@ function fromDer(der: Uint8Array, container: PrivateKeyContainer | null): { key:
   } catch (error) {
     throw wrap(error);
   }
-  const kind = container ?? guessContainer(children);
   try {
+    const kind = container ?? guessContainer(children);
     if (kind === 'pkcs1') return { key: rsaFromPkcs1(children), container: 'pkcs1' };
     if (kind === 'sec1') return { key: ecFromSec1(children, null), container: 'sec1' };
     return { key: fromPkcs8(children), container: 'pkcs8' };

@@ -1,12 +1,14 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { isIP, type AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { WS_PATH } from '../api/contract.js';
 import { toErrorData, type Backend } from '../backend/backend.js';
-import { CONTENT_SECURITY_POLICY } from '../security/csp.js';
+import { FileReadError, readRegularFile } from '../files/regular-file.js';
+import { contentTypeOf, MAX_RENDERER_FILE_BYTES, RENDERER_SECURITY_HEADERS, rendererFileFor } from '../security/renderer-files.js';
+import { parseClientMessage, tooLargeReply, type ServerReply } from './messages.js';
 
 export interface WebServerOptions {
   backend: Backend;
@@ -16,6 +18,8 @@ export interface WebServerOptions {
   port?: number;
   /** Fixed token for tests; a fresh random one per run otherwise. */
   token?: string;
+  /** Where a problem with a client is said (never the process's end); console.warn by default. */
+  onWarning?: (text: string) => void;
 }
 
 export interface RunningWebServer {
@@ -25,41 +29,61 @@ export interface RunningWebServer {
   close(): Promise<void>;
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-};
-
-const MAX_WS_MESSAGE_BYTES = 16 * 1024 * 1024;
+/**
+ * A message above this size is answered with MESSAGE_TOO_LARGE (the renderer sends files in
+ * 1 MiB chunks, so it never needs more). Above the hard limit the WebSocket is closed with
+ * code 1009 instead, without buffering more; the renderer's bridge reconnects.
+ */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+export const HARD_MESSAGE_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /**
  * Browser mode: the renderer served by the same backend on loopback, with the API
- * contract carried over a WebSocket that requires the per-run token.
+ * contract carried over a WebSocket that requires the per-run token, the page's own
+ * origin and a Host header naming this server (DNS rebinding).
  */
 export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? randomBytes(24).toString('base64url');
   const rendererDir = path.resolve(options.rendererDir);
+  const warn = options.onWarning ?? ((text: string) => console.warn(text));
+  let allowedHosts = new Set<string>();
 
   const server = http.createServer((req, res) => {
-    void serveStatic(rendererDir, req, res);
+    if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) {
+      res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }).end('This server answers only to its own address (127.0.0.1, localhost or the address it listens on).\n');
+      return;
+    }
+    serveStatic(rendererDir, req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
   });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_MESSAGE_BYTES });
+  // A client that resets or sends garbage costs its own connection, never the process.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    socket.destroy();
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MESSAGE_LIMIT_BYTES });
+  wss.on('error', (error) => warn(`browser mode: WebSocket server error: ${error.message}`));
 
   server.on('upgrade', (req, socket, head) => {
-    const requestUrl = new URL(req.url ?? '/', 'http://placeholder');
-    const ownOrigin = `http://${req.headers.host ?? ''}`;
-    const originOk = req.headers.origin === undefined || req.headers.origin === ownOrigin;
-    if (requestUrl.pathname !== WS_PATH || !tokenMatches(requestUrl.searchParams.get('token'), token) || !originOk) {
+    socket.on('error', () => socket.destroy());
+    const requestHost = (req.headers.host ?? '').toLowerCase();
+    let requestUrl: URL;
+    try {
+      requestUrl = new URL(req.url ?? '/', 'http://placeholder');
+    } catch {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    const hostOk = allowedHosts.has(requestHost);
+    const originOk = req.headers.origin === undefined || req.headers.origin.toLowerCase() === `http://${requestHost}`;
+    if (requestUrl.pathname !== WS_PATH || !hostOk || !originOk || !tokenMatches(requestUrl.searchParams.get('token'), token)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => attachClient(ws, options.backend));
+    wss.handleUpgrade(req, socket, head, (ws) => attachClient(ws, options.backend, warn));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -69,7 +93,9 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       resolve();
     });
   });
+  server.on('error', (error) => warn(`browser mode: server error: ${error.message}`));
   const port = (server.address() as AddressInfo).port;
+  allowedHosts = allowedHostHeaders(host, port);
   const hostForUrl = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${hostForUrl}:${port}/?token=${encodeURIComponent(token)}`,
@@ -84,6 +110,28 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   };
 }
 
+/**
+ * The Host headers a page of this server may carry: loopback by name and number, and the
+ * address it listens on (every interface's address when that is a wildcard). A DNS name
+ * an attacker points at 127.0.0.1 is not among them.
+ */
+export function allowedHostHeaders(boundHost: string, port: number, interfaces: ReturnType<typeof networkInterfaces> = networkInterfaces()): Set<string> {
+  const names = new Set(['127.0.0.1', 'localhost', '[::1]', bracketed(boundHost)]);
+  if (boundHost === '0.0.0.0' || boundHost === '::') {
+    for (const list of Object.values(interfaces)) for (const address of list ?? []) names.add(bracketed(address.address));
+  }
+  const allowed = new Set<string>();
+  for (const name of names) {
+    allowed.add(`${name.toLowerCase()}:${port}`);
+    if (port === 80) allowed.add(name.toLowerCase());
+  }
+  return allowed;
+}
+
+function bracketed(address: string): string {
+  return isIP(address) === 6 ? `[${address}]` : address;
+}
+
 function tokenMatches(given: string | null, expected: string): boolean {
   if (given === null) return false;
   const a = Buffer.from(given);
@@ -91,58 +139,59 @@ function tokenMatches(given: string | null, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function attachClient(ws: WebSocket, backend: Backend): void {
-  const unsubscribe = backend.onEvent((event) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'event', event }));
-  });
+function attachClient(ws: WebSocket, backend: Backend, warn: (text: string) => void): void {
+  const send = (message: ServerReply | { type: 'event'; event: unknown }) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  };
+  const unsubscribe = backend.onEvent((event) => send({ type: 'event', event }));
   ws.on('close', unsubscribe);
-  ws.on('message', (data) => {
-    let message: { id?: unknown; method?: unknown; args?: unknown };
-    try {
-      message = JSON.parse(String(data)) as typeof message;
-    } catch {
-      ws.send(JSON.stringify({ type: 'reply', id: null, ok: false, error: { code: 'BAD_REQUEST', message: 'Message is not JSON' } }));
+  // Oversized or malformed frames (bad UTF-8, protocol errors) close this connection with a code; the app goes on.
+  ws.on('error', (error) => warn(`browser mode: a client connection was closed: ${error.message}`));
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    const size = rawSize(data);
+    if (size > MAX_MESSAGE_BYTES) {
+      send(tooLargeReply(data, size, MAX_MESSAGE_BYTES));
       return;
     }
-    const id = typeof message.id === 'number' ? message.id : null;
-    backend.dispatch(message.method, message.args).then(
-      (result) => ws.send(JSON.stringify({ type: 'reply', id, ok: true, result })),
-      (error: unknown) => ws.send(JSON.stringify({ type: 'reply', id, ok: false, error: toErrorData(error) })),
+    const parsed = parseClientMessage(data, isBinary);
+    if (!parsed.ok) {
+      send(parsed.reply);
+      return;
+    }
+    const { id, method, args } = parsed.message;
+    backend.dispatch(method, args).then(
+      (result) => send({ type: 'reply', id, ok: true, result }),
+      (error: unknown) => send({ type: 'reply', id, ok: false, error: toErrorData(error) }),
     );
   });
 }
 
+function rawSize(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
+
 async function serveStatic(rendererDir: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  const securityHeaders = {
-    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-    'X-Frame-Options': 'DENY',
-    'Cache-Control': 'no-store',
-  };
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.writeHead(405, securityHeaders).end();
+    res.writeHead(405, RENDERER_SECURITY_HEADERS).end();
     return;
   }
-  let pathname: string;
+  let filePath: ReturnType<typeof rendererFileFor>;
   try {
-    pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://placeholder').pathname);
+    filePath = rendererFileFor(rendererDir, new URL(req.url ?? '/', 'http://placeholder').pathname);
   } catch {
-    res.writeHead(400, securityHeaders).end();
-    return;
+    filePath = 'bad-request';
   }
-  if (pathname === '/') pathname = '/index.html';
-  const filePath = path.resolve(rendererDir, `.${pathname}`);
-  if (!filePath.startsWith(rendererDir + path.sep)) {
-    res.writeHead(404, securityHeaders).end();
+  if (filePath === 'bad-request' || filePath === 'outside') {
+    res.writeHead(filePath === 'bad-request' ? 400 : 404, RENDERER_SECURITY_HEADERS).end();
     return;
   }
   try {
-    const body = await readFile(filePath);
-    const type = CONTENT_TYPES[path.extname(filePath)] ?? 'application/octet-stream';
-    res.writeHead(200, { ...securityHeaders, 'Content-Type': type, 'Content-Length': body.length });
+    const body = await readRegularFile(filePath, { maxBytes: MAX_RENDERER_FILE_BYTES });
+    res.writeHead(200, { ...RENDERER_SECURITY_HEADERS, 'Content-Type': contentTypeOf(filePath), 'Content-Length': body.length });
     res.end(req.method === 'HEAD' ? undefined : body);
-  } catch {
-    res.writeHead(404, securityHeaders).end();
+  } catch (error) {
+    if (!(error instanceof FileReadError)) throw error;
+    res.writeHead(404, RENDERER_SECURITY_HEADERS).end();
   }
 }

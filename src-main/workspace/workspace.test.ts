@@ -57,9 +57,9 @@ describe('every dropped file appears', () => {
     return `-----BEGIN CERTIFICATE-----\n${base64.slice(0, 200).replace(/(.{64})/g, '$1\n')}\n`;
   }
 
-  it('unreadable files into an empty workspace: each listed with its reason and its own id', () => {
+  it('unreadable files into an empty workspace: each listed with its reason and its own id', async () => {
     const ws = workspace();
-    const summary = ws.add(unreadable());
+    const summary = await ws.add(unreadable());
     const view = ws.view();
     expect(view.items).toEqual([]);
     expect(view.files.map((file) => [file.fileName, file.status])).toEqual([
@@ -80,9 +80,9 @@ describe('every dropped file appears', () => {
     for (const finding of view.findings.filter((f) => f.code !== 'NOTHING_TO_PROVISION')) expect(view.files.some((file) => file.id === finding.shownOn), finding.code).toBe(true);
   });
 
-  it('an unreadable file is removed on its own, and the rest stays', () => {
+  it('an unreadable file is removed on its own, and the rest stays', async () => {
     const ws = workspace();
-    ws.add([...SAMPLES, ...unreadable()]);
+    await ws.add([...SAMPLES, ...unreadable()]);
     const garbage = ws.view().files.find((file) => file.fileName === 'garbage.bin')!;
     expect(ws.remove(garbage.id)).toBe(true);
     const view = ws.view();
@@ -91,10 +91,10 @@ describe('every dropped file appears', () => {
     expect(view.undo).toEqual({ label: 'Removed garbage.bin' });
   });
 
-  it('identical files (same SHA-256) are listed once, with the other names noted', () => {
+  it('identical files (same SHA-256) are listed once, with the other names noted', async () => {
     const ws = workspace();
-    const summary = ws.add([sample('root_a.cer'), { ...sample('root_a.cer'), name: 'copy of root_a.cer' }]);
-    ws.add([sample('root_a.cer')]);
+    const summary = await ws.add([sample('root_a.cer'), { ...sample('root_a.cer'), name: 'copy of root_a.cer' }]);
+    await ws.add([sample('root_a.cer')]);
     const view = ws.view();
     expect(view.files).toHaveLength(1);
     expect(view.files[0]!.identicalCopies).toEqual(['copy of root_a.cer', 'root_a.cer']);
@@ -103,11 +103,11 @@ describe('every dropped file appears', () => {
     expect(describeAddition(summary, view).map((line) => line.text)).toContain('copy of root_a.cer is identical to root_a.cer (same SHA-256) and is listed once');
   });
 
-  it('the same certificate in another form is one item; the second file says so on its own card', () => {
+  it('the same certificate in another form is one item; the second file says so on its own card', async () => {
     const ws = workspace();
     const der = readFileSync(path.join(samplesDir, 'root_a.cer'));
     const pem = `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
-    ws.add([sample('root_a.cer'), { name: 'root_a.pem', bytes: text(pem) }]);
+    await ws.add([sample('root_a.cer'), { name: 'root_a.pem', bytes: text(pem) }]);
     const view = ws.view();
     expect(view.items).toHaveLength(1);
     const copy = view.files.find((file) => file.fileName === 'root_a.pem')!;
@@ -121,9 +121,9 @@ describe('every dropped file appears', () => {
 });
 
 describe('Clear and Remove can be undone', () => {
-  it('Clear, then Undo, brings back the files and the chain order', () => {
+  it('Clear, then Undo, brings back the files and the chain order', async () => {
     const ws = workspace();
-    ws.add(SAMPLES);
+    await ws.add(SAMPLES);
     const before = ws.view();
     const chain = before.chains[0]!;
     ws.setChainOrder(chain.id, [...chain.itemIds].reverse());
@@ -138,13 +138,13 @@ describe('Clear and Remove can be undone', () => {
     expect(ws.undo()).toBe(false);
   });
 
-  it('the chance to undo ends with the next change', () => {
+  it('the chance to undo ends with the next change', async () => {
     const ws = workspace();
-    ws.add(SAMPLES);
+    await ws.add(SAMPLES);
     const item = ws.view().items.find((candidate) => candidate.fileName === 'root_a.cer')!;
     expect(ws.remove(item.id)).toBe(true);
     expect(ws.view().undo).toEqual({ label: 'Removed root_a.cer' });
-    ws.add([sample('root_a.cer')]);
+    await ws.add([sample('root_a.cer')]);
     expect(ws.view().undo).toBeNull();
     expect(ws.undo()).toBe(false);
     expect(ws.remove('no-such-id')).toBe(false);
@@ -152,10 +152,10 @@ describe('Clear and Remove can be undone', () => {
 });
 
 describe('findings: one per cause, shown once, in the user file names', () => {
-  it('a full root store is one finding listing every root, on no card', () => {
+  it('a full root store is one finding listing every root, on no card', async () => {
     const roots = Array.from({ length: 12 }, (_, i) => pki.selfSigned(`full-${i}`, bigKey, { cn: `Full Root ${i}` }));
     const ws = workspace();
-    ws.add(roots.map((root) => ({ name: `${root.name}.der`, bytes: root.der })));
+    await ws.add(roots.map((root) => ({ name: `${root.name}.der`, bytes: root.der })));
     const view = ws.view();
     expect(placements(view).get('ROOT_STORE_FULL')).toBe(1);
     const full = view.findings.find((f) => f.code === 'ROOT_STORE_FULL')!;
@@ -168,11 +168,11 @@ describe('findings: one per cause, shown once, in the user file names', () => {
     expect(full.message).not.toMatch(/root\d+\.cer|Nothing was written/);
   });
 
-  it('a key that belongs to another certificate: one KEY_MISMATCH, not one per card', () => {
+  it('a key that belongs to another certificate: one KEY_MISMATCH, not one per card', async () => {
     const root = pki.selfSigned('km-root', pki.key('km-root', 'rsa2048'), { cn: 'KM Root' });
     const leaf = pki.issued('km-leaf', pki.key('km-other', 'rsa2048'), root);
     const ws = workspace();
-    ws.add([{ name: 'leaf.cer', bytes: leaf.der }, { name: 'root.cer', bytes: root.der }, { name: 'wrong.key', bytes: pki.keyAs(rsaKey, 'pkcs1-pem') }]);
+    await ws.add([{ name: 'leaf.cer', bytes: leaf.der }, { name: 'root.cer', bytes: root.der }, { name: 'wrong.key', bytes: pki.keyAs(rsaKey, 'pkcs1-pem') }]);
     const view = ws.view();
     expect(placements(view).get('KEY_MISMATCH')).toBe(1);
     const mismatch = view.findings.find((f) => f.code === 'KEY_MISMATCH')!;
@@ -180,10 +180,10 @@ describe('findings: one per cause, shown once, in the user file names', () => {
     expect([...mismatch.fileNames].sort()).toEqual(['leaf.cer', 'wrong.key']);
   });
 
-  it('a finding about one certificate is shown on that certificate\'s card', () => {
+  it('a finding about one certificate is shown on that certificate\'s card', async () => {
     const expired = pki.selfSigned('old-root', rsaKey, { cn: 'Old Root', days: 1 });
     const ws = new Workspace({ now: () => new Date(Date.now() + 30 * 86400_000), firmware: () => '19.6', serverAddress: () => undefined });
-    ws.add([{ name: 'old.cer', bytes: expired.der }, sample('root_a.cer')]);
+    await ws.add([{ name: 'old.cer', bytes: expired.der }, sample('root_a.cer')]);
     const view = ws.view();
     const item = view.items.find((candidate) => candidate.fileName === 'old.cer')!;
     expect(view.findings.find((f) => f.code === 'CERT_EXPIRED')!.shownOn).toBe(item.id);
@@ -191,10 +191,10 @@ describe('findings: one per cause, shown once, in the user file names', () => {
 });
 
 describe('refused items, keys and chain orders', () => {
-  it('a P-384 root is refused: not badged as a root, not in the plan, never "goes to the root store"', () => {
+  it('a P-384 root is refused: not badged as a root, not in the plan, never "goes to the root store"', async () => {
     const p384 = pki.selfSigned('ws-p384-root', p384Key, { cn: 'P-384 Root' });
     const ws = workspace();
-    ws.add([{ name: 'p384.cer', bytes: p384.der }, sample('root_a.cer')]);
+    await ws.add([{ name: 'p384.cer', bytes: p384.der }, sample('root_a.cer')]);
     const view = ws.view();
     const refused = view.items.find((item) => item.fileName === 'p384.cer')!;
     expect(refused).toMatchObject({ kind: 'unusable', refused: true, keyType: 'EC P-384', keySize: null });
@@ -204,19 +204,19 @@ describe('refused items, keys and chain orders', () => {
     expect(view.findings.filter((f) => f.code === 'KEY_CURVE_UNSUPPORTED').map((f) => f.shownOn)).toEqual([refused.id]);
   });
 
-  it('EC keys are named with their curve', () => {
+  it('EC keys are named with their curve', async () => {
     const root = pki.selfSigned('ec-name-root', p256Key, { cn: 'EC Root' });
     const ws = workspace();
-    ws.add([{ name: 'ec.cer', bytes: root.der }, { name: 'ec.key', bytes: pki.keyAs(p256Key, 'pkcs8-pem') }]);
+    await ws.add([{ name: 'ec.cer', bytes: root.der }, { name: 'ec.key', bytes: pki.keyAs(p256Key, 'pkcs8-pem') }]);
     const view = ws.view();
     expect(view.items.map((item) => item.keyType).sort()).toEqual(['EC P-256', 'EC P-256']);
     expect(view.items.every((item) => !/EC P$/.test(item.keyType))).toBe(true);
   });
 
-  it('any order that starts with the module certificate is accepted with a warning; another first is an error', () => {
+  it('any order that starts with the module certificate is accepted with a warning; another first is an error', async () => {
     const chain = pki.chain('ws-order', [rsaKey, pki.key('ws-i1', 'rsa2048'), pki.key('ws-i2', 'rsa2048')], 3);
     const ws = workspace();
-    ws.add([...chain.map((cert) => ({ name: `${cert.name}.cer`, bytes: cert.der })), { name: 'module.key', bytes: pki.keyAs(rsaKey, 'pkcs1-pem') }]);
+    await ws.add([...chain.map((cert) => ({ name: `${cert.name}.cer`, bytes: cert.der })), { name: 'module.key', bytes: pki.keyAs(rsaKey, 'pkcs1-pem') }]);
     const { id, itemIds } = ws.view().chains[0]!;
     ws.setChainOrder(id, [itemIds[0]!, itemIds[2]!, itemIds[1]!]);
     const swapped = ws.view();

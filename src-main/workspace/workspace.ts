@@ -3,6 +3,7 @@ import type { CertificateItemView, ChainView, FindingView, ItemKind, PlanEntryVi
 import { analyzeIntake, intakeView, type IntakeInput, type IntakeResult } from '../certs/index.js';
 import type { Finding } from '../certs/index.js';
 import type { IntakeItemView } from '../certs/intake.js';
+import { openInline } from '../certs/file-opener.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -10,6 +11,11 @@ export interface WorkspaceOptions {
   now: () => Date;
   firmware: () => string;
   serverAddress: () => string | undefined;
+  /**
+   * Opens a file that needs a key derivation (PKCS#12, encrypted key) once, when it is added
+   * or given a password: the app does it in a worker with a time limit. Default: inline.
+   */
+  open?: (input: IntakeInput) => Promise<IntakeInput>;
 }
 
 /** One added file: its bytes, a stable id, and the names under which identical copies were added. */
@@ -45,15 +51,18 @@ export class Workspace {
 
   constructor(private readonly options: WorkspaceOptions) {}
 
-  add(inputs: IntakeInput[]): AddSummary {
+  async add(inputs: IntakeInput[]): Promise<AddSummary> {
+    const opened: IntakeInput[] = [];
+    for (const input of inputs) opened.push(await this.open(input));
     const summary: AddSummary = { added: [], merged: [] };
     let files = this.files;
-    for (const input of inputs) {
+    for (const input of opened) {
       const sha256 = createHash('sha256').update(input.bytes).digest('hex');
       const same = files.find((file) => file.sha256 === sha256);
       if (same) {
         summary.merged.push({ fileName: input.name, sameAs: same.input.name });
-        const copy = { ...same, identicalCopies: [...same.identicalCopies, input.name], input: input.password && !same.input.password ? { ...same.input, password: input.password } : same.input };
+        // The copy brings a password the first one lacked: it was opened with it, so its content is the better one.
+        const copy = { ...same, identicalCopies: [...same.identicalCopies, input.name], input: input.password && !same.input.password ? { ...input, name: same.input.name } : same.input };
         files = files.map((file) => (file === same ? copy : file));
         continue;
       }
@@ -78,16 +87,19 @@ export class Workspace {
     return true;
   }
 
-  /** Sets the password of every added file with this name (a PKCS#12 file); false when none matched. */
-  setPassword(fileName: string, password: string): boolean {
-    let matched = false;
-    const files = this.files.map((file) => {
-      if (file.input.name !== fileName) return file;
-      matched = true;
-      return { ...file, input: { ...file.input, password } };
-    });
-    this.commit(files);
-    return matched;
+  /** Sets the password of every added file with this name (PKCS#12, encrypted key) and opens it again; false when none matched. */
+  async setPassword(fileName: string, password: string): Promise<boolean> {
+    const targets = this.files.filter((file) => file.input.name === fileName);
+    if (targets.length === 0) return false;
+    const reopened = new Map<string, IntakeInput>();
+    for (const file of targets) reopened.set(file.id, await this.open({ ...file.input, password }));
+    // A file removed (or a workspace cleared) while it was being opened stays gone.
+    this.commit(this.files.map((file) => (reopened.has(file.id) ? { ...file, input: reopened.get(file.id)! } : file)));
+    return true;
+  }
+
+  private open(input: IntakeInput): Promise<IntakeInput> {
+    return this.options.open ? this.options.open(input) : Promise.resolve(openInline(input));
   }
 
   clear(): void {
@@ -174,7 +186,8 @@ export function describeAddition(summary: AddSummary, view: WorkspaceView): { le
 
 /** Findings whose first item is the one they are about (the others are only mentioned). */
 const ABOUT_FIRST_ITEM = new Set(['CERT_NOT_NEEDED', 'DUPLICATE_FILE']);
-const PASSWORD_CODES = new Set(['P12_PASSWORD_REQUIRED', 'P12_BAD_PASSWORD']);
+/** PKCS#12 files and encrypted keys wait for their password in the Certificates panel. */
+const PASSWORD_CODES = new Set(['P12_PASSWORD_REQUIRED', 'P12_BAD_PASSWORD', 'KEY_PASSWORD_REQUIRED', 'KEY_BAD_PASSWORD']);
 
 /** Maps the intake's renderer-safe view onto the API contract's workspace view. */
 export function toWorkspaceView(result: IntakeResult, now: Date, files: readonly WorkspaceFile[]): Omit<WorkspaceView, 'undo'> {
@@ -273,7 +286,7 @@ export function toWorkspaceView(result: IntakeResult, now: Date, files: readonly
   );
   const passwordRequests = view.findings
     .filter((finding) => PASSWORD_CODES.has(finding.code))
-    .flatMap((finding) => finding.fileNames.map((fileName) => ({ fileName, wrongPassword: finding.code === 'P12_BAD_PASSWORD' })));
+    .flatMap((finding) => finding.fileNames.map((fileName) => ({ fileName, wrongPassword: finding.code === 'P12_BAD_PASSWORD' || finding.code === 'KEY_BAD_PASSWORD' })));
   return {
     items,
     chains,

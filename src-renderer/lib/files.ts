@@ -1,12 +1,5 @@
-import type { FileToSave, ImportedFile } from '../../src-main/api/contract';
-
-const MAX_FILE_BYTES = 4 * 1024 * 1024;
-
-export function bytesToBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
+import { IMPORT_LIMITS, type FileToSave } from '../../src-main/api/contract';
+import type { LocalFiles } from '../api/import-files';
 
 export function base64ToBytes(base64: string): Uint8Array {
   const binary = atob(base64);
@@ -15,42 +8,39 @@ export function base64ToBytes(base64: string): Uint8Array {
   return bytes;
 }
 
-export interface SkippedFile {
-  name: string;
-  reason: string;
-}
-
-/** Reads browser File objects into the API's import shape; oversized files are skipped with a reason. */
-export async function readFiles(files: File[]): Promise<{ imported: ImportedFile[]; skipped: SkippedFile[] }> {
-  const imported: ImportedFile[] = [];
-  const skipped: SkippedFile[] = [];
-  for (const file of files) {
-    if (file.size > MAX_FILE_BYTES) {
-      skipped.push({ name: file.name, reason: `larger than ${MAX_FILE_BYTES / 1024 / 1024} MiB; certificates and keys are a few KiB` });
-      continue;
-    }
-    imported.push({ name: file.name, data: bytesToBase64(new Uint8Array(await file.arrayBuffer())) });
-  }
-  return { imported, skipped };
-}
-
-/** Files from a drop, descending into dropped folders. */
-export async function filesFromDataTransfer(transfer: DataTransfer): Promise<File[]> {
+/**
+ * What a drop holds, captured while the drop event lasts (a DataTransfer empties after it):
+ * the top-level items (whose paths the desktop app uses) and, on demand, every file inside
+ * dropped folders (browser mode reads them itself).
+ */
+export function captureDrop(transfer: DataTransfer): LocalFiles {
+  const topLevel = Array.from(transfer.files);
   const entries = Array.from(transfer.items)
     .map((item) => (typeof item.webkitGetAsEntry === 'function' ? item.webkitGetAsEntry() : null))
     .filter((entry): entry is FileSystemEntry => entry !== null);
-  // Plain files come straight from the transfer; entries are only needed to walk folders.
-  if (!entries.some((entry) => entry.isDirectory)) return Array.from(transfer.files);
-  const files: File[] = [];
-  for (const entry of entries) files.push(...(await filesFromEntry(entry, 0)));
-  return files;
+  return {
+    topLevel,
+    async expand() {
+      // Plain files come straight from the transfer; entries are only needed to walk folders.
+      if (!entries.some((entry) => entry.isDirectory)) return topLevel;
+      const files: File[] = [];
+      for (const entry of entries) files.push(...(await filesFromEntry(entry, 0)));
+      return files;
+    },
+  };
+}
+
+/** Files picked in a file dialog. */
+export function pickedFiles(files: FileList): LocalFiles {
+  const list = Array.from(files);
+  return { topLevel: list, expand: async () => list };
 }
 
 async function filesFromEntry(entry: FileSystemEntry, depth: number): Promise<File[]> {
   if (entry.isFile) {
     return [await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject))];
   }
-  if (!entry.isDirectory || depth > 4) return [];
+  if (!entry.isDirectory || depth >= IMPORT_LIMITS.maxFolderDepth) return [];
   const reader = (entry as FileSystemDirectoryEntry).createReader();
   const children: FileSystemEntry[] = [];
   for (;;) {

@@ -1,7 +1,8 @@
 import { create } from 'zustand';
-import type { ImportedFile, WorkspaceView } from '../../src-main/api/contract';
+import type { WorkspaceView } from '../../src-main/api/contract';
 import { getBridge } from '../api/bridge';
-import { attempt } from './notice-store';
+import { importLocalFiles, type LocalFiles } from '../api/import-files';
+import { attempt, useNotices } from './notice-store';
 import { useFlashStore } from './flash-store';
 import { useRunStore } from './run-store';
 
@@ -9,7 +10,8 @@ interface WorkspaceState {
   workspace: WorkspaceView | null;
   busy: boolean;
   load(): Promise<void>;
-  importFiles(files: ImportedFile[]): Promise<void>;
+  /** Dropped or picked files and folders (the desktop app passes paths, browser mode sends chunks). */
+  addFiles(source: LocalFiles): Promise<void>;
   importPemText(text: string): Promise<void>;
   importSamples(): Promise<void>;
   removeItem(itemId: string): Promise<void>;
@@ -33,7 +35,12 @@ export const useWorkspaceStore = create<WorkspaceState>((set) => {
     workspace: null,
     busy: false,
     load: () => apply(() => getBridge().getWorkspace(), false),
-    importFiles: (files) => apply(() => getBridge().importFiles(files)),
+    addFiles: (source) =>
+      apply(async () => {
+        const outcome = await importLocalFiles(getBridge(), source);
+        for (const file of outcome.skipped) useNotices.getState().push('error', `${file.name} was not added: ${file.reason}.`);
+        return outcome.workspace ?? getBridge().getWorkspace();
+      }),
     importPemText: (text) => apply(() => getBridge().importPemText(text)),
     importSamples: () => apply(() => getBridge().importSamples()),
     removeItem: (itemId) => apply(() => getBridge().removeItem(itemId)),

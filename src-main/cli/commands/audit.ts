@@ -1,7 +1,8 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { devicePems, devicesCsv, parseAudit, summariseDevices } from '../../audit/index.js';
+import { FileReadError, readRegularFile } from '../../files/regular-file.js';
 import { runSubcommand, UsageError, type CliCommand, type CliIo } from '../command.js';
 
 const USAGE = `  winc-cert audit verify FILE [--json]
@@ -27,13 +28,17 @@ function parse(argv: string[], extra: Record<string, { type: 'string' | 'boolean
   }
 }
 
+/** An audit trail is a line per board operation: a million boards fit well below this. */
+const MAX_AUDIT_FILE_BYTES = 1024 * 1024 * 1024;
+
 async function readTrail(argv: string[]): Promise<{ file: string; text: string }> {
   if (argv.length !== 1) throw new UsageError('give exactly one audit FILE');
   const file = argv[0]!;
   try {
-    return { file, text: await readFile(file, 'utf8') };
+    return { file, text: Buffer.from(await readRegularFile(file, { maxBytes: MAX_AUDIT_FILE_BYTES, what: 'audit' })).toString('utf8') };
   } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    if (!(error instanceof FileReadError)) throw error;
+    throw new UsageError(error.code === 'FILE_NOT_FOUND' ? `cannot read ${file}: no such file` : error.message);
   }
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BoardRecoveryView } from '../../api/contract.js';
@@ -15,6 +15,7 @@ import { describeOutcomes } from '../../provisioning/journal.js';
 import { mergeRootEntries } from '../../store/root-merge.js';
 import { decodeRootSection, encodeRootSection, erasedSection, formatName, rootFormatFromPattern } from '../../store/root-store.js';
 import { checkBoard, openCliStores, writeGuardedFromCli, type CheckedBoard, type CliStores } from '../board-session.js';
+import { MAX_IMAGE_FILE_BYTES, readRegularFileSync } from '../../files/regular-file.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 
 const USAGE = `  winc-cert board list [--json]
@@ -204,7 +205,7 @@ async function runBoard(argv: string[], io: CliIo, deps: BoardCommandDeps): Prom
   let image: Uint8Array | undefined;
   if (parsed.action === 'write') {
     if (!existsSync(parsed.file!)) throw new UsageError(`${parsed.file} does not exist`);
-    image = new Uint8Array(readFileSync(parsed.file!));
+    image = readRegularFileSync(parsed.file!, { maxBytes: MAX_IMAGE_FILE_BYTES, what: 'section' });
     const size = sectionGeometry(parsed.section!).size;
     if (image.length > size) throw new UsageError(`${parsed.file} is ${image.length} bytes; the ${parsed.section} section holds ${size}`);
   }

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,6 +6,7 @@ import { createStationCa, prepareCaImport, MAX_VALIDITY_DAYS, type CaKeyType } f
 import { IntakeError } from '../../certs/intake-error.js';
 import { readPkcs12 } from '../../certs/pkcs12.js';
 import { sniffDer } from '../../certs/sniff.js';
+import { FileReadError, MAX_CERTIFICATE_FILE_BYTES, readRegularFile } from '../../files/regular-file.js';
 import { CaFolder, type CaFolderView } from '../../station-files/ca-folder.js';
 import { certificatesFromBytes } from '../cert-input.js';
 import { runSubcommand, UsageError, type CliCommand, type CliIo } from '../command.js';
@@ -107,9 +107,10 @@ async function importCa(argv: string[], io: CliIo, deps: CaCommandDeps): Promise
   for (const path of positionals) {
     let bytes: Uint8Array;
     try {
-      bytes = new Uint8Array(await readFile(path));
+      bytes = await readRegularFile(path, { maxBytes: MAX_CERTIFICATE_FILE_BYTES, what: 'certificate, key or PKCS#12' });
     } catch (error) {
-      throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+      if (!(error instanceof FileReadError)) throw error;
+      throw new UsageError(error.code === 'FILE_NOT_FOUND' ? `cannot read ${path}: no such file` : error.message);
     }
     const head = Buffer.from(bytes.subarray(0, 65536)).toString('latin1');
     if (head.includes('-----BEGIN')) {

@@ -8,6 +8,7 @@ import { readSambaBoard } from '../../programmer/samba-programmer.js';
 import { realSerialEdge, type SerialEdge } from '../../programmer/serial-edge.js';
 import { SAMD21 } from '../../programmer/samd21.js';
 import { listFirmwareImages, loadFirmwareImage } from '../../resources/firmware-images.js';
+import { MAX_IMAGE_FILE_BYTES, readRegularFileSync } from '../../files/regular-file.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 
 const BOARD_LIST = BOARD_IDS.join('|');
@@ -170,7 +171,7 @@ function parseArgs(argv: string[]): FirmwareArgs {
 
 function readImageFile(file: string): Uint8Array {
   try {
-    return new Uint8Array(readFileSync(file));
+    return readRegularFileSync(file, { maxBytes: MAX_IMAGE_FILE_BYTES, what: 'firmware image' });
   } catch (error) {
     throw Object.assign(new Error(`Cannot read the image ${file}: ${error instanceof Error ? error.message : String(error)}`), { code: 'IMAGE_UNREADABLE' });
   }

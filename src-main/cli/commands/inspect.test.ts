@@ -1,9 +1,11 @@
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestPki, withInteger } from '../../certs/test-pki.js';
 import { runCli } from '../winc-cert.js';
 
 const SAMPLES = resolve(__dirname, '../../../assets/samples');
@@ -97,17 +99,69 @@ describe('winc-cert inspect', () => {
     expect(firmware.stderr).toContain('[LAYOUT_UNKNOWN_FIRMWARE]');
   });
 
-  it('the bundled CLI runs as a separate process', async () => {
+  it('the bundled CLI runs as a separate process, and opens protected files in its bundled worker', async () => {
     // Inside the repository so the bundle's external packages resolve from node_modules.
     mkdirSync(resolve(__dirname, '../../../node_modules/.cache'), { recursive: true });
     const dir = mkdtempSync(resolve(__dirname, '../../../node_modules/.cache/winc-inspect-'));
+    const pki = new TestPki();
     try {
       const outfile = join(dir, 'winc-cert.mjs');
-      await build({ entryPoints: [resolve(__dirname, '../main.ts')], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent', absWorkingDir: resolve(__dirname, '../../..') });
+      const common = { bundle: true, platform: 'node', logLevel: 'silent', absWorkingDir: resolve(__dirname, '../../..') } as const;
+      await build({ ...common, entryPoints: [resolve(__dirname, '../main.ts')], outfile, format: 'esm', packages: 'external' });
+      await build({ ...common, entryPoints: [resolve(__dirname, '../../certs/extract-worker.ts')], outfile: join(dir, 'extract-worker.cjs'), format: 'cjs' });
       const { stdout } = await promisify(execFile)(process.execPath, [outfile, 'inspect', '--main-h', ...sampleFiles()], { cwd: resolve(__dirname, '../../..'), timeout: 20_000 });
       expect(stdout).toContain('{TLS_RSA_CERT,2,(uint8_t*)"server.key"},');
+      const key = pki.key('bundled', 'rsa2048');
+      const p12 = join(dir, 'module.p12');
+      writeFileSync(p12, pki.pkcs12('bundled', key, [pki.selfSigned('bundled-leaf', key, { ca: false })], 'pw'));
+      const opened = await promisify(execFile)(process.execPath, [outfile, 'inspect', '--password', 'pw', p12], { cwd: resolve(__dirname, '../../..'), timeout: 20_000 });
+      expect(opened.stdout).toMatch(/TLS_RSA_CERT\s+1\s+server\.key/);
     } finally {
+      pki.cleanup();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('winc-cert inspect of hostile files ends within 5 s with a clear error', () => {
+  const unix = process.platform !== 'win32';
+  let dir: string;
+  let pki: TestPki;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'winc-hostile-'));
+    pki = new TestPki();
+    const key = pki.key('hostile', 'rsa2048');
+    const p12 = pki.pkcs12('hostile', key, [pki.selfSigned('hostile-leaf', key, { ca: false })], 'pw');
+    writeFileSync(join(dir, 'slow-mac.p12'), withInteger(p12, [2, 2], 2 ** 31 - 1));
+    if (unix) {
+      symlinkSync('/dev/zero', join(dir, 'zero.cer'));
+      execFileSync('mkfifo', [join(dir, 'pipe.pem')]);
+    }
+  }, 60_000);
+  afterAll(() => {
+    pki?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a PKCS#12 file asking for 2^31 - 1 MAC iterations', async () => {
+    const started = performance.now();
+    const { code, stdout } = await run(['inspect', '--password', 'pw', join(dir, 'slow-mac.p12')]);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/error\s+\[KDF_TOO_COSTLY\] slow-mac\.p12: The integrity check \(MAC\) of this PKCS#12 file asks for 2,147,483,647 key-derivation iterations; the app refuses more than 1,000,000/);
+  });
+
+  it.skipIf(!unix)('a symlink to /dev/zero and a FIFO', async () => {
+    for (const [file, code, text] of [
+      ['zero.cer', 'FILE_NOT_REGULAR', /zero\.cer is a device \(like \/dev\/zero/],
+      ['pipe.pem', 'FILE_NOT_REGULAR', /pipe\.pem is a named pipe \(FIFO\)/],
+    ] as const) {
+      const started = performance.now();
+      const result = await run(['inspect', join(dir, file)]);
+      expect(performance.now() - started, file).toBeLessThan(5000);
+      expect(result.code, file).toBe(1);
+      expect(result.stderr, file).toMatch(text);
+      expect(result.stderr, file).toContain(`[${code}]`);
     }
   });
 });

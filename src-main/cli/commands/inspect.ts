@@ -1,5 +1,6 @@
 import { analyzeIntake, intakeView, loadIntakeInputs, type IntakeView } from '../../certs/index.js';
 import { describeSource } from '../../certs/read-inputs.js';
+import { ProtectedFileOpener } from '../../certs/file-opener.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 
 const USAGE = `  winc-cert inspect FILE... [--json] [--main-h] [--password P] [--server-address ADDR] [--firmware VERSION] [--at DATE]
@@ -10,7 +11,7 @@ const USAGE = `  winc-cert inspect FILE... [--json] [--main-h] [--password P] [-
 
   --json                 print the analysis as JSON (never contains key material)
   --main-h               print only the root_tls_certs_name[] table for Microchip's example main.h
-  --password P           password for .p12/.pfx files
+  --password P           password for .p12/.pfx files and encrypted keys
   --server-address ADDR  host name or IP of the HTTPS server the module fetches from
   --firmware VERSION     module firmware, e.g. 19.6 (default) or 19.7.7
   --at DATE              check validity at DATE (ISO 8601) instead of now`;
@@ -35,7 +36,15 @@ export const inspectCommand: CliCommand = {
       return 0;
     }
     const args = parseArgs(argv);
-    const inputs = await loadIntakeInputs(args.files, args.password !== undefined ? { password: args.password } : {});
+    const loaded = await loadIntakeInputs(args.files, args.password !== undefined ? { password: args.password } : {});
+    // Protected files are opened in a worker with a time limit, as in the app.
+    const opener = new ProtectedFileOpener();
+    const inputs = [];
+    try {
+      for (const input of loaded) inputs.push(await opener.open(input));
+    } finally {
+      await opener.close();
+    }
     const result = analyzeIntake(inputs, {
       now: args.at ?? new Date(),
       ...(args.firmware ? { firmware: args.firmware } : {}),

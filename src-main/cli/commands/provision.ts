@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Delivery, RunResultView } from '../../api/contract.js';
+import { wifiProblems } from '../../api/wifi-rules.js';
 import { Backend, type BackendOptions } from '../../backend/backend.js';
 import { listLanCandidates } from '../../https-server/index.js';
 import { networkInterfaces } from 'node:os';
@@ -80,6 +81,9 @@ async function runProvision(argv: string[], io: CliIo, deps: ProvisionCommandDep
     const passphrase = variable ? deps.env[variable] : undefined;
     if (variable && passphrase === undefined) throw new UsageError(`the environment variable ${variable} (--wifi-passphrase-env) is not set`);
     wifi = { ssid: v['wifi-ssid'], security: passphrase ? 'wpa2' : 'open', passphrase: passphrase ?? '' };
+    // The byte and character rules the app applies, before anything is sent to the board.
+    const problems = wifiProblems({ ssid: wifi.ssid, security: wifi.security, ...(passphrase ? { passphrase } : {}) });
+    if (problems.length > 0) throw new UsageError(problems.map((problem) => `${problem.field === 'ssid' ? '--wifi-ssid' : `the passphrase in ${variable}`}: ${problem.message}`).join(' '));
   }
   const host = needsWifi ? (v.host ?? onlyLanAddress()) : undefined;
   if (needsWifi && !host) throw new UsageError('--host ADDR is required: this PC has several (or no) LAN addresses; give the one the board reaches');
@@ -88,7 +92,7 @@ async function runProvision(argv: string[], io: CliIo, deps: ProvisionCommandDep
   const backend = await deps.createBackend({ mode: 'cli', ...(v['data-dir'] ? { dataDir: v['data-dir'] } : {}) });
   try {
     backend.useSessionSettings({ ...(wifi ? { wifi } : {}), delivery });
-    backend.workspace.add(files);
+    await backend.workspace.add(files);
     const analysis = backend.workspace.analyze();
     if (!analysis.ok) {
       io.stderr(`The plan has errors; nothing was written:\n${backend.workspace.view().findings.filter((f) => f.severity === 'error').map((f) => `  ${f.code}: ${f.message}`).join('\n')}\n`);

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { defaultDataDir } from '../../app-data/data-dir.js';
@@ -21,6 +20,7 @@ import {
   type RunningHttpsFileServer,
   type StagedFileInput,
 } from '../../https-server/index.js';
+import { FileReadError, MAX_IMAGE_FILE_BYTES, readRegularFile } from '../../files/regular-file.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 
 const USAGE = `  winc-cert serve [--host ADDR] [--port ${DEFAULT_PORT}] [--identity-dir DIR] [--regenerate-identity]
@@ -186,9 +186,9 @@ async function serve(argv: string[], io: CliIo, deps: ServeDependencies): Promis
 
 async function readInput(path: string): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await readFile(path));
+    return await readRegularFile(path, { maxBytes: MAX_IMAGE_FILE_BYTES, what: 'served' });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new HttpsServerError('FILE_NOT_READABLE', code === 'ENOENT' ? `${path} does not exist.` : `Cannot read ${path}: ${(error as Error).message}`);
+    if (!(error instanceof FileReadError)) throw error;
+    throw new HttpsServerError('FILE_NOT_READABLE', error.message);
   }
 }

@@ -1,5 +1,5 @@
 import { simulatedBoardApplication } from '../../board/sim/board-after-reset.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startPtySim, type RunningSim, type StartSimOptions } from '../../board/sim/sim-host.js';
@@ -9,6 +9,8 @@ import { FAST_TIMINGS, REALISTIC_TIMINGS } from '../../board/sim/winc-flash.js';
 import { runBootloaderSim } from '../../programmer/index.js';
 import { findRepositoryRoot } from '../../resources/resource-paths.js';
 import { loadFirmwareImage } from '../../resources/firmware-images.js';
+import { MAX_IMAGE_FILE_BYTES, readRegularFileSync } from '../../files/regular-file.js';
+import { redactSecrets } from '../../security/redact.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 
 const USAGE = `  winc-cert sim --pty [--board xpro|mkr1000|feather] [--firmware 19.6] [--protocol native|fwupdater]
@@ -63,7 +65,7 @@ export function createSimCommand(deps: SimDependencies): CliCommand {
 
 function readSection(file: string, size: number, what: string): Uint8Array {
   if (!existsSync(file)) throw new UsageError(`${what} file ${file} does not exist`);
-  const data = new Uint8Array(readFileSync(file));
+  const data = readRegularFileSync(file, { maxBytes: MAX_IMAGE_FILE_BYTES, what: 'section' });
   if (data.length !== size) throw new UsageError(`${what} file ${file} is ${data.length} bytes; a section is ${size} bytes`);
   return data;
 }
@@ -180,7 +182,7 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
     ...(seedRootFile ? { seedRootSection: readSection(seedRootFile, 4096, '--seed-root') } : {}),
     ...(v['seed-tls'] ? { seedTlsSection: readSection(v['seed-tls'], 8192, '--seed-tls') } : {}),
     ...(v['flash-file'] ? { flashFile: path.resolve(v['flash-file']) } : {}),
-    ...(v.log ? { log: (line: string) => io.stderr(`${line}\n`) } : {}),
+    ...(v.log ? { log: (line: string) => io.stderr(`${redactSecrets(line)}\n`) } : {}),
     ...(Object.keys(faults).length > 0 ? { faults } : {}),
   };
   let sim: RunningSim;
@@ -206,7 +208,7 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
 function readApplicationImage(given: string, board: 'mkr1000' | 'feather-m0-wifi'): Uint8Array {
   if (given === 'bundled') return loadFirmwareImage(board).data;
   if (!existsSync(given)) throw new UsageError(`--app-image file ${given} does not exist`);
-  const data = new Uint8Array(readFileSync(given));
+  const data = readRegularFileSync(given, { maxBytes: MAX_IMAGE_FILE_BYTES, what: 'application image' });
   if (data.length === 0 || data.length > 0x3e000) throw new UsageError(`--app-image file ${given} is ${data.length} bytes; an application is 1 to ${0x3e000} bytes`);
   return data;
 }

@@ -1,19 +1,16 @@
 import { useRef, useState } from 'react';
-import { readFiles } from '../../lib/files';
-import { useNotices } from '../../stores/notice-store';
+import { pickedFiles } from '../../lib/files';
 import { useWorkspaceStore } from '../../stores/workspace-store';
 
 export function AddCertificates() {
   const input = useRef<HTMLInputElement>(null);
   const [pasting, setPasting] = useState(false);
   const [pem, setPem] = useState('');
-  const { importFiles, importPemText, importSamples, clear, workspace } = useWorkspaceStore();
+  const { addFiles, importPemText, importSamples, clear, workspace } = useWorkspaceStore();
 
   async function onPick(files: FileList | null) {
     if (!files || files.length === 0) return;
-    const { imported, skipped } = await readFiles(Array.from(files));
-    for (const file of skipped) useNotices.getState().push('error', `${file.name} was not added: ${file.reason}.`);
-    if (imported.length > 0) await importFiles(imported);
+    await addFiles(pickedFiles(files));
     if (input.current) input.current.value = '';
   }
 

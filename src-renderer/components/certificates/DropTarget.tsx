@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
-import { filesFromDataTransfer, readFiles } from '../../lib/files';
-import { useNotices } from '../../stores/notice-store';
+import { captureDrop } from '../../lib/files';
 import { useWorkspaceStore } from '../../stores/workspace-store';
 
 /**
@@ -9,7 +8,7 @@ import { useWorkspaceStore } from '../../stores/workspace-store';
  */
 export function DropTarget() {
   const [dragging, setDragging] = useState(false);
-  const importFiles = useWorkspaceStore((state) => state.importFiles);
+  const addFiles = useWorkspaceStore((state) => state.addFiles);
 
   useEffect(() => {
     let depth = 0;
@@ -27,11 +26,9 @@ export function DropTarget() {
       depth = 0;
       setDragging(false);
       if (!event.dataTransfer) return;
-      const files = await filesFromDataTransfer(event.dataTransfer);
-      if (files.length === 0) return;
-      const { imported, skipped } = await readFiles(files);
-      for (const file of skipped) useNotices.getState().push('error', `${file.name} was not added: ${file.reason}.`);
-      if (imported.length > 0) await importFiles(imported);
+      const dropped = captureDrop(event.dataTransfer);
+      if (dropped.topLevel.length === 0) return;
+      await addFiles(dropped);
     };
     window.addEventListener('dragenter', onEnter);
     window.addEventListener('dragleave', onLeave);
@@ -41,7 +38,7 @@ export function DropTarget() {
       window.removeEventListener('dragleave', onLeave);
       window.removeEventListener('drop', onDrop);
     };
-  }, [importFiles]);
+  }, [addFiles]);
 
   return dragging ? (
     <div className="drop-overlay" aria-hidden="true">
