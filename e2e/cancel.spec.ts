@@ -24,7 +24,7 @@ async function stationWithBoard(page: Page, url: string, simArgs: string[]): Pro
   await expect(page.getByTestId('flash-root-current')).toBeVisible({ timeout: 20_000 });
   await page.getByLabel('SSID').fill('bench-ap');
   await page.getByLabel('Passphrase').fill('bench-passphrase');
-  await page.getByRole('button', { name: 'Save Wi-Fi settings' }).click();
+  await expect(page.getByTestId('wifi-status')).toHaveText('Saved.');
   await page.getByLabel('Address').selectOption('127.0.0.1');
   await expect(page.getByTestId('provision')).toBeEnabled();
 }

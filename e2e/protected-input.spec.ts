@@ -37,10 +37,11 @@ test.describe('password-protected keys and Wi-Fi limits, through the UI', () => 
     expect(everything).not.toContain('PRIVATE KEY-----');
   });
 
-  test('the Wi-Fi form counts SSID bytes and checks the passphrase before anything is saved', async ({ page, app }) => {
+  test('the Wi-Fi form counts SSID bytes and checks the passphrase before anything is saved; a valid one is saved as typed', async ({ page, app }) => {
     await page.goto(app.url);
     const ssid = page.getByLabel('SSID');
-    const save = page.getByRole('button', { name: 'Save Wi-Fi settings' });
+    const status = page.getByTestId('wifi-status');
+    const stored = () => page.evaluate(() => window.wincApi!.getWifiSettings());
     // The form starts over once the stored settings arrive: type until what was typed stays.
     await expect(async () => {
       await ssid.fill('é'.repeat(16));
@@ -48,14 +49,19 @@ test.describe('password-protected keys and Wi-Fi limits, through the UI', () => 
     }).toPass();
     await ssid.fill('é'.repeat(17));
     await expect(page.getByTestId('wifi-ssid-note')).toContainText('The SSID is 34 bytes in UTF-8; Wi-Fi allows at most 32 bytes');
-    await expect(save).toBeDisabled();
+    await expect(status).toHaveText('Not saved until it is valid.');
     await ssid.fill('bench-ap');
     await page.getByLabel('Passphrase').fill('short');
     await expect(page.getByTestId('wifi-passphrase-error')).toContainText('at least 8');
-    await expect(save).toBeDisabled();
+    await expect(status).toHaveText('Not saved until it is valid.');
+    expect(await stored()).toEqual({ ssid: '', security: 'wpa2', hasPassphrase: false });
     await page.getByLabel('Passphrase').fill('bench-passphrase');
-    await expect(save).toBeEnabled();
-    await save.click();
-    await expect.poll(() => page.evaluate(() => window.wincApi!.getWifiSettings())).toEqual({ ssid: 'bench-ap', security: 'wpa2', hasPassphrase: true });
+    await expect(status).toHaveText('Saved.');
+    expect(await stored()).toEqual({ ssid: 'bench-ap', security: 'wpa2', hasPassphrase: true });
+    // Never shown again: after a reload the field is empty and says the passphrase is stored.
+    await page.reload();
+    await expect(page.getByLabel('Passphrase')).toHaveValue('');
+    await expect(page.getByLabel('Passphrase')).toHaveAttribute('placeholder', 'stored (type to replace)');
+    await expect(page.getByLabel('SSID')).toHaveValue('bench-ap');
   });
 });
