@@ -286,15 +286,16 @@ export class Backend {
         return this.wifiView();
       },
 
-      trustServerOnBoard: () => this.finished(this.provisioner.trustServer()),
-      provision: () => this.finished(this.provisioner.provision()),
+      // Recovery before anything else: a write waits for the check of the board just connected.
+      trustServerOnBoard: () => this.afterBoardCheck(() => this.finished(this.provisioner.trustServer())),
+      provision: () => this.afterBoardCheck(() => this.finished(this.provisioner.provision())),
       cancelOperation: async () => {
         if (!this.firmware.cancel()) this.provisioner.cancel();
       },
       listBackups: (scope) => this.provisioner.listBackups(scope),
       previewRestore: (backupId) => this.provisioner.previewRestore(backupId),
-      restoreBackup: (backupId, confirmation) => this.finished(this.provisioner.restore(backupId, confirmation)),
-      eraseSection: (section) => this.finished(this.provisioner.erase(section)),
+      restoreBackup: (backupId, confirmation) => this.afterBoardCheck(() => this.finished(this.provisioner.restore(backupId, confirmation))),
+      eraseSection: (section) => this.afterBoardCheck(() => this.finished(this.provisioner.erase(section))),
       overrideInterruption: async () => {
         this.provisioner.overrideInterruption();
         return this.boardView();
@@ -330,6 +331,11 @@ export class Backend {
   useSessionSettings(settings: { wifi?: WifiCredentials; delivery?: Delivery }): void {
     this.sessionWifi = settings.wifi;
     this.sessionDelivery = settings.delivery;
+  }
+
+  private async afterBoardCheck<T>(run: () => Promise<T>): Promise<T> {
+    await this.boardCheck;
+    return run();
   }
 
   /** Resolves once the recovery check of the board just connected is done. */

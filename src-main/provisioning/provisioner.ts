@@ -661,7 +661,8 @@ export class Provisioner {
       result = this.result(operation, startedAt, context, 'pass', null, context.note, null);
       this.deps.onLog('info', `${operation}: PASS${context.note ? ` (${context.note})` : ''}`);
     } catch (error) {
-      const errorPhase = error instanceof RunFailure ? error.phase : isBoardError(error) ? runPhaseOf(error.phase) : 'preflight';
+      // A board error with no phase of its own (the board busy with something else) is a pre-flight refusal.
+      const errorPhase = error instanceof RunFailure ? error.phase : isBoardError(error) && error.phase !== 'none' ? runPhaseOf(error.phase) : 'preflight';
       const phase = context.tracker.failedPhase(errorPhase);
       const cancelled = abort.signal.aborted || (isBoardError(error) && error.code === 'CANCELLED');
       let reason = error instanceof Error ? error.message : String(error);

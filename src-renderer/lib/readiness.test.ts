@@ -7,7 +7,8 @@ const workspace = (over: Partial<WorkspaceView>): WorkspaceView => ({ items: [],
 const file = { id: 'f1', name: 'a.cer', status: 'read' } as unknown as WorkspaceView['files'][number];
 const planRow = { certType: 'ROOT_CERT', numOfChainCert: 0, fileName: 'root1.cer', itemId: 'i1', size: 900, secret: false } as WorkspaceView['plan'][number];
 const error = { severity: 'error', code: 'KEY_MISMATCH', message: 'x', itemIds: [] } as unknown as WorkspaceView['findings'][number];
-const board = (over: Partial<BoardView>): BoardView => ({ connection: 'connected', path: '/dev/x', protocol: 'native', simulated: true, boardKind: 'b', uniqueId: 'U', firmwareVersion: '1', wincChipId: '0x1', wincFirmware: '19.7.7', warnings: [], reconnecting: false, recovery: null, unfinishedWrites: [], ...over }) as BoardView;
+const OK = { state: 'ok', message: '', sections: null, backup: null, operation: null, startedAt: null, overridden: false } as const;
+const board = (over: Partial<BoardView>): BoardView => ({ connection: 'connected', path: '/dev/x', protocol: 'native', simulated: true, boardKind: 'b', uniqueId: 'U', firmwareVersion: '1', wincChipId: '0x1', wincFirmware: '19.7.7', warnings: [], reconnecting: false, recovery: OK, unfinishedWrites: [], ...over }) as BoardView;
 const wifi: WifiSettingsView = { ssid: 'bench', security: 'wpa2', hasPassphrase: true };
 const fits = { fits: true, blockers: [] } as unknown as FlashMapView;
 
@@ -25,6 +26,8 @@ describe('the three steps say what they still need', () => {
 
   it('step 2: a connected board without an unfinished write, and Wi-Fi only when the module downloads', () => {
     expect(boardStep(null, null, { delivery: 'wifi', keepServerTrust: false }).summary).toBe('Needs a connected board, the Wi-Fi the board joins');
+    // Just connected: not ready until the recovery check has read it.
+    expect(boardStep(board({ recovery: null }), wifi, null).summary).toBe('Needs the board checked');
     expect(boardStep(board({}), null, { delivery: 'usb', keepServerTrust: false }).ready).toBe(true);
     expect(boardStep(board({ protocol: 'fwupdater' }), null, { delivery: 'wifi', keepServerTrust: false }).ready).toBe(true);
     expect(boardStep(board({}), { ...wifi, hasPassphrase: false }, { delivery: 'wifi', keepServerTrust: false }).ready).toBe(false);

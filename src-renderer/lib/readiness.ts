@@ -46,7 +46,9 @@ export function boardStep(board: BoardView | null, wifi: WifiSettingsView | null
   const downloads = settings?.delivery !== 'usb' && board?.protocol !== 'fwupdater';
   const items: CheckItem[] = [
     { id: 'board', label: 'A connected board', ok: connected, hint: 'connect a detected board or use the simulated one' },
-    { id: 'recovered', label: 'No unfinished write on it', ok: !connected || board?.recovery?.state !== 'interrupted' || board.recovery.overridden, hint: 'restore the backup shown at the top' },
+    connected && !board?.recovery
+      ? { id: 'recovered', label: 'The board checked', ok: false, hint: 'reading it and its journal…' }
+      : { id: 'recovered', label: 'No unfinished write on it', ok: !connected || board?.recovery?.state !== 'interrupted' || board.recovery.overridden, hint: 'restore the backup shown at the top' },
   ];
   if (downloads) {
     const wifiSet = !!wifi?.ssid && (wifi.security === 'open' || wifi.hasPassphrase);

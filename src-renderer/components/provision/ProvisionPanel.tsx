@@ -42,7 +42,7 @@ export function ProvisionPanel({ state }: { state: StepState }) {
         {sketchBoard && delivery === 'wifi' ? <p className="muted">This board runs Arduino&apos;s FirmwareUpdater sketch: its files go over USB whatever is chosen here.</p> : null}
       </fieldset>
       <div className="provision-row">
-        <button type="button" className="provision-button" disabled={!state.ready || running !== null || station?.enabled === true} onClick={() => void provision()} data-testid="provision">
+        <button type="button" className="provision-button" disabled={!state.ready || running !== null || board?.connection === 'busy' || station?.enabled === true} onClick={() => void provision()} data-testid="provision">
           Provision
         </button>
         <span className="muted provision-hint" data-testid="provision-hint">

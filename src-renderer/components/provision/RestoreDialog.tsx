@@ -23,9 +23,15 @@ function RestoreConfirmation({ preview }: { preview: RestorePreviewView }) {
   const firstField = useRef<HTMLInputElement>(null);
   const confirmButton = useRef<HTMLButtonElement>(null);
 
+  const confirmed = useRef(false);
   useEffect(() => {
     // The next keystroke belongs to the confirmation word when there is one, else to the decision.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     (preview.confirmationWord ? firstField.current : confirmButton.current)?.focus();
+    // Cancelled: back to where the person was. Confirmed: the result area takes the focus when it arrives.
+    return () => {
+      if (!confirmed.current && opener?.isConnected) opener.focus();
+    };
   }, [preview]);
 
   const { backup, map, changes, confirmationWord, fromOtherBoard } = preview;
@@ -45,7 +51,10 @@ function RestoreConfirmation({ preview }: { preview: RestorePreviewView }) {
         }}
         onSubmit={(event) => {
           event.preventDefault();
-          if (ready) void confirmRestore(confirmationWord ? typed : null);
+          if (!ready) return;
+          confirmed.current = true;
+          (document.activeElement as HTMLElement | null)?.blur();
+          void confirmRestore(confirmationWord ? typed : null);
         }}
       >
         <h2 id="restore-title">Restore the backup from {formatTime(backup.createdAt)}?</h2>

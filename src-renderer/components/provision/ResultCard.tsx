@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import type { RunPhase, RunResultView, SectionName, SectionOutcome } from '../../../src-main/api/contract';
 import { formatTime } from '../../lib/format';
 import { formatDuration, STEPPER_LABEL, stepDurations, stepperStepOf, stepperSteps, type StepperStep } from '../../lib/stepper';
@@ -49,6 +50,13 @@ export function sectionOutcomeText(sections: Record<SectionName, SectionOutcome>
  */
 export function ResultCard() {
   const { running, progress, lastResult, liveSteps, cancel, previewRestore, station } = useRunStore();
+  const card = useRef<HTMLElement>(null);
+  // A result whose run was started from a dialog (a restore) or by a key that is gone now: the next
+  // keystroke belongs here, not to whatever the browser would pick (another backup's Restore button).
+  useEffect(() => {
+    const active = document.activeElement;
+    if (lastResult && (!active || active === document.body)) card.current?.focus();
+  }, [lastResult]);
   const delivery = useProvisionSettings((state) => state.settings?.delivery ?? 'wifi');
   const stationRun = station?.state === 'provisioning' || station?.state === 'programming-firmware';
   const active = running !== null || (stationRun && progress !== null);
@@ -86,7 +94,7 @@ export function ResultCard() {
   const durations = stepDurations(result.phases);
   const failedStep = result.failedPhase ? stepperStepOf(result.failedPhase) : null;
   return (
-    <section className={`result-card result result-${result.result}`} role="alert" data-testid="run-result" data-result={result.result}>
+    <section ref={card} tabIndex={-1} className={`result-card result result-${result.result}`} role="alert" data-testid="run-result" data-result={result.result}>
       <div className="result-head">
         <strong className="result-word">{word}</strong>
         <span className="result-what">
