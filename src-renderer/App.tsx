@@ -48,7 +48,7 @@ export function App() {
     return unsubscribe;
   }, []);
 
-  const certificates = certificatesStep(workspace, map);
+  const certificates = certificatesStep(workspace, map, board?.recovery?.state === 'interrupted');
   const boardState = boardStep(board, wifi, settings);
   const provision = provisionStep(certificates, boardState);
 

@@ -423,7 +423,8 @@ export class Provisioner {
       await driver.writeSection(name, data, {
         onProgress: (update) => {
           const reported = runPhaseOf(update.phase);
-          if (!rollback && (reported === 'erase' || reported === 'write' || reported === 'verify')) context.tracker.note(reported);
+          // A trust write's own erase and verify belong to its Trust step, not to the plan's Write and Verify.
+          if (!rollback && phase !== 'trust' && (reported === 'erase' || reported === 'write' || reported === 'verify')) context.tracker.note(reported);
           this.progress(phase === 'write' ? reported : phase, `${label}: ${update.phase}`, update.done, update.total);
         },
       });
@@ -665,13 +666,12 @@ export class Provisioner {
       const errorPhase = error instanceof RunFailure ? error.phase : isBoardError(error) && error.phase !== 'none' ? runPhaseOf(error.phase) : 'preflight';
       const phase = context.tracker.failedPhase(errorPhase);
       const cancelled = abort.signal.aborted || (isBoardError(error) && error.code === 'CANCELLED');
-      let reason = error instanceof Error ? error.message : String(error);
-      if (context.sections) reason += ` The board holds now: ${describeOutcomes(context.sections)}.`;
+      const reason = error instanceof Error ? error.message : String(error);
       const unsettled = context.sections !== null && (['root', 'tls'] as const).some((name) => context.sections![name] !== 'unchanged');
       const fix = error instanceof RunFailure && error.fix ? error.fix : unsettled && context.backup ? 'restore-backup' : null;
       if (fix === 'restore-backup' && !context.backup) context.backup = await this.interruptedBackup();
       result = this.result(operation, startedAt, context, cancelled ? 'cancelled' : 'fail', phase, reason, fix);
-      this.deps.onLog(cancelled ? 'warn' : 'error', `${operation}: ${cancelled ? 'CANCELLED' : 'FAIL'} in ${phase}: ${reason}`);
+      this.deps.onLog(cancelled ? 'warn' : 'error', `${operation}: ${cancelled ? 'CANCELLED' : 'FAIL'} in ${phase}: ${reason}${context.sections ? ` The board holds now: ${describeOutcomes(context.sections)}.` : ''}`);
     } finally {
       this.abort = undefined;
     }

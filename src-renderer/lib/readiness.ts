@@ -26,8 +26,11 @@ export function lowerFirst(text: string): string {
   return /^[A-Z](?=[a-z\s])/.test(text) ? text.charAt(0).toLowerCase() + text.slice(1) : text;
 }
 
-/** Step 1: certificates chosen, no errors, and the plan fits the module. */
-export function certificatesStep(workspace: WorkspaceView | null, map: FlashMapView | null): StepState {
+/**
+ * Step 1: certificates chosen, no errors, and the plan fits the module. A board with an interrupted
+ * write cannot be planned for (its sections are damaged): that is step 2's to say, not the plan's fault.
+ */
+export function certificatesStep(workspace: WorkspaceView | null, map: FlashMapView | null, boardInterrupted = false): StepState {
   const files = workspace?.files.length ?? 0;
   const errors = workspace?.findings.filter((finding) => finding.severity === 'error').length ?? 0;
   const hasPlan = (workspace?.plan.length ?? 0) > 0;
@@ -36,7 +39,7 @@ export function certificatesStep(workspace: WorkspaceView | null, map: FlashMapV
     { id: 'files', label: 'Certificates', ok: hasPlan, hint: 'add a root or the module\u2019s key and chain' },
     { id: 'errors', label: errors > 0 ? `The ${errors === 1 ? 'error' : `${errors} errors`} under Certificates fixed` : 'A plan without errors', ok: hasPlan && errors === 0 && (workspace?.planValid ?? false), hint: 'see the findings under Certificates' },
     // One reason per fact: a plan with errors is not also "a plan that does not fit".
-    ...(errors > 0 ? [] : [{ id: 'fits', label: 'A plan that fits the board', ok: map === null || map.fits, hint: map?.blockers[0] ?? '' }]),
+    ...(errors > 0 || boardInterrupted ? [] : [{ id: 'fits', label: 'A plan that fits the board', ok: map === null || map.fits, hint: map?.blockers[0] ?? '' }]),
   ]);
 }
 
