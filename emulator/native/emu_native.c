@@ -1,0 +1,145 @@
+/*
+ * Native half of the SAM D21 emulator (emulator/samd21emu is the Python half).
+ *
+ * 1. The CPU clock: unicorn calls emu_block_hook() at the start of every translated block. The
+ *    first time a block is seen, Python decodes it (ARMv6-M check, cycle cost) through the
+ *    callback given to emu_init(); afterwards its cost comes from a hash table here, so the hot
+ *    path never leaves C. The hook stops emulation at the next scheduled event (stop_at) and
+ *    right after blocks that change interrupt masking or sleep (flag STOP_AFTER).
+ * 2. Emulated time for the WINC1500 model (firmware/host/winc_model*.c, linked into this
+ *    library): its clock_gettime() is redirected to emu_clock_gettime() (emulated_clock.h),
+ *    which derives the time from the cycle counter.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef void uc_engine;
+int uc_emu_stop(uc_engine *uc);
+
+enum { STOP_NONE = 0, STOP_DEADLINE = 1, STOP_AFTER_FLAGGED = 2, STOP_FAULT = 3 };
+#define FLAG_STOP_AFTER 1u
+
+/* Python: decode the block at addr (size bytes). Returns cost | flags << 16, or -1 to fault. */
+typedef int32_t (*block_info_fn)(uint64_t addr, uint32_t size);
+
+uint64_t emu_cycles;         /* CPU cycles since power-on */
+uint64_t emu_stop_at = ~0ull; /* stop before the first block that starts at or after this cycle */
+int32_t emu_stop_reason;
+uint64_t emu_blocks_checked;
+int32_t emu_irq_pending;       /* set by Python: an exception is pending (ignoring PRIMASK) */
+
+static block_info_fn s_info;
+static int s_stop_after;
+
+/* Flash blocks, direct-mapped by start halfword (the SAM D21 has 256 KiB of flash). */
+#define FLASH_BYTES 0x40000u
+typedef struct {
+    uint16_t size; /* 0 = not decoded yet */
+    uint16_t cost;
+    uint16_t flags;
+} entry_t;
+/* two ways per address: QEMU keeps differently sized translations of the same start address */
+static entry_t s_flash[FLASH_BYTES / 2][2];
+
+void emu_init(block_info_fn info)
+{
+    s_info = info;
+    emu_cycles = 0;
+    emu_stop_at = ~0ull;
+    emu_stop_reason = STOP_NONE;
+    s_stop_after = 0;
+    memset(s_flash, 0, sizeof s_flash);
+}
+
+/* Forget every decoded block (flash erased, wait states changed). */
+void emu_forget_blocks(void)
+{
+    memset(s_flash, 0, sizeof s_flash);
+}
+
+void emu_block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+    (void)user;
+    if (s_stop_after) {
+        s_stop_after = 0;
+        if (emu_irq_pending) {
+            emu_stop_reason = STOP_AFTER_FLAGGED;
+            uc_emu_stop(uc);
+            return;
+        }
+    }
+    if (emu_cycles >= emu_stop_at) {
+        emu_stop_reason = STOP_DEADLINE;
+        uc_emu_stop(uc);
+        return;
+    }
+    entry_t *e = NULL;
+    if (addr < FLASH_BYTES) {
+        entry_t *way = s_flash[addr >> 1];
+        if (way[0].size == size) {
+            e = &way[0];
+        } else if (way[1].size == size) {
+            e = &way[1];
+        }
+    }
+    if (e == NULL) {
+        /* first execution (or code outside flash, which is decoded every time: RAM can change) */
+        int32_t info = s_info(addr, size);
+        if (info < 0) {
+            emu_stop_reason = STOP_FAULT;
+            uc_emu_stop(uc);
+            return;
+        }
+        emu_blocks_checked++;
+        uint32_t cost = (uint32_t)info & 0xFFFFu, flags = (uint32_t)info >> 16;
+        if (addr < FLASH_BYTES) {
+            entry_t *way = s_flash[addr >> 1];
+            way[1] = way[0];
+            way[0].size = (uint16_t)size;
+            way[0].cost = (uint16_t)cost;
+            way[0].flags = (uint16_t)flags;
+        }
+        emu_cycles += cost;
+        if (flags & FLAG_STOP_AFTER) {
+            s_stop_after = 1;
+        }
+        return;
+    }
+    emu_cycles += e->cost;
+    if (e->flags & FLAG_STOP_AFTER) {
+        s_stop_after = 1;
+    }
+}
+
+/* Stop at the start of the next block if an exception is pending (after an exception return,
+ * for tail-chaining). */
+void emu_request_stop_after_block(void) { s_stop_after = 1; }
+
+/* ---- emulated time: now = base_fs + (cycles - base_cycles) * fs_per_cycle ---- */
+
+static uint64_t s_base_cycles;
+static unsigned __int128 s_base_fs;
+static uint64_t s_fs_per_cycle = 1000000000ull; /* 1 MHz at reset */
+
+void emu_set_timebase(uint64_t base_cycles, uint64_t base_fs_hi, uint64_t base_fs_lo, uint64_t fs_per_cycle)
+{
+    s_base_cycles = base_cycles;
+    s_base_fs = ((unsigned __int128)base_fs_hi << 64) | base_fs_lo;
+    s_fs_per_cycle = fs_per_cycle;
+}
+
+static unsigned __int128 now_fs(void)
+{
+    return s_base_fs + (unsigned __int128)(emu_cycles - s_base_cycles) * s_fs_per_cycle;
+}
+
+int emu_clock_gettime(clockid_t id, struct timespec *ts)
+{
+    (void)id;
+    unsigned __int128 ns = now_fs() / 1000000u;
+    ts->tv_sec = (time_t)(ns / 1000000000u);
+    ts->tv_nsec = (long)(ns % 1000000000u);
+    return 0;
+}

@@ -1,0 +1,109 @@
+"""
+python3 -m samd21emu --board B [--image FILE] [options]
+
+Runs a board's firmware image instruction by instruction. Prints the pty path of the board's
+serial link alone on the first stdout line, then one JSON object per line for what happens
+(clock, link, reset, fault ...), and runs until SIGINT/SIGTERM. Exit status: 0 stopped or the
+board went to its bootloader, 3 emulator fault (strict-model violation or CPU fault), 2 usage.
+"""
+import argparse
+import json
+import os
+import signal
+import sys
+
+from .boards import BOARDS, board_by_name
+from .errors import EmulatorFault
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="samd21emu", description="Instruction-level SAM D21 + WINC1500 board emulator")
+    p.add_argument("--board", required=True, help=", ".join(BOARDS) + " (or xpro, feather)")
+    p.add_argument("--image", help="firmware .bin (default: firmware/prebuilt/winc-cert-fw-BOARD.bin)")
+    p.add_argument("--host", choices=("linux", "windows"), default="linux", help="USB host that enumerates the board")
+    p.add_argument("--bootloader", choices=("samba", "uf2", "none"), help="what sits below 0x2000 (default: the board's)")
+    p.add_argument("--crystal-start-ms", default=None, help="32 kHz crystal start-up in ms, or 'none' for no crystal")
+    p.add_argument("--dfll-never-locks", action="store_true", help="the DFLL never reaches lock (fallback-clock test)")
+    p.add_argument("--dfll-open-loop-error", type=float, default=0.01, help="open-loop DFLL frequency error (0.01 = +1 %%)")
+    p.add_argument("--wifi-ssid")
+    p.add_argument("--wifi-psk")
+    p.add_argument("--winc-fw", help="WINC firmware version X.Y.Z (default 19.6.1)")
+    p.add_argument("--root-store", help="4 KiB root-store section placed at WINC flash 0x4000")
+    p.add_argument("--tls-store", help="8 KiB TLS-store section placed at WINC flash 0x5000")
+    p.add_argument("--winc-flash", help="512 KiB WINC flash image")
+    p.add_argument("--flash-out", help="write the WINC flash image here after every change")
+    p.add_argument("--run-for", type=float, help="stop after this many emulated seconds")
+    p.add_argument("--no-throttle", action="store_true", help="let a sleeping CPU run ahead of the wall clock")
+    p.add_argument("--trace", action="store_true", help="report register-level trace lines")
+    return p.parse_args(argv)
+
+
+def read_file(path, what):
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as error:
+        raise SystemExit(f"samd21emu: cannot read {what} {path}: {error.strerror}")
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv if argv is not None else sys.argv[1:])
+    try:
+        board = board_by_name(args.board)
+    except KeyError as error:
+        print(f"samd21emu: {error.args[0]}", file=sys.stderr)
+        return 2
+    if args.bootloader and board.app_start == 0 and args.bootloader != "none":
+        print("samd21emu: the SAM D21 Xplained Pro image is linked at 0x0000 and has no bootloader", file=sys.stderr)
+        return 2
+    if args.bootloader:
+        from dataclasses import replace
+        board = replace(board, bootloader=args.bootloader)
+    image_path = args.image or os.path.join(REPO, "firmware", "prebuilt", f"winc-cert-fw-{board.name}.bin")
+    image = read_file(image_path, "image")
+    options = {"throttle": not args.no_throttle, "trace": args.trace, "host": args.host,
+               "dfll_never_locks": args.dfll_never_locks, "dfll_open_loop_error": args.dfll_open_loop_error,
+               "wifi_ssid": args.wifi_ssid, "wifi_psk": args.wifi_psk, "flash_out": args.flash_out}
+    if args.crystal_start_ms is not None:
+        options["crystal_start_s"] = None if args.crystal_start_ms == "none" else float(args.crystal_start_ms) / 1000
+    if args.winc_fw:
+        x, y, z = (int(v) for v in args.winc_fw.split("."))
+        options["winc_fw"] = (x << 8) | ((y & 0xF) << 4) | (z & 0xF)
+    for key, what in (("root_store", "--root-store"), ("tls_store", "--tls-store"), ("winc_flash", "--winc-flash")):
+        path = getattr(args, key)
+        if path:
+            options[key] = read_file(path, what)
+
+    from .pty import PtyPort
+    port = PtyPort()
+    print(port.path, flush=True)
+
+    def report(kind, **fields):
+        print(json.dumps({"emu": kind, **fields}), flush=True)
+
+    from .system import Samd21System
+    try:
+        system = Samd21System(board, image, report, options)
+        system.attach_link(port)
+    except EmulatorFault as fault:
+        report("fault", t=0, fault=fault.kind, message=fault.message)
+        return 3
+    machine = system.m
+
+    def stop(signum, frame):
+        machine.stop_requested = True
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    system.run(args.run_for)
+    report("stopped", t=machine.now_s(), cycles=machine.cycles.value, blocks_checked=machine.blocks_checked,
+           instructions_checked=machine.instructions_checked)
+    if machine.fault:
+        print(f"samd21emu: {machine.fault}", file=sys.stderr)
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
