@@ -18,7 +18,7 @@
 typedef void uc_engine;
 int uc_emu_stop(uc_engine *uc);
 
-enum { STOP_NONE = 0, STOP_DEADLINE = 1, STOP_AFTER_FLAGGED = 2, STOP_FAULT = 3 };
+enum { STOP_NONE = 0, STOP_DEADLINE = 1, STOP_AFTER_FLAGGED = 2, STOP_FAULT = 3, STOP_AT_PC = 4 };
 #define FLAG_STOP_AFTER 1u
 
 /* Python: decode the block at addr (size bytes). Returns cost | flags << 16, or -1 to fault. */
@@ -29,9 +29,12 @@ uint64_t emu_stop_at = ~0ull; /* stop before the first block that starts at or a
 int32_t emu_stop_reason;
 uint64_t emu_blocks_checked;
 int32_t emu_irq_pending;       /* set by Python: an exception is pending (ignoring PRIMASK) */
+uint64_t emu_stop_pc = ~0ull;  /* idle probe: stop when a block starts here again */
 
 static block_info_fn s_info;
 static int s_stop_after;
+static int s_force_stop_after;
+static int s_probe_started;
 
 /* Flash blocks, direct-mapped by start halfword (the SAM D21 has 256 KiB of flash). */
 #define FLASH_BYTES 0x40000u
@@ -62,9 +65,18 @@ void emu_forget_blocks(void)
 void emu_block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
     (void)user;
+    if (addr == emu_stop_pc) {
+        if (s_probe_started) {
+            emu_stop_reason = STOP_AT_PC;
+            uc_emu_stop(uc);
+            return;
+        }
+        s_probe_started = 1;
+    }
     if (s_stop_after) {
         s_stop_after = 0;
-        if (emu_irq_pending) {
+        if (emu_irq_pending || s_force_stop_after) {
+            s_force_stop_after = 0;
             emu_stop_reason = STOP_AFTER_FLAGGED;
             uc_emu_stop(uc);
             return;
@@ -114,8 +126,19 @@ void emu_block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 }
 
 /* Stop at the start of the next block if an exception is pending (after an exception return,
- * for tail-chaining). */
-void emu_request_stop_after_block(void) { s_stop_after = 1; }
+ * for tail-chaining), or in any case with `force` (to look for an idle loop there). */
+void emu_request_stop_after_block(int force)
+{
+    s_stop_after = 1;
+    s_force_stop_after = force;
+}
+
+/* Arm the idle probe: stop when a block starts at `pc` the second time (the first is the start). */
+void emu_arm_probe(uint64_t pc)
+{
+    emu_stop_pc = pc;
+    s_probe_started = 0;
+}
 
 /* ---- emulated time: now = base_fs + (cycles - base_cycles) * fs_per_cycle ---- */
 
@@ -141,5 +164,60 @@ int emu_clock_gettime(clockid_t id, struct timespec *ts)
     unsigned __int128 ns = now_fs() / 1000000u;
     ts->tv_sec = (time_t)(ns / 1000000000u);
     ts->tv_nsec = (long)(ns % 1000000000u);
+    return 0;
+}
+
+/* ---- idle probe: remember CPU states (registers + all of SRAM) and find a recurring one ---- */
+
+int uc_reg_read(uc_engine *uc, int regid, void *value);
+int uc_mem_read(uc_engine *uc, uint64_t address, void *bytes, size_t size);
+
+#define SRAM_BASE 0x20000000u
+#define SRAM_BYTES 0x8000u
+#define MAX_REGS 24
+#define MAX_STATES 9
+typedef struct {
+    uint32_t regs[MAX_REGS];
+    uint8_t ram[SRAM_BYTES];
+} cpu_state_t;
+static cpu_state_t s_states[MAX_STATES];
+static int s_nstates;
+static int s_reg_ids[MAX_REGS];
+static int s_nregs;
+
+void emu_probe_set_registers(const int32_t *ids, int n)
+{
+    s_nregs = n < MAX_REGS ? n : MAX_REGS;
+    for (int i = 0; i < s_nregs; i++) {
+        s_reg_ids[i] = ids[i];
+    }
+}
+
+void emu_probe_reset(void) { s_nstates = 0; }
+
+/* Record the current state; returns 1 if it equals one recorded since emu_probe_reset(), 0 if it
+ * is new, -1 if there is no room or the state cannot be read. */
+int emu_probe_record(uc_engine *uc)
+{
+    if (s_nstates >= MAX_STATES) {
+        return -1;
+    }
+    cpu_state_t *st = &s_states[s_nstates];
+    for (int i = 0; i < s_nregs; i++) {
+        uint32_t v = 0;
+        if (uc_reg_read(uc, s_reg_ids[i], &v) != 0) {
+            return -1;
+        }
+        st->regs[i] = v;
+    }
+    if (uc_mem_read(uc, SRAM_BASE, st->ram, SRAM_BYTES) != 0) {
+        return -1;
+    }
+    for (int k = 0; k < s_nstates; k++) {
+        if (memcmp(s_states[k].regs, st->regs, sizeof st->regs) == 0 && memcmp(s_states[k].ram, st->ram, SRAM_BYTES) == 0) {
+            return 1;
+        }
+    }
+    s_nstates++;
     return 0;
 }

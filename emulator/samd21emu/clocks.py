@@ -121,6 +121,9 @@ class SystemController(Peripheral):
         self.sof_count = 0
         self.locked_reported = False
 
+    def next_change(self, now: int) -> int | None:
+        return min((t for t in (self.dfll_rdy_at, self.xosc32k_ready_at) if t and t > now), default=None)
+
     # ---- PCLKSR
     def _pclksr(self) -> int:
         now = self.m.now()
@@ -334,6 +337,9 @@ class GenericClock(Peripheral):
         self.sync_until = 0
         self.sync_waits_for = None  # (what, function returning the clock hz) while a sync cannot finish
         self.swrst_until = 0
+
+    def next_change(self, now: int) -> int | None:
+        return min((t for t in (self.sync_until, self.swrst_until) if t and t > now), default=None)
 
     # ---- synchronisation
     def _busy(self) -> bool:

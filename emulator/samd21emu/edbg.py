@@ -8,7 +8,7 @@ MSB first, arrive garbled, as a real UART receiver would take them.
 from .sercom import UART_TOLERANCE
 
 FS = 10 ** 15
-POLL_S = 0.0005
+POLL_S = 0.001
 
 
 class EdbgBridge:
@@ -23,7 +23,7 @@ class EdbgBridge:
         self.wrong_baud_reported = False
         sercom.uart_peer = self
         m.io_fds.append(port.master)
-        m.after(int(POLL_S * FS), self._poll)
+        m.every(int(POLL_S * FS), self._poll)
 
     def _poll(self) -> None:
         attached = self.port.client_attached()
@@ -38,7 +38,6 @@ class EdbgBridge:
                 self.to_board += data
                 if not self.sending:
                     self._send_next()
-        self.m.after(int(POLL_S * FS), self._poll)
 
     def _send_next(self) -> None:
         if not self.to_board or not self.attached:

@@ -41,6 +41,9 @@ class ExternalInterruptController(Peripheral):
         self.sync_until = 0
         self.levels: dict[int, int] = {}
 
+    def next_change(self, now: int) -> int | None:
+        return min((t for t in (self.sync_until,) if t and t > now), default=None)
+
     def _busy(self) -> bool:
         return self.m.now() < self.sync_until
 

@@ -23,7 +23,9 @@ from . import thumb
 from .errors import EmulatorFault
 
 FS_PER_S = 10 ** 15
-STOP_NONE, STOP_DEADLINE, STOP_AFTER_FLAGGED, STOP_FAULT = 0, 1, 2, 3
+STOP_NONE, STOP_DEADLINE, STOP_AFTER_FLAGGED, STOP_FAULT, STOP_AT_PC = 0, 1, 2, 3, 4
+PROBE_MIN_FS = 200 * 10 ** 9   # look for an idle loop only when the next deadline is 200 us away or more
+PROBE_TURNS = 8                # returns to the probe's PC to wait for a state to recur
 
 FLASH_SIZE = 0x40000
 SRAM_BASE, SRAM_SIZE = 0x20000000, 0x8000
@@ -32,6 +34,10 @@ NVM_AUX_PAGES = (0x00804000, 0x00806000, 0x0080A000)  # user row, calibration, s
 EXC_RETURN_THREAD_MSP = 0xFFFFFFF9
 EXC_RETURN_HANDLER = 0xFFFFFFF1
 
+_SNAPSHOT_REGS = (A.UC_ARM_REG_R0, A.UC_ARM_REG_R1, A.UC_ARM_REG_R2, A.UC_ARM_REG_R3, A.UC_ARM_REG_R4, A.UC_ARM_REG_R5,
+                  A.UC_ARM_REG_R6, A.UC_ARM_REG_R7, A.UC_ARM_REG_R8, A.UC_ARM_REG_R9, A.UC_ARM_REG_R10, A.UC_ARM_REG_R11,
+                  A.UC_ARM_REG_R12, A.UC_ARM_REG_SP, A.UC_ARM_REG_LR, A.UC_ARM_REG_PC, A.UC_ARM_REG_XPSR,
+                  A.UC_ARM_REG_PRIMASK, A.UC_ARM_REG_CONTROL)
 _FRAME_REGS = (A.UC_ARM_REG_R0, A.UC_ARM_REG_R1, A.UC_ARM_REG_R2, A.UC_ARM_REG_R3, A.UC_ARM_REG_R12, A.UC_ARM_REG_LR)
 
 NATIVE_LIB = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "build", "libsamd21emu.so")
@@ -66,7 +72,7 @@ def load_native() -> ctypes.CDLL:
 
 
 class Machine:
-    def __init__(self, board, report, throttle: bool = True, trace: bool = False):
+    def __init__(self, board, report, throttle: bool = True, trace: bool = False, idle_skip: bool = True):
         self.board = board
         self.report = report          # report(kind, **fields): one JSON line on stdout
         self.throttle = throttle
@@ -78,6 +84,19 @@ class Machine:
         self.stop_at = ctypes.c_uint64.in_dll(self.lib, "emu_stop_at")
         self.stop_reason = ctypes.c_int32.in_dll(self.lib, "emu_stop_reason")
         self.irq_pending_flag = ctypes.c_int32.in_dll(self.lib, "emu_irq_pending")
+        self.probe_pc = ctypes.c_uint64.in_dll(self.lib, "emu_stop_pc")
+        self.lib.emu_arm_probe.argtypes = [ctypes.c_uint64]
+        self.lib.emu_request_stop_after_block.argtypes = [ctypes.c_int]
+        self.lib.emu_probe_record.argtypes = [ctypes.c_void_p]
+        ids = (ctypes.c_int32 * len(_SNAPSHOT_REGS))(*_SNAPSHOT_REGS)
+        self.lib.emu_probe_set_registers(ids, len(_SNAPSHOT_REGS))
+        self.idle_skip = idle_skip
+        self.io_touched = False       # a peripheral's state changed (idle probe)
+        self.ram_dirty = False        # a peripheral wrote RAM (idle probe)
+        self.recording_reads = False
+        self.probe_reads = set()
+        self.idle_skipped_fs = 0
+        self.probe_backoff = 0
 
         self.uc = unicorn.Uc(unicorn.UC_ARCH_ARM, unicorn.UC_MODE_THUMB | unicorn.UC_MODE_MCLASS)
         self.uc.ctl_set_cpu_model(A.UC_CPU_ARM_CORTEX_M0)
@@ -175,6 +194,14 @@ class Machine:
     def after(self, delay_fs: int, fn) -> Event:
         return self.at(self.now() + delay_fs, fn)
 
+    def every(self, period_fs: int, fn) -> None:
+        """Call fn periodically on a fixed grid of emulated time (periodic models share their
+        deadlines, which leaves longer stretches for idle-loop skipping)."""
+        def tick():
+            fn()
+            self.at((self.now() // period_fs + 1) * period_fs, tick)
+        self.at((self.now() // period_fs + 1) * period_fs, tick)
+
     def _next_event_time(self) -> int | None:
         while self._events and self._events[0].cancelled:
             heapq.heappop(self._events)
@@ -250,6 +277,7 @@ class Machine:
         return bytes(self.uc.mem_read(addr, n))
 
     def ram_write(self, addr: int, data: bytes) -> None:
+        self.ram_dirty = True
         if addr < SRAM_BASE or addr + len(data) > SRAM_BASE + SRAM_SIZE:
             raise EmulatorFault("dma-outside-ram", f"a peripheral writes {len(data)} bytes at 0x{addr:08X}, outside SRAM")
         self.uc.mem_write(addr, data)
@@ -348,7 +376,8 @@ class Machine:
         uc.reg_write(A.UC_ARM_REG_IPSR, xpsr & 0x3F)
         uc.reg_write(A.UC_ARM_REG_PC, values[6] | 1)  # unicorn: bit 0 of a PC write is the Thumb state
         self.scs.deactivate(number)
-        self.lib.emu_request_stop_after_block()  # pending interrupts may tail-chain
+        # pending interrupts may tail-chain; back in thread mode, look for an idle loop
+        self.lib.emu_request_stop_after_block(1 if self.idle_skip and not self.scs.active else 0)
 
     def _on_interrupt(self, uc, intno, user) -> None:
         if intno == 8:  # EXCP_EXCEPTION_EXIT: bx to an EXC_RETURN value
@@ -363,6 +392,116 @@ class Machine:
         pc = uc.reg_read(A.UC_ARM_REG_PC)
         self.fault = self.fault or EmulatorFault("cpu-exception", f"{names.get(intno, f'CPU exception {intno}')} at pc 0x{pc:08X} (HardFault on silicon)")
         uc.emu_stop()
+
+    # ------------------------------------------------------------------ idle loops
+    def _next_lazy_change(self, now: int) -> int | None:
+        """Earliest future time a register read would change without an event (status bits)."""
+        best = None
+        for p in self.peripherals:
+            t = p.next_change(now)
+            if t is not None and t > now and (best is None or t < best):
+                best = t
+        return best
+
+    def _idle_probe(self, deadline: int | None, limit: int | None = None) -> bool:
+        """Look for an idle loop: run the CPU from its current PC until it comes back there, a few
+        times; if a state (every register, all of RAM) recurs with no peripheral touched, the CPU
+        is going round a loop that cannot change anything before the next deadline, so jump
+        there (the CPU would only repeat those turns). Returns True when it ran the CPU."""
+        if not self.idle_skip or deadline is None or self.sleeping:
+            return False
+        now = self.now()
+        if deadline - now < PROBE_MIN_FS or self.scs.active or self.reg(A.UC_ARM_REG_IPSR):
+            return False
+        if self.probe_backoff:
+            self.probe_backoff -= 1
+            return False
+        lazy = self._next_lazy_change(now)
+        if lazy is not None and lazy - now < PROBE_MIN_FS:
+            return False
+        pc = self.pc()
+        self.lib.emu_probe_reset()
+        self.lib.emu_probe_record(self.uc._uch)
+        self.io_touched = False
+        self.probe_reads = set()
+        self.recording_reads = True
+        try:
+            return self._probe_turns(pc, deadline, limit)
+        finally:
+            self.recording_reads = False
+
+    def _probe_turns(self, pc: int, deadline: int, limit: int | None) -> bool:
+        for _ in range(PROBE_TURNS):
+            self.lib.emu_arm_probe(pc)
+            self.stop_at.value = self._anchor_cycles + self.cycles_for(deadline - self._anchor_fs)
+            self.stop_reason.value = STOP_NONE
+            self.irq_pending_flag.value = 0
+            self.in_emulation = True
+            try:
+                self.uc.emu_start(pc | 1, 0xFFFFFFFF)
+            except unicorn.UcError as error:
+                self.fault = self.fault or EmulatorFault("cpu-error", f"{error} at pc 0x{self.pc():08X}")
+            finally:
+                self.in_emulation = False
+                self.probe_pc.value = (1 << 64) - 1
+            if self.fault or self.reset_pending or self.stop_reason.value != STOP_AT_PC:
+                self._after_emulation()
+                return True
+            if self.io_touched or self.scs.wakeup_pending():
+                self.probe_backoff = 3
+                return True
+            recorded = self.lib.emu_probe_record(self.uc._uch)
+            if recorded == 1:
+                self.recording_reads = False
+                self._skip_idle(deadline, limit)
+                return True
+            if recorded < 0:
+                break
+        self.probe_backoff = 3
+        return True
+
+    def _skip_idle(self, deadline: int, limit: int | None) -> None:
+        """The CPU is in a loop whose state recurs. Jump from deadline to deadline for as long as
+        nothing the loop reads changes: the registers it read during the probe, RAM (no peripheral
+        wrote it) and pending exceptions."""
+        watch = [(p, off, size) for p, off, size in self.probe_reads]
+        values = [p.read(off, size) for p, off, size in watch]
+        self.ram_dirty = False
+        self.io_touched = False
+        target = deadline
+        while True:
+            now = self.now()
+            lazy = self._next_lazy_change(now)
+            if lazy is not None:
+                target = min(target, lazy)
+            if target <= now:
+                return
+            self._throttle_until(target)
+            self.cycles.value += self.cycles_for(target - now)
+            self.idle_skipped_fs += target - now
+            self._fire_due()
+            if self.fault or self.halted or self.reset_pending or self.stop_requested or self.sleeping:
+                return
+            if self.ram_dirty or self.io_touched or self.scs.wakeup_pending():
+                return
+            if [p.read(off, size) for p, off, size in watch] != values:
+                return
+            nxt = self._next_event_time()
+            if nxt is None or (limit is not None and nxt > limit):
+                return
+            if nxt - self.now() < PROBE_MIN_FS:
+                return
+            target = nxt
+
+    def _after_emulation(self) -> None:
+        if self.stop_reason.value == STOP_NONE and not self.stop_requested and not self.reset_pending and not self.fault:
+            pc = self.pc()
+            try:
+                prev = struct.unpack("<H", self.uc.mem_read(pc - 2, 2))[0]
+            except unicorn.UcError:
+                prev = None
+            if prev == thumb.WFI:
+                self.sleeping = True
 
     # ------------------------------------------------------------------ run loop
     def _throttle_until(self, t_fs: int) -> None:
@@ -428,6 +567,8 @@ class Machine:
                     self.fault = fault
                     break
             deadline = nxt if limit is None or (nxt is not None and nxt < limit) else limit
+            if self._idle_probe(deadline, limit):
+                continue
             self.stop_at.value = self._anchor_cycles + (self.cycles_for(deadline - self._anchor_fs) if deadline is not None else 1 << 62)
             self.stop_reason.value = STOP_NONE
             self.irq_pending_flag.value = 1 if self.scs.wakeup_pending() else 0
@@ -443,13 +584,6 @@ class Machine:
             self.in_emulation = False
             if self.fault:
                 break
-            if self.stop_reason.value == STOP_NONE and not self.stop_requested and not self.reset_pending:
-                pc = self.pc()
-                try:
-                    prev = struct.unpack("<H", self.uc.mem_read(pc - 2, 2))[0]
-                except unicorn.UcError:
-                    prev = None
-                if prev == thumb.WFI:
-                    self.sleeping = True
+            self._after_emulation()
         if self.fault:
             self.report("fault", t=self.now_s(), fault=self.fault.kind, message=self.fault.message, pc=f"0x{self.pc():08X}")

@@ -45,6 +45,9 @@ class NvmController(Peripheral):
         self.busy_until = 0
         self.m.set_wait_states(0)
 
+    def next_change(self, now: int) -> int | None:
+        return min((t for t in (self.busy_until,) if t and t > now), default=None)
+
     def protected_bytes(self) -> int:
         return 0 if self.bootprot == 7 else (2 << (8 - self.bootprot)) * 64
 

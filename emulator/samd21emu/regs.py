@@ -38,6 +38,11 @@ class Peripheral:
     def reset(self) -> None:
         """System reset: back to reset values."""
 
+    def next_change(self, now: int) -> int | None:
+        """The earliest future time at which reading a register gives another value without any
+        event (a status bit that sets when a countdown ends), or None."""
+        return None
+
     def fault(self, kind: str, message: str) -> EmulatorFault:
         return EmulatorFault(kind, f"{self.name}: {message}")
 

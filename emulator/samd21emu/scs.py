@@ -76,6 +76,8 @@ class SystemControl(Peripheral):
     # ---- SysTick
     def _csr_read(self) -> int:
         flag = self._countflag
+        if flag:
+            self.m.io_touched = True
         self._countflag = False
         return (self.csr & 7) | (0x10000 if flag else 0)
 

@@ -77,6 +77,11 @@ class Sercom(Peripheral):
         self.reported_route = None
         self.irq_event = None
 
+    def next_change(self, now: int) -> int | None:
+        times = [self.tx_shift_end, self.spi_busy_until, self.spi_last_start, self.sync_until, self.swrst_until]
+        times += [t for t, _ in self.spi_rx]
+        return min((t for t in times if t and t > now), default=None)
+
     # ---------------------------------------------------------------- clocks
     def core_hz(self) -> float:
         return self.m.gclk.channel_hz(self.gclk_id)
@@ -242,12 +247,14 @@ class Sercom(Peripheral):
             if not self.rx_fifo:
                 return 0
             b = self.rx_fifo.pop(0)
+            self.m.io_touched = True
             self.m.check_interrupts()
             return b
         if self.mode() == 3:
             for i, (t, b) in enumerate(self.spi_rx):
                 if t <= now:
                     del self.spi_rx[i]
+                    self.m.io_touched = True
                     return b
             return 0
         return 0

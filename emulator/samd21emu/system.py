@@ -27,7 +27,8 @@ class Samd21System:
         self.board = board
         self.report = report
         self.options = options
-        m = Machine(board, report, throttle=options.get("throttle", True), trace=options.get("trace", False))
+        m = Machine(board, report, throttle=options.get("throttle", True), trace=options.get("trace", False),
+                    idle_skip=options.get("idle_skip", True))
         self.m = m
         m.scs = SystemControl(m)
         m.pm = PowerManager(m)
@@ -108,6 +109,10 @@ class Samd21System:
                 fast[(offset + rel, width)] = (p, reader)
 
         def read(uc, off, size, user):
+            if m.recording_reads:
+                entry = slots[off >> 10]
+                if entry is not None:
+                    m.probe_reads.add((entry[0], off - entry[1], size))
             hit = fast.get((off, size))
             if hit is not None:
                 p, reader = hit
@@ -130,6 +135,7 @@ class Samd21System:
             return 0
 
         def write(uc, off, size, value, user):
+            m.io_touched = True
             try:
                 p, local = resolve(off, size, "write")
                 p.write(local, size, value)

@@ -82,6 +82,9 @@ class UsbDevice(Peripheral):
         self.zlp_pending = [False] * 8
         self._attach_changed()
 
+    def next_change(self, now: int) -> int | None:
+        return min((t for t in (self.sync_until, self.swrst_until) if t and t > now), default=None)
+
     # ---------------------------------------------------------------- registers
     def _clock_hz(self) -> float:
         return self.m.gclk.channel_hz(GCLK_USB)

@@ -60,7 +60,7 @@ class UsbHost:
         self.in_reset = False
         device.on_attach_change = self._attach_changed
         m.io_fds.append(port.master)
-        m.after(FRAME, self._frame)
+        m.every(FRAME, self._frame)
 
     def report(self, event, **fields):
         self.m.report("usb", t=self.m.now_s(), host=self.flavour, event=event, **fields)
@@ -96,7 +96,6 @@ class UsbHost:
 
     # ---------------------------------------------------------------- scheduling
     def _frame(self) -> None:
-        self.m.after(FRAME, self._frame)
         if not self.connected:
             return
         if not self.in_reset:

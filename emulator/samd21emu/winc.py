@@ -51,7 +51,7 @@ class Winc:
         port.external[nets.irq] = self._irq_drive
         self._pins_changed()
         self._cs_changed()
-        m.after(int(POLL_S * FS), self._poll)
+        m.every(int(POLL_S * FS), self._poll)
 
     def flash(self) -> bytes:
         p = self.lib.wm_flash()
@@ -96,7 +96,6 @@ class Winc:
     def _poll(self) -> None:
         self.lib.wm_poll()
         self._irq_check()
-        self.m.after(int(POLL_S * FS), self._poll)
 
     def describe(self) -> str:
         n = self.nets
