@@ -17,8 +17,9 @@
 
 typedef void uc_engine;
 int uc_emu_stop(uc_engine *uc);
+void emu_request_stop_after_block(int force);
 
-enum { STOP_NONE = 0, STOP_DEADLINE = 1, STOP_AFTER_FLAGGED = 2, STOP_FAULT = 3, STOP_AT_PC = 4 };
+enum { STOP_NONE = 0, STOP_DEADLINE = 1, STOP_AFTER_FLAGGED = 2, STOP_FAULT = 3, STOP_AT_PC = 4, STOP_BAD_RETURN = 5 };
 #define FLAG_STOP_AFTER 1u
 
 /* Python: decode the block at addr (size bytes). Returns cost | flags << 16, or -1 to fault. */
@@ -220,4 +221,106 @@ int emu_probe_record(uc_engine *uc)
     }
     s_nstates++;
     return 0;
+}
+
+/* ---- exception entry and return (ARMv6-M stacking), kept here because they run thousands of
+ * times a second; Python decides which exception to take (priorities, masking). ---- */
+
+int uc_reg_write(uc_engine *uc, int regid, const void *value);
+int uc_mem_write(uc_engine *uc, uint64_t address, const void *bytes, size_t size);
+
+enum { R_R0, R_R1, R_R2, R_R3, R_R12, R_LR, R_PC, R_XPSR, R_SP, R_IPSR, R_CONTROL, R_COUNT };
+static int s_ids[R_COUNT];
+
+#define MAX_ACTIVE 16
+int32_t emu_active[MAX_ACTIVE]; /* exception numbers being handled, innermost last */
+int32_t emu_nactive;
+int32_t emu_stop_after_return; /* 1: stop after a return to thread mode (idle probe) ... */
+uint64_t emu_probe_min_cycles;  /* ... when at least this many cycles remain before stop_at */
+
+void emu_set_exception_registers(const int32_t *ids)
+{
+    for (int i = 0; i < R_COUNT; i++) {
+        s_ids[i] = ids[i];
+    }
+}
+
+static uint32_t rd(uc_engine *uc, int r)
+{
+    uint32_t v = 0;
+    uc_reg_read(uc, s_ids[r], &v);
+    return v;
+}
+
+static void wr(uc_engine *uc, int r, uint32_t v) { uc_reg_write(uc, s_ids[r], &v); }
+
+/* Returns 0, or -1 when the frame cannot be stacked, -2 when the vector has no Thumb bit,
+ * -3 when too many exceptions nest. */
+int32_t emu_exception_entry(uc_engine *uc, uint32_t number, uint32_t vtor)
+{
+    if (emu_nactive >= MAX_ACTIVE) {
+        return -3;
+    }
+    uint32_t frame[8];
+    static const int order[6] = {R_R0, R_R1, R_R2, R_R3, R_R12, R_LR};
+    for (int i = 0; i < 6; i++) {
+        frame[i] = rd(uc, order[i]);
+    }
+    frame[6] = rd(uc, R_PC);
+    uint32_t xpsr = rd(uc, R_XPSR);
+    uint32_t sp = rd(uc, R_SP);
+    uint32_t aligned = sp & 4u;
+    uint32_t frame_sp = (sp - 32u) & ~7u;
+    frame[7] = (xpsr & ~0x200u) | (aligned ? 0x200u : 0u);
+    if (uc_mem_write(uc, frame_sp, frame, sizeof frame) != 0) {
+        return -1;
+    }
+    uint32_t handler = 0;
+    if (uc_mem_read(uc, vtor + 4u * number, &handler, 4) != 0 || !(handler & 1u)) {
+        return -2;
+    }
+    int nested = rd(uc, R_IPSR) != 0;
+    wr(uc, R_SP, frame_sp);
+    wr(uc, R_LR, nested ? 0xFFFFFFF1u : 0xFFFFFFF9u);
+    wr(uc, R_IPSR, number);
+    wr(uc, R_PC, handler | 1u); /* unicorn: bit 0 of a PC write is the Thumb state */
+    emu_active[emu_nactive++] = (int32_t)number;
+    return 0;
+}
+
+/* UC_HOOK_INTR: EXCP_EXCEPTION_EXIT (8) is a return through an EXC_RETURN value. */
+void emu_intr_hook(uc_engine *uc, uint32_t intno, void *user)
+{
+    (void)user;
+    if (intno != 8) {
+        return; /* the Python hook reports it */
+    }
+    if (rd(uc, R_IPSR) == 0) {
+        emu_stop_reason = STOP_BAD_RETURN; /* EXC_RETURN branched to in thread mode */
+        uc_emu_stop(uc);
+        return;
+    }
+    uint32_t sp = rd(uc, R_SP);
+    uint32_t frame[8];
+    if (uc_mem_read(uc, sp, frame, sizeof frame) != 0) {
+        emu_stop_reason = STOP_FAULT;
+        uc_emu_stop(uc);
+        return;
+    }
+    static const int order[6] = {R_R0, R_R1, R_R2, R_R3, R_R12, R_LR};
+    for (int i = 0; i < 6; i++) {
+        wr(uc, order[i], frame[i]);
+    }
+    uint32_t xpsr = frame[7];
+    wr(uc, R_SP, sp + 32u + ((xpsr & 0x200u) ? 4u : 0u));
+    wr(uc, R_XPSR, xpsr & ~0x200u);
+    wr(uc, R_IPSR, xpsr & 0x3Fu);
+    wr(uc, R_PC, frame[6] | 1u);
+    if (emu_nactive > 0) {
+        emu_nactive--;
+    }
+    /* pending interrupts may tail-chain; back in thread mode, look for an idle loop */
+    int probe = emu_stop_after_return && emu_nactive == 0 && emu_stop_at > emu_cycles &&
+                emu_stop_at - emu_cycles >= emu_probe_min_cycles;
+    emu_request_stop_after_block(probe);
 }

@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import sys
+import time
 
 from .boards import BOARDS, board_by_name
 from .errors import EmulatorFault
@@ -25,7 +26,7 @@ def parse_args(argv):
     p.add_argument("--host", choices=("linux", "windows"), default="linux", help="USB host that enumerates the board")
     p.add_argument("--bootloader", choices=("samba", "uf2", "none"), help="what sits below 0x2000 (default: the board's)")
     p.add_argument("--crystal-start-ms", default=None, help="32 kHz crystal start-up in ms, or 'none' for no crystal")
-    p.add_argument("--dfll-never-locks", action="store_true", help="the DFLL never reaches lock (fallback-clock test)")
+    p.add_argument("--dfll-never-locks", action="store_true", help="the DFLL never locks on the 32 kHz reference (fallback-clock test)")
     p.add_argument("--dfll-open-loop-error", type=float, default=0.01, help="open-loop DFLL frequency error (0.01 = +1 %%)")
     p.add_argument("--wifi-ssid")
     p.add_argument("--wifi-psk")
@@ -98,7 +99,8 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGINT, stop)
     system.run(args.run_for)
     report("stopped", t=machine.now_s(), cycles=machine.cycles.value, blocks_checked=machine.blocks_checked,
-           instructions_checked=machine.instructions_checked)
+           instructions_checked=machine.instructions_checked, idle_skipped_s=round(machine.idle_skipped_fs / 10 ** 15, 3),
+           cpu_s=round(time.process_time(), 2), wall_s=round(time.monotonic() - machine._wall0, 2))
     if machine.fault:
         print(f"samd21emu: {machine.fault}", file=sys.stderr)
         return 3

@@ -14,7 +14,8 @@ GCLK (generators and peripheral channels). What the models enforce (samd21-facts
   Coarse lock after 16 reference periods and fine lock after 64 more (assumption: the datasheet
   lock times were not in the reference). Unlocked with WAITLOCK = 1 the output is gated. The
   output is MUL x f_ref when locked, otherwise the open-loop frequency (48 MHz off by
-  `dfll_open_loop_error`, an assumption).
+  `dfll_open_loop_error`, an assumption). `dfll_never_locks` makes the closed loop on the GCLK
+  reference never lock (a bad crystal, for the fallback test); USB clock recovery still locks.
 * GCLK: a generator runs only if enabled and its source runs; a channel delivers a clock only with
   CLKEN and a running generator. SYNCBUSY clears three cycles of the slowest clock involved after
   a write, so a write toward a source that does not run never synchronises.
@@ -279,7 +280,7 @@ class SystemController(Peripheral):
 
     def usb_sof(self) -> None:
         """A start-of-frame reached the USB peripheral (clock recovery reference)."""
-        if self.dfll_enabled() and self._closed_loop() and self._usb_crm() and not self.dfll_never_locks:
+        if self.dfll_enabled() and self._closed_loop() and self._usb_crm():
             self.sof_count += 1
             if self.sof_count >= 2:
                 self.lock_coarse = True

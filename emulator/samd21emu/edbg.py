@@ -9,6 +9,8 @@ from .sercom import UART_TOLERANCE
 
 FS = 10 ** 15
 POLL_S = 0.001
+FLUSH_S = 0.005      # the PC sees the board's bytes at most 5 ms late (fewer, larger pty writes)
+FLUSH_BYTES = 1024
 
 
 class EdbgBridge:
@@ -21,17 +23,30 @@ class EdbgBridge:
         self.sending = False
         self.attached = False
         self.wrong_baud_reported = False
+        self.to_pc = bytearray()
+        self.last_flush = 0
         sercom.uart_peer = self
         m.io_fds.append(port.master)
         m.every(int(POLL_S * FS), self._poll)
 
+    def _flush(self) -> None:
+        if self.to_pc:
+            taken = self.port.write(bytes(self.to_pc))
+            del self.to_pc[:max(taken, 0)]
+            if len(self.to_pc) > 65536:
+                self.to_pc.clear()  # nobody reads: the EDBG's buffer overflows
+
     def _poll(self) -> None:
+        if self.to_pc and (len(self.to_pc) >= FLUSH_BYTES or self.m.now() - self.last_flush >= int(FLUSH_S * FS)):
+            self._flush()
+            self.last_flush = self.m.now()
         attached = self.port.client_attached()
         if attached != self.attached:
             self.attached = attached
             self.m.report("link", t=self.m.now_s(), event="dtr-on" if attached else "dtr-off", baud=self.port.baud())
             if not attached:
                 self.to_board.clear()
+                self.to_pc.clear()
         if attached:
             data = self.port.read()
             if data:
@@ -65,4 +80,4 @@ class EdbgBridge:
                 self.m.report("link", t=self.m.now_s(), event="baud-mismatch", board_baud=round(baud), pc_baud=pc_baud)
         if not lsb_first:
             byte = int(f"{byte:08b}"[::-1], 2)
-        self.port.write(bytes([byte]))
+        self.to_pc.append(byte)

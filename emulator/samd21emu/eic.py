@@ -12,6 +12,7 @@ IRQ_EIC = 4
 class ExternalInterruptController(Peripheral):
     name = "EIC"
     apb = ("A", 6)
+    irq = IRQ_EIC
 
     def __init__(self, m, base=0x40001800):
         super().__init__(m, base)
@@ -40,6 +41,7 @@ class ExternalInterruptController(Peripheral):
         self.config = [0, 0]
         self.sync_until = 0
         self.levels: dict[int, int] = {}
+        self.update_irq()
 
     def next_change(self, now: int) -> int | None:
         return min((t for t in (self.sync_until,) if t and t > now), default=None)
@@ -76,7 +78,7 @@ class ExternalInterruptController(Peripheral):
 
     def _set_inten(self, v) -> None:
         self.inten = v
-        self.m.check_interrupts()
+        self.m.check_interrupts(self)
 
     def _intflag_write(self, v, k) -> None:
         self.intflag &= ~(v & k)
@@ -118,4 +120,4 @@ class ExternalInterruptController(Peripheral):
             hit = True
         if hit and not (self.intflag >> line) & 1:
             self.intflag |= 1 << line
-            self.m.check_interrupts()
+            self.m.check_interrupts(self)

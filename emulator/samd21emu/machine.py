@@ -23,22 +23,19 @@ from . import thumb
 from .errors import EmulatorFault
 
 FS_PER_S = 10 ** 15
-STOP_NONE, STOP_DEADLINE, STOP_AFTER_FLAGGED, STOP_FAULT, STOP_AT_PC = 0, 1, 2, 3, 4
-PROBE_MIN_FS = 200 * 10 ** 9   # look for an idle loop only when the next deadline is 200 us away or more
+STOP_NONE, STOP_DEADLINE, STOP_AFTER_FLAGGED, STOP_FAULT, STOP_AT_PC, STOP_BAD_RETURN = 0, 1, 2, 3, 4, 5
+PROBE_MIN_FS = 30 * 10 ** 9    # look for an idle loop only when the next deadline is 30 us away or more
 PROBE_TURNS = 8                # returns to the probe's PC to wait for a state to recur
 
 FLASH_SIZE = 0x40000
 SRAM_BASE, SRAM_SIZE = 0x20000000, 0x8000
 NVM_AUX_PAGES = (0x00804000, 0x00806000, 0x0080A000)  # user row, calibration, serial number
 
-EXC_RETURN_THREAD_MSP = 0xFFFFFFF9
-EXC_RETURN_HANDLER = 0xFFFFFFF1
 
 _SNAPSHOT_REGS = (A.UC_ARM_REG_R0, A.UC_ARM_REG_R1, A.UC_ARM_REG_R2, A.UC_ARM_REG_R3, A.UC_ARM_REG_R4, A.UC_ARM_REG_R5,
                   A.UC_ARM_REG_R6, A.UC_ARM_REG_R7, A.UC_ARM_REG_R8, A.UC_ARM_REG_R9, A.UC_ARM_REG_R10, A.UC_ARM_REG_R11,
                   A.UC_ARM_REG_R12, A.UC_ARM_REG_SP, A.UC_ARM_REG_LR, A.UC_ARM_REG_PC, A.UC_ARM_REG_XPSR,
                   A.UC_ARM_REG_PRIMASK, A.UC_ARM_REG_CONTROL)
-_FRAME_REGS = (A.UC_ARM_REG_R0, A.UC_ARM_REG_R1, A.UC_ARM_REG_R2, A.UC_ARM_REG_R3, A.UC_ARM_REG_R12, A.UC_ARM_REG_LR)
 
 NATIVE_LIB = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "build", "libsamd21emu.so")
 
@@ -88,6 +85,16 @@ class Machine:
         self.lib.emu_arm_probe.argtypes = [ctypes.c_uint64]
         self.lib.emu_request_stop_after_block.argtypes = [ctypes.c_int]
         self.lib.emu_probe_record.argtypes = [ctypes.c_void_p]
+        self.lib.emu_exception_entry.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_uint32]
+        self.lib.emu_exception_entry.restype = ctypes.c_int32
+        exc_ids = (ctypes.c_int32 * 11)(A.UC_ARM_REG_R0, A.UC_ARM_REG_R1, A.UC_ARM_REG_R2, A.UC_ARM_REG_R3,
+                                        A.UC_ARM_REG_R12, A.UC_ARM_REG_LR, A.UC_ARM_REG_PC, A.UC_ARM_REG_XPSR,
+                                        A.UC_ARM_REG_SP, A.UC_ARM_REG_IPSR, A.UC_ARM_REG_CONTROL)
+        self.lib.emu_set_exception_registers(exc_ids)
+        self.active_exceptions = (ctypes.c_int32 * 16).in_dll(self.lib, "emu_active")
+        self.active_count = ctypes.c_int32.in_dll(self.lib, "emu_nactive")
+        ctypes.c_int32.in_dll(self.lib, "emu_stop_after_return").value = 1 if idle_skip else 0
+        self.probe_min_cycles = ctypes.c_uint64.in_dll(self.lib, "emu_probe_min_cycles")
         ids = (ctypes.c_int32 * len(_SNAPSHOT_REGS))(*_SNAPSHOT_REGS)
         self.lib.emu_probe_set_registers(ids, len(_SNAPSHOT_REGS))
         self.idle_skip = idle_skip
@@ -97,6 +104,8 @@ class Machine:
         self.probe_reads = set()
         self.idle_skipped_fs = 0
         self.probe_backoff = 0
+        self.probe_penalty = 0
+        self.last_turn_fs = 0         # length of the last loop turn a probe measured
 
         self.uc = unicorn.Uc(unicorn.UC_ARCH_ARM, unicorn.UC_MODE_THUMB | unicorn.UC_MODE_MCLASS)
         self.uc.ctl_set_cpu_model(A.UC_CPU_ARM_CORTEX_M0)
@@ -110,6 +119,11 @@ class Machine:
                                               ctypes.c_uint64(1), ctypes.c_uint64(0))
         if status != 0:
             raise RuntimeError(f"uc_hook_add(block) failed: {status}")
+        status = unicorn_impl._uc.uc_hook_add(self.uc._uch, ctypes.byref(hook), unicorn.UC_HOOK_INTR,
+                                              ctypes.cast(self.lib.emu_intr_hook, ctypes.c_void_p), None,
+                                              ctypes.c_uint64(1), ctypes.c_uint64(0))
+        if status != 0:
+            raise RuntimeError(f"uc_hook_add(intr) failed: {status}")
         self.uc.hook_add(unicorn.UC_HOOK_INTR, self._on_interrupt)
         self.uc.hook_add(unicorn.UC_HOOK_MEM_INVALID, self._on_bad_access)
 
@@ -225,19 +239,25 @@ class Machine:
                 return
 
     # ------------------------------------------------------------------ cross-peripheral signals
-    def check_interrupts(self) -> None:
-        """A peripheral may have raised an interrupt line: stop the CPU so it can be taken."""
+    def check_interrupts(self, source=None) -> None:
+        """A peripheral may have raised an interrupt line: stop the CPU so it can be taken.
+
+        Never uc.emu_stop() from a memory callback: unicorn then resumes at the start of the
+        instruction (or block) that made the access and would repeat it. The native hook stops
+        at the start of the next block instead, after the access completed."""
+        if source is not None:
+            source.update_irq()
         if not self.in_emulation:
             return
         if self.scs.next_exception(self.reg(A.UC_ARM_REG_PRIMASK)) is not None:
-            self.uc.emu_stop()
+            self.lib.emu_request_stop_after_block(1)
         elif self.scs.wakeup_pending():
             self.irq_pending_flag.value = 1  # masked for now: stop once PRIMASK is cleared
 
     def request_reset(self, cause: str) -> None:
         self.reset_pending = cause
         if self.in_emulation:
-            self.uc.emu_stop()
+            self.lib.emu_request_stop_after_block(1)
 
     def clocks_changed(self) -> None:
         if self._in_clock_update:
@@ -338,55 +358,29 @@ class Machine:
         self.uc.reg_write(A.UC_ARM_REG_SP, msp)
         self.uc.reg_write(A.UC_ARM_REG_PC, entry | 1)
         self.scs.vtor = vector_base
+        self.active_count.value = 0
         self.sleeping = False
 
     def exception_entry(self, number: int) -> None:
+        """Take exception `number` (stacking, vector fetch: emu_native.c)."""
         if self.reg(A.UC_ARM_REG_CONTROL) & 2:
             raise EmulatorFault("psp-not-modelled", "exception taken while running on the process stack (PSP)")
-        pc = self.pc()
-        xpsr = self.reg(A.UC_ARM_REG_XPSR)
-        sp = self.reg(A.UC_ARM_REG_SP)
-        aligned = sp & 4
-        frame_sp = ((sp - 32) & ~7)
-        values = [self.reg(r) for r in _FRAME_REGS] + [pc, (xpsr & ~0x200) | (0x200 if aligned else 0)]
-        try:
-            self.uc.mem_write(frame_sp, struct.pack("<8I", *values))
-        except unicorn.UcError:
-            raise EmulatorFault("stack-overflow", f"exception {number}: stacking at 0x{frame_sp:08X} hits unmapped memory")
-        nested = self.reg(A.UC_ARM_REG_IPSR) != 0
-        handler = self.read32(self.scs.vtor + 4 * number)
-        if not handler & 1:
-            raise EmulatorFault("bad-vector", f"vector {number} at 0x{self.scs.vtor + 4 * number:08X} is 0x{handler:08X} (no Thumb bit): HardFault on silicon")
-        self.uc.reg_write(A.UC_ARM_REG_SP, frame_sp)
-        self.uc.reg_write(A.UC_ARM_REG_LR, EXC_RETURN_HANDLER if nested else EXC_RETURN_THREAD_MSP)
-        self.uc.reg_write(A.UC_ARM_REG_IPSR, number)
-        self.uc.reg_write(A.UC_ARM_REG_PC, handler | 1)
+        status = self.lib.emu_exception_entry(self.uc._uch, number, self.scs.vtor)
+        if status == -1:
+            raise EmulatorFault("stack-overflow", f"exception {number}: stacking below SP 0x{self.reg(A.UC_ARM_REG_SP):08X} hits unmapped memory")
+        if status == -2:
+            vector = self.scs.vtor + 4 * number
+            raise EmulatorFault("bad-vector", f"vector {number} at 0x{vector:08X} is 0x{self.read32(vector):08X} (no Thumb bit): HardFault on silicon")
+        if status == -3:
+            raise EmulatorFault("nesting", f"exception {number}: more than 16 exceptions nested")
         self.scs.activate(number)
         self.sleeping = False
 
-    def _exception_return(self, uc) -> None:
-        number = uc.reg_read(A.UC_ARM_REG_IPSR)
-        sp = uc.reg_read(A.UC_ARM_REG_SP)
-        values = struct.unpack("<8I", uc.mem_read(sp, 32))
-        for r, v in zip(_FRAME_REGS, values[:6]):
-            uc.reg_write(r, v)
-        xpsr = values[7]
-        uc.reg_write(A.UC_ARM_REG_SP, sp + 32 + (4 if xpsr & 0x200 else 0))
-        uc.reg_write(A.UC_ARM_REG_XPSR, xpsr & ~0x200)
-        uc.reg_write(A.UC_ARM_REG_IPSR, xpsr & 0x3F)
-        uc.reg_write(A.UC_ARM_REG_PC, values[6] | 1)  # unicorn: bit 0 of a PC write is the Thumb state
-        self.scs.deactivate(number)
-        # pending interrupts may tail-chain; back in thread mode, look for an idle loop
-        self.lib.emu_request_stop_after_block(1 if self.idle_skip and not self.scs.active else 0)
+    def active(self) -> list[int]:
+        return list(self.active_exceptions[:self.active_count.value])
 
     def _on_interrupt(self, uc, intno, user) -> None:
-        if intno == 8:  # EXCP_EXCEPTION_EXIT: bx to an EXC_RETURN value
-            pc = uc.reg_read(A.UC_ARM_REG_PC)
-            if uc.reg_read(A.UC_ARM_REG_IPSR) == 0:
-                self.fault = self.fault or EmulatorFault("bad-exception-return", f"branch to EXC_RETURN 0x{pc:08X} in thread mode")
-                uc.emu_stop()
-                return
-            self._exception_return(uc)
+        if intno == 8:  # EXCP_EXCEPTION_EXIT: bx to an EXC_RETURN value, handled in emu_native.c
             return
         names = {1: "undefined instruction", 2: "SVC", 7: "BKPT"}
         pc = uc.reg_read(A.UC_ARM_REG_PC)
@@ -416,6 +410,9 @@ class Machine:
         if self.probe_backoff:
             self.probe_backoff -= 1
             return False
+        if deadline - now < 4 * self.last_turn_fs:
+            self.last_turn_fs //= 2  # forget slowly: loops change
+            return False  # a probe needs at least two turns: too little left to gain
         lazy = self._next_lazy_change(now)
         if lazy is not None and lazy - now < PROBE_MIN_FS:
             return False
@@ -431,7 +428,8 @@ class Machine:
             self.recording_reads = False
 
     def _probe_turns(self, pc: int, deadline: int, limit: int | None) -> bool:
-        for _ in range(PROBE_TURNS):
+        started = self.now()
+        for turn in range(PROBE_TURNS):
             self.lib.emu_arm_probe(pc)
             self.stop_at.value = self._anchor_cycles + self.cycles_for(deadline - self._anchor_fs)
             self.stop_reason.value = STOP_NONE
@@ -448,17 +446,24 @@ class Machine:
                 self._after_emulation()
                 return True
             if self.io_touched or self.scs.wakeup_pending():
-                self.probe_backoff = 3
+                self._probe_failed()
                 return True
             recorded = self.lib.emu_probe_record(self.uc._uch)
             if recorded == 1:
+                self.last_turn_fs = (self.now() - started) // (turn + 1)
+                self.probe_penalty = 0
                 self.recording_reads = False
                 self._skip_idle(deadline, limit)
                 return True
             if recorded < 0:
                 break
-        self.probe_backoff = 3
+        self._probe_failed()
         return True
+
+    def _probe_failed(self) -> None:
+        """Busy code: probe less often (up to one chance in 64) until a probe succeeds."""
+        self.probe_penalty = min(64, self.probe_penalty * 2 + 1)
+        self.probe_backoff = self.probe_penalty
 
     def _skip_idle(self, deadline: int, limit: int | None) -> None:
         """The CPU is in a loop whose state recurs. Jump from deadline to deadline for as long as
@@ -494,6 +499,9 @@ class Machine:
             target = nxt
 
     def _after_emulation(self) -> None:
+        if self.stop_reason.value == STOP_BAD_RETURN:
+            self.fault = self.fault or EmulatorFault("bad-exception-return", f"branch to an EXC_RETURN value in thread mode (pc 0x{self.pc():08X}): HardFault on silicon")
+            return
         if self.stop_reason.value == STOP_NONE and not self.stop_requested and not self.reset_pending and not self.fault:
             pc = self.pc()
             try:
@@ -559,7 +567,7 @@ class Machine:
                 ahead = self.now() / FS_PER_S - (time.monotonic() - self._wall0)
                 if ahead > 0.02:
                     self._throttle_until(self.now())
-            number = self.scs.next_exception(self.reg(A.UC_ARM_REG_PRIMASK))
+            number = self.scs.next_exception(self.reg(A.UC_ARM_REG_PRIMASK)) if self.scs.any_pending() else None
             if number:
                 try:
                     self.exception_entry(number)
@@ -570,6 +578,7 @@ class Machine:
             if self._idle_probe(deadline, limit):
                 continue
             self.stop_at.value = self._anchor_cycles + (self.cycles_for(deadline - self._anchor_fs) if deadline is not None else 1 << 62)
+            self.probe_min_cycles.value = self.cycles_for(max(PROBE_MIN_FS, 4 * self.last_turn_fs))
             self.stop_reason.value = STOP_NONE
             self.irq_pending_flag.value = 1 if self.scs.wakeup_pending() else 0
             pc = self.pc()

@@ -15,6 +15,7 @@ class Peripheral:
     name = "?"
     size = 0x400
     apb: tuple[str, int] | None = None  # (bus, bit) in PM APBxMASK
+    irq: int | None = None              # NVIC line, for peripherals that interrupt
 
     def __init__(self, machine, base: int):
         self.m = machine
@@ -37,6 +38,14 @@ class Peripheral:
 
     def reset(self) -> None:
         """System reset: back to reset values."""
+
+    def irq_line(self) -> bool:
+        return False
+
+    def update_irq(self) -> None:
+        """Recompute this peripheral's interrupt line for the NVIC."""
+        if self.irq is not None:
+            self.m.scs.set_line(self.irq, self.irq_line())
 
     def next_change(self, now: int) -> int | None:
         """The earliest future time at which reading a register gives another value without any

@@ -20,7 +20,7 @@ class SystemControl(Peripheral):
 
     def __init__(self, m, base=0xE000E000):
         super().__init__(m, base)
-        self.irq_lines = {}  # irq number -> callable() -> bool (level from the peripheral)
+        self.lines = 0       # peripheral interrupt lines asserted now (bit per IRQ), kept by set_line()
         d = self.define
         d(0x010, 4, "SYST_CSR", self._csr_read, self._csr_write)
         d(0x014, 4, "SYST_RVR", lambda: self.rvr, self._rvr_write)
@@ -58,7 +58,6 @@ class SystemControl(Peripheral):
         self.shpr2 = 0
         self.shpr3 = 0
         self.pending_sys: set[int] = set()
-        self.active: list[int] = []
 
     # ---- word-only NVIC priority access (ARMv6-M)
     def read(self, offset, size):
@@ -135,12 +134,14 @@ class SystemControl(Peripheral):
         self.enabled = v & 0x0FFFFFFF
         self.m.check_interrupts()
 
+    def set_line(self, irq: int, level: bool) -> None:
+        if level:
+            self.lines |= 1 << irq
+        else:
+            self.lines &= ~(1 << irq)
+
     def _pending_word(self) -> int:
-        word = self.sw_pending
-        for n, line in self.irq_lines.items():
-            if line():
-                word |= 1 << n
-        return word
+        return self.sw_pending | self.lines
 
     def _ispr_write(self, v, mask) -> None:
         self.sw_pending |= v & mask & 0x0FFFFFFF
@@ -216,6 +217,9 @@ class SystemControl(Peripheral):
                 best, best_p = n, p
         return best
 
+    def any_pending(self) -> bool:
+        return bool(self.pending_sys) or bool(self._pending_word() & self.enabled)
+
     def execution_priority(self, primask: int) -> int:
         if primask & 1:
             return 0
@@ -235,16 +239,16 @@ class SystemControl(Peripheral):
         best = self._highest_pending(ignore_mask=True)
         return best is not None and self.priority(best) < self.execution_priority(0)
 
+    @property
+    def active(self) -> list[int]:
+        """Exceptions being handled (the stack lives in emu_native.c)."""
+        return self.m.active()
+
     def activate(self, number: int) -> None:
         if number in (SYSTICK, PENDSV):
             self.pending_sys.discard(number)
         elif number >= 16:
             self.sw_pending &= ~(1 << (number - 16))
-        self.active.append(number)
-
-    def deactivate(self, number: int) -> None:
-        if number in self.active:
-            self.active.remove(number)
 
     def irq_asserted(self, irq: int) -> bool:
         return bool((self.enabled >> irq) & 1)

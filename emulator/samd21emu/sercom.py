@@ -73,9 +73,13 @@ class Sercom(Peripheral):
         self.spi_busy_until = 0
         self.spi_last_start = 0
         self.route_version = -1
+        self.uart_route_key = None
+        self.uart_route = (None, None)
         self.route_problem = None
         self.reported_route = None
         self.irq_event = None
+        if hasattr(self.m, "scs"):
+            self.update_irq()
 
     def next_change(self, now: int) -> int | None:
         times = [self.tx_shift_end, self.spi_busy_until, self.spi_last_start, self.sync_until, self.swrst_until]
@@ -121,7 +125,7 @@ class Sercom(Peripheral):
             self.reset()
             self.swrst_until = self.sync_until = until
             self.sync_bits = 1
-            self.m.check_interrupts()
+            self.m.check_interrupts(self)
             return
         if self.m.now() < self.swrst_until:
             raise self.fault("write-during-reset", "CTRLA written while SWRST is still synchronising")
@@ -139,7 +143,7 @@ class Sercom(Peripheral):
         self.route_version = -1
         if self.enabled() and self.mode() == 1 and not was_enabled:
             self._uart_enabled()
-        self.m.check_interrupts()
+        self.m.check_interrupts(self)
 
     def _ctrlb_write(self, v, k) -> None:
         new = merge(self.ctrlb, v, k) & 0x0003E3F7
@@ -159,7 +163,7 @@ class Sercom(Peripheral):
     def _set_inten(self, v) -> None:
         self.inten = v & 0xBF
         self._arm_irq_event()
-        self.m.check_interrupts()
+        self.m.check_interrupts(self)
 
     def _status_write(self, v, k) -> None:
         self.status &= ~(v & k & 0x37)
@@ -224,7 +228,7 @@ class Sercom(Peripheral):
         self.irq_event = None
         self._intflag_read()
         self._arm_irq_event()
-        self.m.check_interrupts()
+        self.m.check_interrupts(self)
 
     # ---------------------------------------------------------------- pads and pins
     def pad_pins(self) -> dict[int, tuple[int, int]]:
@@ -248,7 +252,7 @@ class Sercom(Peripheral):
                 return 0
             b = self.rx_fifo.pop(0)
             self.m.io_touched = True
-            self.m.check_interrupts()
+            self.m.check_interrupts(self)
             return b
         if self.mode() == 3:
             for i, (t, b) in enumerate(self.spi_rx):
@@ -292,11 +296,15 @@ class Sercom(Peripheral):
         self.tx_buffer = None
 
     def _uart_route(self):
-        """(TX pin, RX pin) or a reason the pads do not reach the board's UART nets."""
-        pads = self.pad_pins()
-        txpo = (self.ctrla >> 16) & 3
-        rxpo = (self.ctrla >> 20) & 3
-        return pads.get(TXPO_PAD.get(txpo, -1)), pads.get(rxpo)
+        """(TX pin, RX pin): the pins TXPO/RXPO's pads reach, None where no pin carries the pad."""
+        key = (self.m.port.config_version, self.ctrla)
+        if self.uart_route_key != key:
+            pads = self.pad_pins()
+            txpo = (self.ctrla >> 16) & 3
+            rxpo = (self.ctrla >> 20) & 3
+            self.uart_route = (pads.get(TXPO_PAD.get(txpo, -1)), pads.get(rxpo))
+            self.uart_route_key = key
+        return self.uart_route
 
     def _uart_write(self, byte: int) -> None:
         if not self.ctrlb & (1 << 16):
@@ -351,7 +359,7 @@ class Sercom(Peripheral):
             self.status |= 0x4  # BUFOVF
             return
         self.rx_fifo.append(byte)
-        self.m.check_interrupts()
+        self.m.check_interrupts(self)
 
     # ---------------------------------------------------------------- SPI master
     def spi_byte_time(self) -> int:

@@ -51,11 +51,6 @@ class Samd21System:
         self._map_memory()
         self._load_nvm_rows()
         self._load_image(image)
-        m.scs.irq_lines[4] = m.eic.irq_line
-        for s in m.sercoms:
-            m.scs.irq_lines[s.irq] = s.irq_line
-        if self.usb:
-            m.scs.irq_lines[7] = self.usb.irq_line
         self._wire_eic()
         self.winc = Winc(m, board.winc, ssid=options.get("wifi_ssid"), psk=options.get("wifi_psk"),
                          fw_version=options.get("winc_fw"), flash_image=options.get("winc_flash"),
@@ -139,6 +134,8 @@ class Samd21System:
             try:
                 p, local = resolve(off, size, "write")
                 p.write(local, size, value)
+                if p.irq is not None:
+                    p.update_irq()
             except EmulatorFault as fault:
                 m.raise_fault(fault)
             except Exception as error:

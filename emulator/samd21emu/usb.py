@@ -32,6 +32,7 @@ INT_SOF, INT_EORST = 0x04, 0x08
 class UsbDevice(Peripheral):
     name = "USB"
     apb = ("B", 5)
+    irq = 7
 
     def __init__(self, m, base=0x41005000):
         super().__init__(m, base)
@@ -80,6 +81,7 @@ class UsbDevice(Peripheral):
         self.epintflag = [0] * 8
         self.epinten = [0] * 8
         self.zlp_pending = [False] * 8
+        self.update_irq()
         self._attach_changed()
 
     def next_change(self, now: int) -> int | None:
@@ -125,7 +127,7 @@ class UsbDevice(Peripheral):
 
     def _set_inten(self, v) -> None:
         self.inten = v
-        self.m.check_interrupts()
+        self.m.check_interrupts(self)
 
     def _intflag_write(self, v, k) -> None:
         self.intflag &= ~(v & k)
@@ -143,7 +145,7 @@ class UsbDevice(Peripheral):
 
     def _epinten(self, n, v) -> None:
         self.epinten[n] = v
-        self.m.check_interrupts()
+        self.m.check_interrupts(self)
 
     def _epintsmry(self) -> int:
         s = 0
@@ -159,7 +161,7 @@ class UsbDevice(Peripheral):
 
     def _raise(self, n: int, flag: int) -> None:
         self.epintflag[n] |= flag
-        self.m.check_interrupts()
+        self.m.check_interrupts(self)
 
     # ---------------------------------------------------------------- bus side
     def attached(self) -> bool:
@@ -194,14 +196,14 @@ class UsbDevice(Peripheral):
         self.intflag |= INT_EORST
         for n in range(8):
             self.zlp_pending[n] = False
-        self.m.check_interrupts()
+        self.m.check_interrupts(self)
 
     def sof(self) -> None:
         self.frame = (self.frame + 1) & 0x7FF
         self.intflag |= INT_SOF
         self.m.sysctrl.usb_sof()
         if self.inten & INT_SOF:
-            self.m.check_interrupts()
+            self.m.check_interrupts(self)
 
     def _bank(self, n: int, bank: int) -> tuple[int, int, int]:
         """(descriptor address, ADDR, PCKSIZE) of endpoint n's bank."""

@@ -53,6 +53,8 @@ class UsbHost:
         self.client = False
         self.line_baud = None
         self.to_device = bytearray()
+        self.to_pc = bytearray()
+        self.last_flush = 0
         self.in_busy = False
         self.pty_full = False
         self.addr = 0
@@ -101,6 +103,8 @@ class UsbHost:
         if not self.in_reset:
             self.dev.sof()
             self._poll_port()
+            if self.to_pc and self.m.now() - self.last_flush >= 5 * FRAME:
+                self._flush_to_pc()
         if self.slot_event is None:
             self._slot()
 
@@ -454,11 +458,18 @@ class UsbHost:
             self.m.fault = self.m.fault or fault
             return False
         if isinstance(r, tuple):
-            data = r[1]
-            if data:
-                taken = self.port.write(data)
-                if taken < len(data):
-                    self.pty_full = True
-                    self.report("pty-overflow", lost=len(data) - taken)
+            if r[1]:
+                self.to_pc += r[1]
+                if len(self.to_pc) >= 1024:
+                    self._flush_to_pc()
             return True
         return False
+
+    def _flush_to_pc(self) -> None:
+        if self.to_pc:
+            taken = self.port.write(bytes(self.to_pc))
+            if taken < len(self.to_pc):
+                self.pty_full = True
+                self.report("pty-overflow", lost=len(self.to_pc) - taken)
+            self.to_pc.clear()
+        self.last_flush = self.m.now()

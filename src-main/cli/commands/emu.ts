@@ -71,12 +71,26 @@ async function runEmu(argv: string[], io: CliIo, deps: EmuDependencies): Promise
     return 1;
   }
   const { command, args: childArgs, env } = emulatorCommand(prepared.setup, args);
-  const child = spawn(command, childArgs, { stdio: ['ignore', 'inherit', 'inherit'], env });
+  const child = spawn(command, childArgs, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  // Lines, not chunks: the pty path must stay alone on the first line.
+  let pending = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    pending += chunk;
+    const end = pending.lastIndexOf('\n');
+    if (end >= 0) {
+      io.stdout(pending.slice(0, end + 1));
+      pending = pending.slice(end + 1);
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => io.stderr(chunk));
   const unsubscribe = deps.onStop((signal) => child.kill(signal));
   try {
     return await new Promise<number>((resolve, reject) => {
       child.once('error', reject);
-      child.once('exit', (code, signal) => resolve(code ?? (signal ? 0 : 1)));
+      child.once('close', (code, signal) => {
+        if (pending) io.stdout(pending);
+        resolve(code ?? (signal ? 0 : 1));
+      });
     });
   } finally {
     unsubscribe();
