@@ -35,6 +35,9 @@ def parse_args(argv):
     p.add_argument("--tls-store", help="8 KiB TLS-store section placed at WINC flash 0x5000")
     p.add_argument("--winc-flash", help="512 KiB WINC flash image")
     p.add_argument("--flash-out", help="write the WINC flash image here after every change")
+    p.add_argument("--winc-mac", help="the WINC's own MAC address (OTP), AA:BB:CC:DD:EE:FF")
+    p.add_argument("--winc-flash-asleep", action="store_true", help="the WINC's SPI flash starts in deep power-down")
+    p.add_argument("--winc-boot-ms", type=int, default=0, help="WINC firmware start time in ms (default: the model's 20)")
     p.add_argument("--run-for", type=float, help="stop after this many emulated seconds")
     p.add_argument("--no-throttle", action="store_true", help="let a sleeping CPU run ahead of the wall clock")
     p.add_argument("--trace", action="store_true", help="report register-level trace lines")
@@ -66,7 +69,15 @@ def main(argv=None) -> int:
     image = read_file(image_path, "image")
     options = {"throttle": not args.no_throttle, "trace": args.trace, "host": args.host,
                "dfll_never_locks": args.dfll_never_locks, "dfll_open_loop_error": args.dfll_open_loop_error,
-               "wifi_ssid": args.wifi_ssid, "wifi_psk": args.wifi_psk, "flash_out": args.flash_out}
+               "wifi_ssid": args.wifi_ssid, "wifi_psk": args.wifi_psk, "flash_out": args.flash_out,
+               "winc_flash_asleep": args.winc_flash_asleep, "winc_boot_ms": args.winc_boot_ms}
+    if args.winc_mac:
+        try:
+            options["winc_mac"] = bytes(int(x, 16) for x in args.winc_mac.split(":"))
+            assert len(options["winc_mac"]) == 6
+        except (ValueError, AssertionError):
+            print(f"samd21emu: --winc-mac {args.winc_mac}: expected six hex bytes AA:BB:CC:DD:EE:FF", file=sys.stderr)
+            return 2
     if args.crystal_start_ms is not None:
         options["crystal_start_s"] = None if args.crystal_start_ms == "none" else float(args.crystal_start_ms) / 1000
     if args.winc_fw:

@@ -54,7 +54,9 @@ class Samd21System:
         self._wire_eic()
         self.winc = Winc(m, board.winc, ssid=options.get("wifi_ssid"), psk=options.get("wifi_psk"),
                          fw_version=options.get("winc_fw"), flash_image=options.get("winc_flash"),
-                         root=options.get("root_store"), tls=options.get("tls_store"), flash_out=options.get("flash_out"))
+                         root=options.get("root_store"), tls=options.get("tls_store"), flash_out=options.get("flash_out"),
+                         mac=options.get("winc_mac"), flash_asleep=options.get("winc_flash_asleep", False),
+                         boot_ms=options.get("winc_boot_ms", 0))
         self._wire_spi()
         m.on_system_reset = self.system_reset
         self.boot = bootloader.BootModel(self, board.bootloader, options.get("bootloader_magic"))

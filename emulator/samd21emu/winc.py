@@ -13,12 +13,15 @@ FLASH_SIZE = 512 * 1024
 
 
 class _Config(ctypes.Structure):
+    """wm_config_t (firmware/host/winc_model.h), with spare zeroed room for fields added later."""
     _fields_ = [("wifi_ssid", ctypes.c_char_p), ("wifi_psk", ctypes.c_char_p), ("fw_version", ctypes.c_uint16),
-                ("flash_out", ctypes.c_char_p), ("_reserved", ctypes.c_uint8 * 256)]
+                ("flash_out", ctypes.c_char_p), ("otp_mac", ctypes.c_uint8 * 6), ("mac_in_use", ctypes.c_uint8 * 6),
+                ("flash_asleep", ctypes.c_bool), ("boot_ms", ctypes.c_uint32), ("_reserved", ctypes.c_uint8 * 256)]
 
 
 class Winc:
-    def __init__(self, m, nets, ssid=None, psk=None, fw_version=None, flash_image=None, root=None, tls=None, flash_out=None):
+    def __init__(self, m, nets, ssid=None, psk=None, fw_version=None, flash_image=None, root=None, tls=None, flash_out=None,
+                 mac=None, flash_asleep=False, boot_ms=0):
         self.m = m
         self.nets = nets
         lib = m.lib
@@ -39,6 +42,10 @@ class Winc:
             ctypes.memmove(ctypes.addressof(flash.contents) + 0x5000, tls, min(len(tls), 0x2000))
         self._keep = [ssid and ssid.encode(), psk and psk.encode(), flash_out and flash_out.encode()]
         self.cfg = _Config(self._keep[0], self._keep[1], fw_version or 0, self._keep[2])
+        if mac:
+            self.cfg.otp_mac[:] = list(mac)
+        self.cfg.flash_asleep = bool(flash_asleep)
+        self.cfg.boot_ms = boot_ms or 0
         lib.wm_init(ctypes.byref(self.cfg))
         lib.wm_flash_changed()
         self.powered = False

@@ -4,7 +4,8 @@ import { UsageError, type CliCommand, type CliIo } from '../command.js';
 
 const USAGE = `  winc-cert emu --board xpro|mkr1000|feather [--image FILE] [--host linux|windows]
                 [--root-store FILE] [--tls-store FILE] [--winc-flash FILE] [--flash-out FILE]
-                [--wifi-ssid SSID] [--wifi-psk PSK] [--winc-fw X.Y.Z] [--bootloader samba|uf2]
+                [--wifi-ssid SSID] [--wifi-psk PSK] [--winc-fw X.Y.Z] [--winc-mac MAC] [--winc-boot-ms N]
+                [--winc-flash-asleep] [--bootloader samba|uf2]
                 [--crystal-start-ms N|none] [--dfll-never-locks] [--run-for SECONDS] [--trace]
       Run a board's firmware image instruction by instruction in the SAM D21 emulator (emulator/,
       Python 3 with unicorn: sudo apt-get install python3-unicorn). Prints the board's serial port
@@ -21,8 +22,8 @@ const USAGE = `  winc-cert emu --board xpro|mkr1000|feather [--image FILE] [--ho
     on a fault (an instruction outside ARMv6-M, an unclocked peripheral, ...), 2 usage.`;
 
 const BOARD_ALIASES: Record<string, string> = { xpro: 'samd21-xpro', feather: 'feather-m0-wifi' };
-const VALUE_OPTIONS = new Set(['--image', '--host', '--root-store', '--tls-store', '--winc-flash', '--flash-out', '--wifi-ssid', '--wifi-psk', '--winc-fw', '--bootloader', '--crystal-start-ms', '--run-for', '--dfll-open-loop-error']);
-const FLAG_OPTIONS = new Set(['--dfll-never-locks', '--trace', '--no-throttle']);
+const VALUE_OPTIONS = new Set(['--image', '--host', '--root-store', '--tls-store', '--winc-flash', '--flash-out', '--wifi-ssid', '--wifi-psk', '--winc-fw', '--winc-mac', '--winc-boot-ms', '--bootloader', '--crystal-start-ms', '--run-for', '--dfll-open-loop-error']);
+const FLAG_OPTIONS = new Set(['--dfll-never-locks', '--winc-flash-asleep', '--trace', '--no-throttle']);
 
 export interface EmuDependencies {
   /** Resolves with a signal name when the user stops the command. */
