@@ -25,6 +25,8 @@ def parse_args(argv):
     p.add_argument("--image", help="firmware .bin (default: firmware/prebuilt/winc-cert-fw-BOARD.bin)")
     p.add_argument("--host", choices=("linux", "windows"), default="linux", help="USB host that enumerates the board")
     p.add_argument("--bootloader", choices=("samba", "uf2", "none"), help="what sits below 0x2000 (default: the board's)")
+    p.add_argument("--bootloader-magic", help="the double-tap constant kept in the bootloader region (hex), or 'none' "
+                   "for a bootloader whose constant the firmware cannot find")
     p.add_argument("--crystal-start-ms", default=None, help="32 kHz crystal start-up in ms, or 'none' for no crystal")
     p.add_argument("--dfll-never-locks", action="store_true", help="the DFLL never locks on the 32 kHz reference (fallback-clock test)")
     p.add_argument("--dfll-open-loop-error", type=float, default=0.01, help="open-loop DFLL frequency error (0.01 = +1 %%)")
@@ -78,6 +80,8 @@ def main(argv=None) -> int:
         except (ValueError, AssertionError):
             print(f"samd21emu: --winc-mac {args.winc_mac}: expected six hex bytes AA:BB:CC:DD:EE:FF", file=sys.stderr)
             return 2
+    if args.bootloader_magic is not None:
+        options["region_magic"] = None if args.bootloader_magic == "none" else int(args.bootloader_magic, 16)
     if args.crystal_start_ms is not None:
         options["crystal_start_s"] = None if args.crystal_start_ms == "none" else float(args.crystal_start_ms) / 1000
     if args.winc_fw:

@@ -21,22 +21,23 @@ MAGIC = {"samba": 0x07738135, "uf2": 0xF01669EF}
 DOUBLE_TAP_WINDOW_S = 0.5
 
 
-def boot_region(kind: str, magic_override: int | None = None) -> bytes:
-    """8 KiB standing in for the bootloader binary: vector table, an idle loop, its magic."""
+def boot_region(kind: str, region_magic="default") -> bytes:
+    """8 KiB standing in for the bootloader binary: vector table, an idle loop, and the double-tap
+    constant as a literal (`region_magic`: 'default' = the bootloader's own, None = none)."""
     region = bytearray(b"\xFF" * 0x2000)
     struct.pack_into("<II", region, 0, 0x20008000, 0x00000101)
     struct.pack_into("<H", region, 0x100, 0xE7FE)  # b . (never executed)
-    magic = magic_override if magic_override is not None else MAGIC.get(kind)
+    magic = MAGIC.get(kind) if region_magic == "default" else region_magic
     if magic is not None:
         struct.pack_into("<I", region, 0x1F00, magic)
     return bytes(region)
 
 
 class BootModel:
-    def __init__(self, system, kind: str, magic_override: int | None):
+    def __init__(self, system, kind: str):
         self.s = system
         self.kind = kind
-        self.magic = magic_override if magic_override is not None else MAGIC.get(kind)
+        self.magic = MAGIC.get(kind)
 
     def power_on(self) -> None:
         m = self.s.m

@@ -26,7 +26,6 @@ class EdbgBridge:
         self.to_pc = bytearray()
         self.last_flush = 0
         sercom.uart_peer = self
-        m.io_fds.append(port.master)
         m.every(int(POLL_S * FS), self._poll)
 
     def _flush(self) -> None:

@@ -142,7 +142,6 @@ class Machine:
         self.sleeping = False
         self.stop_requested = False
         self.io_pollers = []          # called on every scheduler pass: real-world input
-        self.io_fds = []              # fds to wait on while the throttle sleeps
         self.blocks_checked = 0
         self.instructions_checked = 0
         self.page_handlers = {}
@@ -513,7 +512,8 @@ class Machine:
 
     # ------------------------------------------------------------------ run loop
     def _throttle_until(self, t_fs: int) -> None:
-        """Sleep (real time) until the wall clock reaches emulated time t, waking for input."""
+        """Sleep (real time) until the wall clock reaches emulated time t. Input from the PC waits
+        at most one short nap (a pty with no program attached reads as ready, so no select())."""
         if not self.throttle:
             return
         target = self._wall0 + t_fs / FS_PER_S
@@ -521,13 +521,7 @@ class Machine:
             left = target - time.monotonic()
             if left <= 0.0005:
                 return
-            if self.io_fds:
-                import select
-                ready, _, _ = select.select(self.io_fds, [], [], min(left, 0.05))
-                if ready:
-                    return
-            else:
-                time.sleep(min(left, 0.05))
+            time.sleep(min(left, 0.002))
 
     def run(self, until_s: float | None = None) -> None:
         """Run until the machine halts, faults, stop() is called, or emulated time reaches until_s."""

@@ -2,9 +2,12 @@
 NVMCTRL: wait states against the CPU clock, row erase with BOOTPROT, page-buffer clear.
 
 Wait states (samd21-facts.md 2.2, [unconfirmed] datasheet table): at VDD above 2.7 V the flash
-needs RWS >= 1 above 24 MHz and runs at most 48 MHz with RWS = 1. Running faster than the
-programmed wait states allow is reported as a fault the moment the clock or RWS changes: silicon
-fetches wrong instructions from then on. Each 32-bit flash fetch costs RWS extra cycles.
+needs RWS >= 1 above 24 MHz and runs at most 48 MHz with RWS = 1; each further wait state is
+taken to allow 24 MHz more (assumption: the flash access time stays the same). Running faster than
+the programmed wait states allow is reported as a fault the moment the clock or RWS changes:
+silicon fetches wrong instructions from then on. A CPU clock above the SAM D21's 48 MHz maximum
+(an open-loop DFLL can land there) is reported, not refused. Each 32-bit flash fetch costs RWS
+extra cycles.
 Row erase: ADDR holds the byte address / 2; rows below the BOOTPROT size are refused with LOCKE;
 an erase takes ERASE_S (assumption) during which READY is 0. Other commands are not modelled.
 """
@@ -13,7 +16,8 @@ from .regs import Peripheral, merge
 FS = 10 ** 15
 ROW = 256
 ERASE_S = 0.006          # row erase time (assumption: a few ms, datasheet value not in the reference)
-MAX_HZ_BY_RWS = {0: 24_000_000, 1: 48_000_000}
+HZ_PER_WAIT_STATE = 24_000_000   # RWS = n allows (n + 1) x 24 MHz
+CPU_MAX_HZ = 48_000_000
 HZ_TOLERANCE = 1.001     # the DFLL's 1465 x 32768 Hz = 48.005 MHz counts as 48 MHz
 
 
@@ -43,6 +47,7 @@ class NvmController(Peripheral):
         self.status = 0
         self.addr = 0
         self.busy_until = 0
+        self.overclock_reported = False
         self.m.set_wait_states(0)
 
     def next_change(self, now: int) -> int | None:
@@ -68,12 +73,16 @@ class NvmController(Peripheral):
 
     def check_wait_states(self) -> None:
         rws = (self.ctrlb >> 1) & 0xF
-        limit = MAX_HZ_BY_RWS.get(rws, 48_000_000)
-        if self.m.cpu_hz > limit * HZ_TOLERANCE:
+        hz = self.m.cpu_hz
+        if hz > (rws + 1) * HZ_PER_WAIT_STATE * HZ_TOLERANCE:
+            need = int(hz / (HZ_PER_WAIT_STATE * HZ_TOLERANCE))
             raise self.fault("flash-wait-states",
-                             f"CPU at {self.m.cpu_hz / 1e6:.3f} MHz with NVMCTRL CTRLB.RWS = {rws}: flash reads need "
-                             f"RWS >= {1 if self.m.cpu_hz <= 48_000_000 * HZ_TOLERANCE else 2} at this speed "
-                             "(samd21-facts.md 2.2); silicon fetches corrupt instructions")
+                             f"CPU at {hz / 1e6:.3f} MHz with NVMCTRL CTRLB.RWS = {rws}: flash reads need RWS >= {need} "
+                             "at this speed (samd21-facts.md 2.2); silicon fetches corrupt instructions")
+        if hz > CPU_MAX_HZ * HZ_TOLERANCE and not self.overclock_reported:
+            self.overclock_reported = True
+            self.m.report("clock", t=self.m.now_s(), event="above-48-mhz", hz=round(hz),
+                          detail="the CPU runs above the SAM D21's 48 MHz maximum (open-loop DFLL)")
 
     def _ctrla_write(self, v, k) -> None:
         if k != 0xFFFF:

@@ -59,7 +59,7 @@ class Samd21System:
                          boot_ms=options.get("winc_boot_ms", 0))
         self._wire_spi()
         m.on_system_reset = self.system_reset
-        self.boot = bootloader.BootModel(self, board.bootloader, options.get("bootloader_magic"))
+        self.boot = bootloader.BootModel(self, board.bootloader)
         self.boot.power_on()
 
     # ------------------------------------------------------------------ memory map
@@ -164,7 +164,7 @@ class Samd21System:
         if start + len(image) > FLASH_SIZE:
             raise EmulatorFault("image-too-large", f"image of {len(image)} bytes does not fit at 0x{start:05X}")
         if start:
-            uc.mem_write(0, bootloader.boot_region(self.board.bootloader, self.options.get("bootloader_magic")))
+            uc.mem_write(0, bootloader.boot_region(self.board.bootloader, self.options.get("region_magic", "default")))
         uc.mem_write(start, image)
         self.m.report("image", board=self.board.name, address=f"0x{start:05X}", size=len(image),
                       bootloader=self.board.bootloader)

@@ -61,7 +61,6 @@ class UsbHost:
         self.slot_event = None
         self.in_reset = False
         device.on_attach_change = self._attach_changed
-        m.io_fds.append(port.master)
         m.every(FRAME, self._frame)
 
     def report(self, event, **fields):

@@ -17,6 +17,10 @@
 #define FLASH_WAIT_STATES 1u
 #endif
 
+/* The fallback DFLL runs open loop (or locks to USB start-of-frame later): its frequency may be
+ * above 48 MHz, where one wait state is no longer enough (found by the emulator's NVMCTRL model). */
+#define FALLBACK_FLASH_WAIT_STATES 2u
+
 #define RESET_CLOCK_HZ 1000000u   /* OSC8M / 8 out of reset */
 #define CRYSTAL_TIMEOUT_MS 2000u
 #define DFLL_LOCK_TIMEOUT_MS 200u
@@ -93,9 +97,15 @@ static bool dfll_lock_on_crystal(void)
     return locked;
 }
 
+static void flash_wait_states(uint32_t rws)
+{
+    NVMCTRL_CTRLB = (NVMCTRL_CTRLB & ~(0xFu << 1)) | (rws << 1);
+}
+
 /* Fallback: factory coarse value; on the USB boards the DFLL then tracks USB start-of-frame. */
 static void dfll_fallback(void)
 {
+    flash_wait_states(FALLBACK_FLASH_WAIT_STATES);
     SYSCTRL_DFLLCTRL = DFLLCTRL_ENABLE; /* open loop */
     dfll_wait();
     SYSCTRL_DFLLVAL = (nvm_dfll_coarse() << 10) | 0x1FFu;
@@ -114,7 +124,7 @@ static void dfll_fallback(void)
 
 void clock_init(void)
 {
-    NVMCTRL_CTRLB = (NVMCTRL_CTRLB & ~(0xFu << 1)) | (FLASH_WAIT_STATES << 1);
+    flash_wait_states(FLASH_WAIT_STATES);
 
     s_crystal_ok = xosc32k_start();
 

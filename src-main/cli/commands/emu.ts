@@ -22,7 +22,7 @@ const USAGE = `  winc-cert emu --board xpro|mkr1000|feather [--image FILE] [--ho
     on a fault (an instruction outside ARMv6-M, an unclocked peripheral, ...), 2 usage.`;
 
 const BOARD_ALIASES: Record<string, string> = { xpro: 'samd21-xpro', feather: 'feather-m0-wifi' };
-const VALUE_OPTIONS = new Set(['--image', '--host', '--root-store', '--tls-store', '--winc-flash', '--flash-out', '--wifi-ssid', '--wifi-psk', '--winc-fw', '--winc-mac', '--winc-boot-ms', '--bootloader', '--crystal-start-ms', '--run-for', '--dfll-open-loop-error']);
+const VALUE_OPTIONS = new Set(['--image', '--host', '--root-store', '--tls-store', '--winc-flash', '--flash-out', '--wifi-ssid', '--wifi-psk', '--winc-fw', '--winc-mac', '--winc-boot-ms', '--bootloader', '--bootloader-magic', '--crystal-start-ms', '--run-for', '--dfll-open-loop-error']);
 const FLAG_OPTIONS = new Set(['--dfll-never-locks', '--winc-flash-asleep', '--trace', '--no-throttle']);
 
 export interface EmuDependencies {
