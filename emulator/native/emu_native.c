@@ -22,7 +22,8 @@ void emu_request_stop_after_block(int force);
 enum { STOP_NONE = 0, STOP_DEADLINE = 1, STOP_AFTER_FLAGGED = 2, STOP_FAULT = 3, STOP_AT_PC = 4, STOP_BAD_RETURN = 5 };
 #define FLAG_STOP_AFTER 1u
 
-/* Python: decode the block at addr (size bytes). Returns cost | flags << 16, or -1 to fault. */
+/* Python: decode the block at addr (size bytes). Returns cost (bits 0-11) | first-run extra
+ * cycles (bits 12-15, flash wait states while the NVM cache fills) | flags << 16, or -1 to fault. */
 typedef int32_t (*block_info_fn)(uint64_t addr, uint32_t size);
 
 uint64_t emu_cycles;         /* CPU cycles since power-on */
@@ -106,7 +107,7 @@ void emu_block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
             return;
         }
         emu_blocks_checked++;
-        uint32_t cost = (uint32_t)info & 0xFFFFu, flags = (uint32_t)info >> 16;
+        uint32_t cost = (uint32_t)info & 0x0FFFu, extra = ((uint32_t)info >> 12) & 0xFu, flags = (uint32_t)info >> 16;
         if (addr < FLASH_BYTES) {
             entry_t *way = s_flash[addr >> 1];
             way[1] = way[0];
@@ -114,7 +115,7 @@ void emu_block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
             way[0].cost = (uint16_t)cost;
             way[0].flags = (uint16_t)flags;
         }
-        emu_cycles += cost;
+        emu_cycles += cost + extra;
         if (flags & FLAG_STOP_AFTER) {
             s_stop_after = 1;
         }

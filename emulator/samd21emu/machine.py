@@ -133,6 +133,7 @@ class Machine:
         self._fs_per_cycle = FS_PER_S // 1_000_000
         self.cpu_hz = 1_000_000
         self.wait_states = 0
+        self.nvm_cache_off = False
         self._events: list[Event] = []
         self._seq = 0
         self._wall0 = time.monotonic()
@@ -189,9 +190,10 @@ class Machine:
             if hook:
                 hook()
 
-    def set_wait_states(self, rws: int) -> None:
-        if rws != self.wait_states:
+    def set_wait_states(self, rws: int, cache_off: bool = False) -> None:
+        if rws != self.wait_states or cache_off != self.nvm_cache_off:
             self.wait_states = rws
+            self.nvm_cache_off = cache_off
             self.lib.emu_forget_blocks()
 
     def cycles_for(self, duration_fs: int) -> int:
@@ -332,7 +334,10 @@ class Machine:
             return -1
         self.blocks_checked += 1
         self.instructions_checked += decoded.count
-        return min(decoded.cost, 0xFFFF) | (decoded.flags << 16)
+        cost, first = decoded.cost, decoded.fetch_cycles
+        if self.nvm_cache_off:
+            cost, first = cost + first, 0
+        return min(cost, 0x0FFF) | (min(first, 0xF) << 12) | (decoded.flags << 16)
 
     def reg(self, r: int) -> int:
         return self.uc.reg_read(r)

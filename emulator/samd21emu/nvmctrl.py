@@ -68,7 +68,7 @@ class NvmController(Peripheral):
 
     def _ctrlb_write(self, v, k) -> None:
         self.ctrlb = merge(self.ctrlb, v, k) & 0x000703DE
-        self.m.set_wait_states((self.ctrlb >> 1) & 0xF)
+        self.m.set_wait_states((self.ctrlb >> 1) & 0xF, cache_off=bool(self.ctrlb & (1 << 18)))
         self.check_wait_states()
 
     def check_wait_states(self) -> None:

@@ -7,7 +7,9 @@ executed, and refused if it holds anything outside the ARMv6-M Thumb instruction
 Architecture Reference Manual, section A5: the 16-bit encodings plus the 32-bit BL, MSR, MRS,
 DMB, DSB, ISB and UDF). Costs follow the Cortex-M0+ instruction timings (single-cycle
 multiplier, as on the SAM D21): 1 cycle for data processing, 2 for loads/stores and taken
-branches, 1+N for LDM/STM/PUSH/POP, 3 for BL, plus flash wait states per 32-bit fetch.
+branches, 1+N for LDM/STM/PUSH/POP, 3 for BL. Flash wait states cost RWS cycles per 32-bit fetch:
+on every run with the NVM cache off (CTRLB.CACHEDIS), on the first run only with it on (a loop body
+then runs from the cache, the approximation made here; the cache's size is not modelled).
 """
 
 FLAG_STOP_AFTER = 1  # the block changes interrupt masking or sleeps: stop after it
@@ -16,10 +18,11 @@ WFI = 0xBF30
 
 
 class Decoded:
-    __slots__ = ("cost", "flags", "problem", "count")
+    __slots__ = ("cost", "fetch_cycles", "flags", "problem", "count")
 
-    def __init__(self, cost: int, flags: int, problem: str | None, count: int):
+    def __init__(self, cost: int, flags: int, problem: str | None, count: int, fetch_cycles: int = 0):
         self.cost = cost
+        self.fetch_cycles = fetch_cycles  # flash wait states for fetching the block once
         self.flags = flags
         self.problem = problem
         self.count = count
@@ -137,6 +140,5 @@ def decode_block(code: bytes, addr: int, wait_states: int) -> Decoded:
         count += 1
         if stop:
             flags |= FLAG_STOP_AFTER
-    if addr < 0x20000000 and wait_states:
-        cost += wait_states * ((n + 3) // 4)
-    return Decoded(cost, flags, None, count)
+    fetch = wait_states * ((n + 3) // 4) if addr < 0x20000000 else 0
+    return Decoded(cost, flags, None, count, fetch)

@@ -376,7 +376,7 @@ class UsbHost:
             driver = "cdc_acm"
         self.bound = {"in": ep_in["address"] & 0x0F, "out": ep_out["address"] & 0x0F, "size_in": ep_in["size"],
                       "size_out": ep_out["size"], "comm": comm["number"]}
-        self.line_baud = None
+        self.line_baud = self.port.baud()
         self.client = False
         self.report("bound", driver=driver, interface=comm["number"])
 
@@ -402,6 +402,14 @@ class UsbHost:
             return
         attached = self.port.client_attached()
         baud = self.port.baud()
+        if not attached and not self.client and self.line_baud is not None and baud != self.line_baud:
+            # A program opened the port, set its baud and closed it again between two polls (the
+            # 1200-baud touch does that in a few ms): the kernel would have sent all of it.
+            self.report("port-opened", baud=baud, brief=True)
+            self.report("port-closed", baud=baud)
+            self.line_baud = baud
+            self._start(self._class_requests([("line-state", 3), ("line-coding", baud), ("line-state", 0)]))
+            return
         if attached and not self.client:
             self.client = True
             self.line_baud = baud

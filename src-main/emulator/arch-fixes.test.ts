@@ -80,9 +80,9 @@ describeWithEmulator('SAM D21 fixes shown in the emulator', (setup) => {
     );
   }, 90_000);
 
-  it('a 32 kHz crystal that takes 1.5 s to start still drives the DFLL: HELLO reports no fallback clock', async () => {
+  it('a 32 kHz crystal that takes 1.8 s to start still drives the DFLL: HELLO reports no fallback clock', async () => {
     await withBoard(
-      () => startEmulatedBoard(setup(), 'samd21-xpro', ['--crystal-start-ms', '1500']),
+      () => startEmulatedBoard(setup(), 'samd21-xpro', ['--crystal-start-ms', '1800']),
       async (emu) => {
         expect(await waitForEvent(emu, (e) => e.emu === 'clock' && e.event === 'dfll-locked', 30_000)).toMatchObject({ reference: 'reference clock' });
         expect((await hello(emu)).status & HelloStatus.CLOCK_UNLOCKED).toBe(0);

@@ -32,8 +32,9 @@ export function describeWithEmulator(name: string, body: (setup: () => EmulatorS
   describe(name, () => body(() => ready.setup!));
 }
 
+/** The prebuilt image, or the one in $WINC_EMU_IMAGES (to run these suites against other images, e.g. an older release). */
 export function prebuiltImage(board: EmulatedBoard): string {
-  return path.join(repoRoot, 'firmware', 'prebuilt', `winc-cert-fw-${board}.bin`);
+  return path.join(process.env.WINC_EMU_IMAGES ?? path.join(repoRoot, 'firmware', 'prebuilt'), `winc-cert-fw-${board}.bin`);
 }
 
 export async function startEmulatedBoard(setup: EmulatorSetup, board: EmulatedBoard, args: string[] = [], image?: string): Promise<RunningEmulator> {
