@@ -42,6 +42,7 @@ def parse_args(argv):
     p.add_argument("--winc-boot-ms", type=int, default=0, help="WINC firmware start time in ms (default: the model's 20)")
     p.add_argument("--run-for", type=float, help="stop after this many emulated seconds")
     p.add_argument("--no-throttle", action="store_true", help="let a sleeping CPU run ahead of the wall clock")
+    p.add_argument("--no-idle-skip", action="store_true", help="execute idle loops turn by turn instead of jumping over them")
     p.add_argument("--trace", action="store_true", help="report register-level trace lines")
     return p.parse_args(argv)
 
@@ -69,7 +70,7 @@ def main(argv=None) -> int:
         board = replace(board, bootloader=args.bootloader)
     image_path = args.image or os.path.join(REPO, "firmware", "prebuilt", f"winc-cert-fw-{board.name}.bin")
     image = read_file(image_path, "image")
-    options = {"throttle": not args.no_throttle, "trace": args.trace, "host": args.host,
+    options = {"throttle": not args.no_throttle, "trace": args.trace, "host": args.host, "idle_skip": not args.no_idle_skip,
                "dfll_never_locks": args.dfll_never_locks, "dfll_open_loop_error": args.dfll_open_loop_error,
                "wifi_ssid": args.wifi_ssid, "wifi_psk": args.wifi_psk, "flash_out": args.flash_out,
                "winc_flash_asleep": args.winc_flash_asleep, "winc_boot_ms": args.winc_boot_ms}

@@ -23,7 +23,7 @@ const USAGE = `  winc-cert emu --board xpro|mkr1000|feather [--image FILE] [--ho
 
 const BOARD_ALIASES: Record<string, string> = { xpro: 'samd21-xpro', feather: 'feather-m0-wifi' };
 const VALUE_OPTIONS = new Set(['--image', '--host', '--root-store', '--tls-store', '--winc-flash', '--flash-out', '--wifi-ssid', '--wifi-psk', '--winc-fw', '--winc-mac', '--winc-boot-ms', '--bootloader', '--bootloader-magic', '--crystal-start-ms', '--run-for', '--dfll-open-loop-error']);
-const FLAG_OPTIONS = new Set(['--dfll-never-locks', '--winc-flash-asleep', '--trace', '--no-throttle']);
+const FLAG_OPTIONS = new Set(['--dfll-never-locks', '--winc-flash-asleep', '--trace', '--no-throttle', '--no-idle-skip']);
 
 export interface EmuDependencies {
   /** Resolves with a signal name when the user stops the command. */
