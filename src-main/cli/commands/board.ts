@@ -400,15 +400,21 @@ async function check(parsed: Parsed, stores: CliStores, io: CliIo, deps: BoardCo
     io.stdout(`Backup of both sections (encrypted): ${saved.path}\n`);
     io.stdout(`Checking the board on ${parsed.port} (conformance, then trust when it runs jobs)...\n`);
   }
+  const shown = new Set<CheckResult>();
+  const show = (r: CheckResult): void => {
+    shown.add(r);
+    io.stdout(`${resultLine(r)}\n`);
+  };
   const runOptions: RunBoardChecksOptions = {
     ...(options.noTrust ? { withTrust: false } : {}),
     trust: { ...(options.serverHost ? { serverHost: options.serverHost } : {}), ...(options.wifi ? { wifi: options.wifi } : {}) },
-    ...(parsed.json ? {} : { onResult: (r: CheckResult) => io.stdout(`${resultLine(r)}\n`) }),
+    ...(parsed.json ? {} : { onResult: show }),
   };
   const result: BoardCheckReport = await (deps.check ?? runBoardChecks)(parsed.port, runOptions);
   if (parsed.json) {
     io.stdout(`${JSON.stringify({ ...result, backup: saved.path }, null, 2)}\n`);
   } else {
+    for (const r of result.results) if (!shown.has(r)) show(r);
     const id = result.identity;
     if (id) io.stdout(`Board: ${id.boardKind}, firmware ${id.firmwareVersion}, WINC ${id.wincFirmware || 'unknown'}${id.simulated ? ' (simulated)' : ''}\n`);
     if (result.restoreError) io.stdout(`  FAIL  putting the certificate sections back as they were: ${result.restoreError} (the backup above has them)\n`);
