@@ -10,9 +10,12 @@ Descriptors are checked as the hosts parse them. Then the class driver:
 * Linux cdc_acm binds to an interface of class 02/02 whose data interface (union descriptor)
   has a bulk IN and a bulk OUT endpoint, with or without an interface association.
 * Windows binds usbser.sys on its own only to a device of class 02/02, or to the CDC function of
-  a composite device (class EF/02/01) grouped by an Interface Association Descriptor (Microsoft:
-  "USB serial driver (Usbser.sys)" and "Interface Association Descriptor"); otherwise the device
-  gets no COM port.
+  a composite device (class EF/02/01) grouped by an Interface Association Descriptor; otherwise
+  the device gets no COM port. Microsoft, "USB serial driver (Usbser.sys)"
+  (learn.microsoft.com/windows-hardware/drivers/usbcon/usb-driver-installation-based-on-compatible-ids):
+  Usbser.inf matches the compatible IDs of class 02 subclass 02, "if the device specifies class 02
+  but a subclass other than 02, Usbser.sys does not load automatically"; a composite device's
+  function gets its compatible IDs from its IAD only when the device is EF/02/01.
 
 Once bound, the pty is the COM port: a program opening it raises DTR/RTS
 (SET_CONTROL_LINE_STATE 3), its baud is sent as SET_LINE_CODING, closing it drops DTR (so the

@@ -45,7 +45,11 @@ export function prepareEmulator(): { setup: EmulatorSetup; problem?: undefined }
   if (!dir) return { problem: 'the emulator sources (emulator/) are not next to this installation' };
   const python = findEmulatorPython();
   if (!python) return { problem: 'no Python 3 with unicorn found: install it (Debian/Ubuntu: sudo apt-get install python3-unicorn) or set WINC_EMU_PYTHON' };
-  const make = spawnSync('make', ['-s', '-C', dir], { encoding: 'utf8' });
+  // Test files start emulators in parallel workers: one build at a time (flock, where it exists).
+  const haveFlock = spawnSync('flock', ['--version'], { stdio: 'ignore' }).status === 0;
+  const make = haveFlock
+    ? spawnSync('flock', [path.join(dir, '.build.lock'), 'make', '-s', '-C', dir], { encoding: 'utf8' })
+    : spawnSync('make', ['-s', '-C', dir], { encoding: 'utf8' });
   if (make.error) return { problem: `cannot run make to build the emulator's native library: ${make.error.message} (install make and gcc)` };
   if (make.status !== 0) return { problem: `building the emulator's native library failed (needs gcc, libssl-dev, libunicorn2):\n${make.stdout}${make.stderr}` };
   return { setup: { python, emulatorDir: dir } };
