@@ -41,6 +41,8 @@ def parse_args(argv):
     p.add_argument("--winc-flash-asleep", action="store_true", help="the WINC's SPI flash starts in deep power-down")
     p.add_argument("--winc-boot-ms", type=int, default=0, help="WINC firmware start time in ms (default: the model's 20)")
     p.add_argument("--run-for", type=float, help="stop after this many emulated seconds")
+    p.add_argument("--power-on-open", action="store_true",
+                   help="keep the board unpowered until a program first opens its port (timing tests)")
     p.add_argument("--no-throttle", action="store_true", help="let a sleeping CPU run ahead of the wall clock")
     p.add_argument("--no-idle-skip", action="store_true", help="execute idle loops turn by turn instead of jumping over them")
     p.add_argument("--trace", action="store_true", help="report register-level trace lines")
@@ -113,6 +115,11 @@ def main(argv=None) -> int:
         machine.stop_requested = True
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if args.power_on_open:
+        while not port.client_attached() and not machine.stop_requested:
+            time.sleep(0.005)
+        machine._wall0 = time.monotonic()
+        report("power", t=0, event="on", reason="a program opened the port")
     system.run(args.run_for)
     report("stopped", t=machine.now_s(), cycles=machine.cycles.value, blocks_checked=machine.blocks_checked,
            instructions_checked=machine.instructions_checked, idle_skipped_s=round(machine.idle_skipped_fs / 10 ** 15, 3),

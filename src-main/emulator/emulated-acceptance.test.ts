@@ -9,8 +9,9 @@ describeWithEmulator('the prebuilt mkr1000 image in the emulator (board acceptan
     const emu = await startEmulatedBoard(setup(), 'mkr1000');
     return { path: emu.path, stop: () => emu.stop() };
   });
+  // Powered when the test opens the port: the WINC's start is timed from there, not from Python's start-up.
   defineStartupSuite('emulated mkr1000 image', async (wincStartMs) => {
-    const emu = await startEmulatedBoard(setup(), 'mkr1000', ['--winc-boot-ms', String(wincStartMs)]);
+    const emu = await startEmulatedBoard(setup(), 'mkr1000', ['--winc-boot-ms', String(wincStartMs), '--power-on-open']);
     return { path: emu.path, stop: () => emu.stop() };
   });
 });

@@ -18,12 +18,13 @@ const USAGE = `  winc-cert emu --board xpro|mkr1000|feather [--image FILE] [--ho
       --wifi-ssid/--wifi-psk   the only network the WINC joins (default: any)
       --crystal-start-ms       32 kHz crystal start-up (default 300), 'none' = no crystal
       --run-for      stop after this many emulated seconds
+      --power-on-open  keep the board unpowered until a program first opens its port
     Exit status: 0 stopped (or the board reset into its bootloader), 3 the emulator stopped the board
     on a fault (an instruction outside ARMv6-M, an unclocked peripheral, ...), 2 usage.`;
 
 const BOARD_ALIASES: Record<string, string> = { xpro: 'samd21-xpro', feather: 'feather-m0-wifi' };
 const VALUE_OPTIONS = new Set(['--image', '--host', '--root-store', '--tls-store', '--winc-flash', '--flash-out', '--wifi-ssid', '--wifi-psk', '--winc-fw', '--winc-mac', '--winc-boot-ms', '--bootloader', '--bootloader-magic', '--crystal-start-ms', '--run-for', '--dfll-open-loop-error']);
-const FLAG_OPTIONS = new Set(['--dfll-never-locks', '--winc-flash-asleep', '--trace', '--no-throttle', '--no-idle-skip']);
+const FLAG_OPTIONS = new Set(['--dfll-never-locks', '--winc-flash-asleep', '--trace', '--no-throttle', '--no-idle-skip', '--power-on-open']);
 
 export interface EmuDependencies {
   /** Resolves with a signal name when the user stops the command. */
