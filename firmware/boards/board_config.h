@@ -116,6 +116,13 @@
 #error "define one BOARD_* macro"
 #endif
 
+/* Build-time override of the WINC SPI pad layout (make EXTRA_CFLAGS=-DWINC_SPI_DOPO_OVERRIDE=n):
+ * for a board variant wired differently, and for the emulator's test that a wrong layout fails. */
+#ifdef WINC_SPI_DOPO_OVERRIDE
+#undef WINC_SPI_DOPO
+#define WINC_SPI_DOPO WINC_SPI_DOPO_OVERRIDE
+#endif
+
 /* WINC SPI clock: 12 MHz like the reference hosts (BAUD = 48 MHz / (2 * 12 MHz) - 1) */
 #define WINC_SPI_BAUD 1u
 

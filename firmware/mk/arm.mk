@@ -20,18 +20,21 @@ else
   $(error unknown BOARD '$(BOARD)')
 endif
 
-OUT  := build/$(BOARD)
+# OUT, MCPU and EXTRA_CFLAGS let the emulator's tests build variants of an image elsewhere
+OUT  ?= build/$(BOARD)
+MCPU ?= cortex-m0plus
+EXTRA_CFLAGS ?=
 NAME := winc-cert-fw-$(BOARD)
 SRCS := $(wildcard core/*.c) $(wildcard arch/samd21/*.c)
 OBJS := $(patsubst %.c,$(OUT)/obj/%.o,$(SRCS))
 ROOT := $(abspath .)
 
-CFLAGS := -mcpu=cortex-m0plus -mthumb -Os -g0 -std=c11 -Wall -Wextra -Werror \
+CFLAGS := -mcpu=$(MCPU) -mthumb -Os -g0 -std=c11 -Wall -Wextra -Werror \
   -ffunction-sections -fdata-sections -fno-common -ffreestanding -fno-delete-null-pointer-checks \
   -ffile-prefix-map=$(ROOT)=. -fdebug-prefix-map=$(ROOT)=. \
   -D$(BOARD_DEF) -DFW_VERSION=\"$(VERSION)\" -DFW_TARGET_ARM=1 \
-  -Icore -Iarch/samd21 -Iboards
-LDFLAGS := -mcpu=cortex-m0plus -mthumb -nostartfiles --specs=nano.specs \
+  -Icore -Iarch/samd21 -Iboards $(EXTRA_CFLAGS)
+LDFLAGS := -mcpu=$(MCPU) -mthumb -nostartfiles --specs=nano.specs \
   -Wl,--gc-sections -Wl,--build-id=none -Wl,-T,$(LDSCRIPT) -Larch/samd21 -Wl,-Map,$(OUT)/$(NAME).map
 
 all: $(OUT)/$(NAME).bin $(OUT)/$(NAME).hex

@@ -30,6 +30,9 @@
 #define SYST_CSR   REG32(0xE000E010u)
 #define SYST_RVR   REG32(0xE000E014u)
 #define SYST_CVR   REG32(0xE000E018u)
+#define SYST_CSR_ENABLE    (1u << 0)
+#define SYST_CSR_TICKINT   (1u << 1)
+#define SYST_CSR_CPUCLOCK  (1u << 2)
 #define NVIC_ISER  REG32(0xE000E100u)
 #define NVIC_ICER  REG32(0xE000E180u)
 #define NVIC_ICPR  REG32(0xE000E280u)
@@ -51,6 +54,9 @@
 #define PM_APBBSEL   REG8(PM_BASE + 0x0Au)
 #define PM_APBCSEL   REG8(PM_BASE + 0x0Bu)
 #define PM_APBCMASK  REG32(PM_BASE + 0x20u)
+#ifndef PM_APBCMASK_SERCOM
+#define PM_APBCMASK_SERCOM(n) (1u << (2u + (n)))   /* APBC bus clock of SERCOMn */
+#endif
 #define PM_RCAUSE    REG8(PM_BASE + 0x38u)
 
 /* ---- SYSCTRL 0x40000800 ---- */
@@ -65,6 +71,10 @@
 #define PCLKSR_DFLLRDY    (1u << 4)
 #define PCLKSR_DFLLLCKF   (1u << 6)
 #define PCLKSR_DFLLLCKC   (1u << 7)
+#define XOSC32K_ENABLE    (1u << 1)
+#define XOSC32K_XTALEN    (1u << 2)
+#define XOSC32K_EN32K     (1u << 3)
+#define XOSC32K_STARTUP(n) ((uint16_t)((n) << 8))
 #define DFLLCTRL_ENABLE   (1u << 1)
 #define DFLLCTRL_MODE     (1u << 2)
 #define DFLLCTRL_USBCRM   (1u << 5)

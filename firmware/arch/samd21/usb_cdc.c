@@ -52,14 +52,20 @@ static volatile uint32_t s_touch_at;
 #define PCK_SIZE64 (3u << 28)
 #define PCK_AUTOZLP (1u << 31)
 
+/* Device class EF/02/01 (composite, Interface Association): Windows' usbser.sys binds by itself only
+ * to class 02/02 or to a CDC function grouped by an IAD in an EF/02/01 device; Linux and macOS take
+ * either. Same endpoints as the SAM-BA bootloader (samd21-facts.md 6.11). */
 static const uint8_t k_device_desc[18] = {
-    18, 1, 0x00, 0x02, 0x02, 0x00, 0x00, 64,
+    18, 1, 0x00, 0x02, 0xEF, 0x02, 0x01, 64,
     (uint8_t)(USB_VID & 0xFF), (uint8_t)(USB_VID >> 8), (uint8_t)(USB_PID & 0xFF), (uint8_t)(USB_PID >> 8),
     0x00, 0x01, 1, 2, 3, 1,
 };
 
-static const uint8_t k_config_desc[67] = {
-    9, 2, 67, 0, 2, 1, 0, 0x80, 250,
+#define CONFIG_DESC_BYTES 75u
+static const uint8_t k_config_desc[CONFIG_DESC_BYTES] = {
+    9, 2, CONFIG_DESC_BYTES, 0, 2, 1, 0, 0x80, 250,
+    /* interface association: interfaces 0-1 are one CDC ACM function */
+    8, 0x0B, 0, 2, 0x02, 0x02, 0x00, 0,
     /* interface 0: communication, ACM */
     9, 4, 0, 0, 1, 0x02, 0x02, 0x00, 0,
     5, 0x24, 0x00, 0x10, 0x01,      /* header, CDC 1.10 */
@@ -462,6 +468,10 @@ void serial_port_write(const uint8_t *buf, size_t n)
 
 void serial_port_poll(void)
 {
+    /* only when something waits to go out: the TRCPT1 interrupt sends the rest */
+    if (!s_configured || s_in_busy || (rb_count(&s_tx) == 0 && !s_need_zlp)) {
+        return;
+    }
     irq_off();
     bulk_in_kick();
     irq_on();

@@ -19,7 +19,7 @@ void winc_hw_init(void)
     gpio_output(WINC_CS_G, WINC_CS_P, true);
 
     /* SPI on SERCOMn */
-    PM_APBCMASK |= 1u << (2u + WINC_SERCOM);
+    PM_APBCMASK |= PM_APBCMASK_SERCOM(WINC_SERCOM);
     clock_enable_peripheral(GCLK_ID_SERCOM(WINC_SERCOM));
     SERCOM_CTRLA(WINC_SERCOM) = SERCOM_SWRST;
     while ((SERCOM_CTRLA(WINC_SERCOM) & SERCOM_SWRST) || (SERCOM_SYNCBUSY(WINC_SERCOM) & SERCOM_SWRST)) {

@@ -16,6 +16,7 @@ import { mergeRootEntries } from '../../store/root-merge.js';
 import { decodeRootSection, encodeRootSection, erasedSection, formatName, rootFormatFromPattern } from '../../store/root-store.js';
 import { checkBoard, openCliStores, writeGuardedFromCli, type CheckedBoard, type CliStores } from '../board-session.js';
 import { MAX_IMAGE_FILE_BYTES, readRegularFileSync } from '../../files/regular-file.js';
+import { runBoardChecks, type BoardCheckReport, type CheckResult, type RunBoardChecksOptions } from '../../board/checks/run-checks.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 
 const USAGE = `  winc-cert board list [--json]
@@ -25,6 +26,7 @@ const USAGE = `  winc-cert board list [--json]
   winc-cert board erase root|tls --port PATH [--json]
   winc-cert board restore BACKUP_DIR --port PATH [--from-other-board] [--json]
   winc-cert board recover --port PATH [--restore] [--json]
+  winc-cert board check --port PATH [--json] [--no-trust] [--server-host ADDR] [--wifi-ssid SSID --wifi-psk PSK]
       Talk to a board (or 'winc-cert sim --pty') over its serial port. Every write does what the app does:
       both sections are backed up (encrypted, in the data folder), the write is journaled before anything
       is erased, and the read-back decides the result. A board with an unfinished write is refused until
@@ -41,6 +43,13 @@ const USAGE = `  winc-cert board list [--json]
       recover  check the journal against the board: an unfinished write that took effect is closed, one that
                did not is closed as not applied, anything else is reported with the backup that undoes it;
                --restore restores that backup at once
+      check    run the protocol conformance checks, and the trust checks (jobs against an HTTPS server
+               started here) when the board can run jobs, against any board: emulator, simulator, host
+               build, real hardware at bring-up. Both sections are backed up first (data folder) and
+               written back at the end. Exit 0 only when every check passed.
+               --server-host  the address the board reaches this PC on (default 127.0.0.1: simulator,
+                              host build, emulator); --wifi-ssid/--wifi-psk the network it joins
+               --no-trust     conformance checks only
       --protocol native|fwupdater   native (the project firmware, default) or Arduino's FirmwareUpdater sketch
       --baud N                      serial baud rate (default 115200 native, 1000000 fwupdater)
       --data-dir DIR                the app's data folder (default: WINC_CERT_STUDIO_DATA or the user's)
@@ -51,6 +60,8 @@ export const EXIT_INTERRUPTED = 3;
 
 export interface BoardCommandDeps {
   open(options: OpenBoardOptions): Promise<BoardLink>;
+  /** `board check` (default: runBoardChecks). */
+  check?(path: string, options: RunBoardChecksOptions): Promise<BoardCheckReport>;
   now(): Date;
 }
 
@@ -60,7 +71,7 @@ export function createBoardCommand(deps: BoardCommandDeps): CliCommand {
 
 export const boardCommand: CliCommand = createBoardCommand({ open: (o) => openBoard(o), now: () => new Date() });
 
-const ACTIONS = ['info', 'backup', 'write', 'erase', 'restore', 'recover'] as const;
+const ACTIONS = ['info', 'backup', 'write', 'erase', 'restore', 'recover', 'check'] as const;
 type Action = (typeof ACTIONS)[number];
 
 interface Parsed {
@@ -77,6 +88,7 @@ interface Parsed {
   fromOtherBoard: boolean;
   restore: boolean;
   dataDir: string | undefined;
+  check?: { noTrust: boolean; serverHost?: string; wifi?: { ssid: string; passphrase: string } };
 }
 
 function hex(n: number, width: number): string {
@@ -132,6 +144,10 @@ function parse(argv: string[]): Parsed | 'help' | 'list' | 'list-json' {
         'from-other-board': { type: 'boolean' },
         restore: { type: 'boolean' },
         'data-dir': { type: 'string' },
+        'no-trust': { type: 'boolean' },
+        'server-host': { type: 'string' },
+        'wifi-ssid': { type: 'string' },
+        'wifi-psk': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -173,6 +189,14 @@ function parse(argv: string[]): Parsed | 'help' | 'list' | 'list-json' {
       expectArgs(2, 'the section file: winc-cert board write root|tls SECTION.bin --port PATH');
       result.file = rest[1]!;
     } else expectArgs(1, 'the section');
+  } else if (result.action === 'check') {
+    expectArgs(0, '');
+    if ((v['wifi-ssid'] === undefined) !== (v['wifi-psk'] === undefined)) throw new UsageError('--wifi-ssid and --wifi-psk go together');
+    result.check = {
+      noTrust: v['no-trust'] ?? false,
+      ...(v['server-host'] ? { serverHost: v['server-host'] } : {}),
+      ...(v['wifi-ssid'] !== undefined ? { wifi: { ssid: v['wifi-ssid'], passphrase: v['wifi-psk']! } } : {}),
+    };
   } else if (result.action === 'restore') {
     expectArgs(1, 'the backup folder: winc-cert board restore BACKUP_DIR --port PATH');
     result.file = rest[0]!;
@@ -210,6 +234,7 @@ async function runBoard(argv: string[], io: CliIo, deps: BoardCommandDeps): Prom
     if (image.length > size) throw new UsageError(`${parsed.file} is ${image.length} bytes; the ${parsed.section} section holds ${size}`);
   }
   const stores = await openCliStores(parsed.dataDir);
+  if (parsed.action === 'check') return check(parsed, stores, io, deps);
   const backupToRestore = parsed.action === 'restore' ? await loadBackupFolder(path.resolve(parsed.file!), stores.sealer) : undefined;
 
   const link = await deps.open({ port: parsed.port, protocol: parsed.protocol, ...(parsed.baudRate ? { baudRate: parsed.baudRate } : {}) });
@@ -343,4 +368,57 @@ function report(outcome: GuardedWriteOutcome, operation: string, parsed: Parsed,
     if (!ok) io.stderr(`${error ?? 'The read-back does not match what was written.'}\nThe write stays open in the journal: 'winc-cert board recover --port ${parsed.port} --restore' brings the board back.\n`);
   }
   return ok ? 0 : 1;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+function resultLine(r: CheckResult): string {
+  const mark = r.status === 'pass' ? 'PASS' : r.status === 'fail' ? 'FAIL' : 'SKIP';
+  const lines = [`  ${mark}  ${r.suite.padEnd(11)} ${r.name}${r.status === 'skip' ? '' : `  (${seconds(r.ms)})`}`];
+  if (r.detail) lines.push(`        ${r.status === 'skip' ? 'skipped: ' : ''}${r.detail.split('\n').join('\n        ')}`);
+  return lines.join('\n');
+}
+
+/** `board check`: back up both sections durably, then run the checks (they restore what they write). */
+async function check(parsed: Parsed, stores: CliStores, io: CliIo, deps: BoardCommandDeps): Promise<number> {
+  const options = parsed.check!;
+  const link = await deps.open({ port: parsed.port, protocol: 'native', ...(parsed.baudRate ? { baudRate: parsed.baudRate } : {}) });
+  let saved;
+  try {
+    const board = await checkBoard(link, parsed.port, stores, deps.now);
+    if (board.recovery.state === 'interrupted') {
+      io.stderr(`${board.recovery.message}\nRun 'winc-cert board recover --port ${parsed.port}' first (add --restore to restore the backup).\n`);
+      return EXIT_INTERRUPTED;
+    }
+    saved = await stores.backups.save(board.boardId, 'before board check (CLI)', board.sections, deps.now());
+  } finally {
+    await link.close();
+  }
+  if (!parsed.json) {
+    io.stdout(`Backup of both sections (encrypted): ${saved.path}\n`);
+    io.stdout(`Checking the board on ${parsed.port} (conformance, then trust when it runs jobs)...\n`);
+  }
+  const shown = new Set<CheckResult>();
+  const show = (r: CheckResult): void => {
+    shown.add(r);
+    io.stdout(`${resultLine(r)}\n`);
+  };
+  const runOptions: RunBoardChecksOptions = {
+    ...(options.noTrust ? { withTrust: false } : {}),
+    trust: { ...(options.serverHost ? { serverHost: options.serverHost } : {}), ...(options.wifi ? { wifi: options.wifi } : {}) },
+    ...(parsed.json ? {} : { onResult: show }),
+  };
+  const result: BoardCheckReport = await (deps.check ?? runBoardChecks)(parsed.port, runOptions);
+  if (parsed.json) {
+    io.stdout(`${JSON.stringify({ ...result, backup: saved.path }, null, 2)}\n`);
+  } else {
+    for (const r of result.results) if (!shown.has(r)) show(r);
+    const id = result.identity;
+    if (id) io.stdout(`Board: ${id.boardKind}, firmware ${id.firmwareVersion}, WINC ${id.wincFirmware || 'unknown'}${id.simulated ? ' (simulated)' : ''}\n`);
+    if (result.restoreError) io.stdout(`  FAIL  putting the certificate sections back as they were: ${result.restoreError} (the backup above has them)\n`);
+    io.stdout(`${result.results.length} checks: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped\n`);
+  }
+  return result.failed === 0 && result.passed > 0 ? 0 : 1;
 }

@@ -1,0 +1,3 @@
+import { defineEmulatedBoardSuite } from './emulated-board-suite.js';
+
+defineEmulatedBoardSuite('mkr1000', 200_000);
