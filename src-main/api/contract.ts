@@ -316,6 +316,8 @@ export type RunPhase =
   | 'verify'
   | 'reinit'
   | 'readback'
+  | 'identity'
+  | 'prove'
   | 'restore'
   | 'bootloader'
   | 'reset';
@@ -353,6 +355,8 @@ export interface RunResultView {
   serverTrust: 'removed' | 'kept' | null;
   /** TLS handshakes the module's download made (Wi-Fi provisioning, boards that report it); null otherwise. */
   tlsHandshakes: number | null;
+  /** The board's own identity, when the station gives each board one (issue 16). */
+  identity?: RunIdentityView | null;
 }
 
 export interface ProvisionSettingsView {
@@ -362,6 +366,22 @@ export interface ProvisionSettingsView {
    * the CA is written for the download and the job writes the final root store without it.
    */
   keepServerTrust: boolean;
+}
+
+/** A per-board identity in a run: what was issued (never the key), how far it got, and the proof. */
+export interface RunIdentityView {
+  certSerial: string;
+  subject: string;
+  notAfter: string;
+  /** The station counter {serial}. */
+  stationSerial: number | null;
+  /** 1 for a fresh identity; more when a board that failed is retried with the identity it was first given. */
+  attempt: number;
+  certificateSha256: string;
+  mac: string | null;
+  /** issued: not (yet) verified on the board; written: the read-back holds it; proven: the board proved it over mutual TLS. */
+  state: 'issued' | 'written' | 'proven' | 'failed';
+  proof: { result: 'passed' | 'failed' | 'skipped'; detail: string; peer: string | null } | null;
 }
 
 export interface RunPhaseTiming {
