@@ -431,18 +431,45 @@ export interface FirmwareImageView {
 
 export interface StationOptions {
   programFirmware: boolean;
+  /** Boards provisioned at once, 1..8 (default 8). */
+  maxBoards?: number;
+  /** Serial ports to watch besides the ones detected (typed paths, e.g. boards the OS does not list as USB). */
+  extraPorts?: string[];
 }
 
-/** Station mode: every supported board that is plugged in is connected and provisioned. */
+/** One board on the bench in station mode, like one socket of a gang programmer. */
+export interface StationTileView {
+  port: string;
+  boardId: string | null;
+  state: 'connecting' | 'checking' | 'recovering' | 'provisioning' | 'programming-firmware' | 'passed' | 'failed' | 'refused';
+  /** False once the board was unplugged (its tile stays until another board takes the port). */
+  present: boolean;
+  phase: RunPhase | null;
+  progress: { label: string; done: number; total: number } | null;
+  /** What happened, in a sentence, when there is no run result to say it (refused, recovered). */
+  message: string | null;
+  result: RunResultView | null;
+  /** The board's own identity (issued, written, proven), when the station issues them. */
+  identity: RunIdentityView | null;
+  startedAt: string;
+}
+
+/** Station mode: every supported board that is plugged in is connected and provisioned, up to maxBoards at once. */
 export interface StationStatusView {
   enabled: boolean;
   state: 'off' | 'waiting-for-board' | 'programming-firmware' | 'provisioning' | 'unplug-board';
   /** Boards that do not answer as ours get the bundled firmware programmed first. */
   programFirmware: boolean;
+  maxBoards: number;
+  extraPorts: string[];
   passed: number;
   failed: number;
   /** The last board's result, with its id, for the big PASS/FAIL card. */
   last: { boardId: string | null; result: RunResultView } | null;
+  /** One tile per board on the bench. */
+  tiles: StationTileView[];
+  /** Why station mode turned itself off (the station, not a board, was not ready). */
+  pausedReason: string | null;
 }
 
 export interface FileToSave {

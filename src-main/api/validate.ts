@@ -78,7 +78,7 @@ const argumentSchemas = {
   setProvisionSettings: z.tuple([z.strictObject({ delivery: z.enum(['wifi', 'usb']), keepServerTrust: z.boolean() })]),
   getStation: none,
   setStationMode: z.tuple([z.boolean()]),
-  setStationOptions: z.tuple([z.object({ programFirmware: z.boolean() }).strict()]),
+  setStationOptions: z.tuple([z.object({ programFirmware: z.boolean(), maxBoards: z.number().int().min(1).max(8).optional(), extraPorts: z.array(z.string().min(1).max(255)).max(8).optional() }).strict()]),
   listFirmwareImages: none,
   programFirmware: z.tuple([z.enum(['samd21-xpro', 'mkr1000', 'feather-m0-wifi']), z.string().min(1).max(500).nullable()]),
 } satisfies { [K in ApiMethod]: z.ZodType<Parameters<WincApi[K]>> };
