@@ -10,6 +10,7 @@ import { boardCommand } from './board.js';
 import { provisionCommand } from './provision.js';
 import { caCommand } from './ca.js';
 import { auditCommand } from './audit.js';
+import { stationCommand } from './station.js';
 
 /**
  * Every top-level `winc-cert` command. Each feature owns its own file in this
@@ -27,4 +28,5 @@ export const COMMANDS: CliCommand[] = [
   provisionCommand,
   caCommand,
   auditCommand,
+  stationCommand,
 ];
