@@ -86,6 +86,7 @@ export class IdentityStation implements ProvisionerIdentity {
     private readonly audit: AuditLog,
     private readonly desk: IdentityDesk,
     readonly template: CompiledTemplate,
+    private readonly counters: StationCounters,
   ) {
     this.proofRequired = settings.proof ?? true;
     this.usesMac = template.uses.mac;
@@ -109,20 +110,23 @@ export class IdentityStation implements ProvisionerIdentity {
       audit = await AuditLog.open(full.auditFile, { station: settings.station, operator: settings.operator, now });
       pool = new RsaKeyPool({ size: Math.max(1, settings.poolSize ?? 2), ...(settings.modulusLength ? { modulusLength: settings.modulusLength } : {}) });
       const keys = pool;
+      const counters = new StationCounters(folder, Math.max(1, settings.poolSize ?? 2), (error) => deps.onLog?.('error', `Could not update the CA's issued count: ${error.message}`));
       const desk = await IdentityDesk.open(
         {
           store,
           audit,
           issuer: {
             issueDeviceIdentity: async (request) => signer.issueDeviceIdentity({ ...request, keyPair: await keys.take(), now: now() }),
-            reserveStationSerial: () => folder.reserveStationSerial(),
-            countIdentityIssued: () => folder.countIdentityIssued(),
+            reserveStationSerial: () => counters.nextSerial(),
+            countIdentityIssued: () => counters.countIssued(),
           },
         },
         { template, validityDays: settings.validityDays },
         now,
       );
-      return new IdentityStation(full, deps, folder, signer, pool, audit, desk, template);
+      // Ready before the first board: its keys made, the sealer's key derived (scrypt takes about a second, once).
+      await Promise.all([pool.filled(), deps.sealer.seal(new Uint8Array(1))]);
+      return new IdentityStation(full, deps, folder, signer, pool, audit, desk, template, counters);
     } catch (error) {
       pool?.close();
       await audit?.close().catch(() => undefined);
@@ -169,8 +173,9 @@ export class IdentityStation implements ProvisionerIdentity {
     const now = (this.deps.now ?? (() => new Date()))();
     const view = this.desk.view();
     const head = this.audit.head();
+    const ca = this.folder.describe(now);
     return {
-      ca: this.folder.describe(now),
+      ca: { ...ca, nextStationSerial: this.counters.peekNext() ?? ca.nextStationSerial, identitiesIssued: ca.identitiesIssued + this.counters.pending },
       template: this.settings.template,
       validityDays: this.settings.validityDays,
       validityWarning: this.signer.validityWarning(this.settings.validityDays, now) ?? null,
@@ -194,6 +199,7 @@ export class IdentityStation implements ProvisionerIdentity {
     const proof = this.proof ?? (await this.proofStarting?.catch(() => undefined));
     this.proof = undefined;
     await proof?.stop();
+    await this.counters.flush();
     await this.audit.close();
   }
 
@@ -254,6 +260,74 @@ export class IdentityStation implements ProvisionerIdentity {
       }, timeoutMs);
       this.proofWaiters.add(waiter);
     });
+  }
+}
+
+/**
+ * The CA folder's counters off the boards' critical path: {serial} values are reserved a block at a
+ * time (one durable write per gang of boards; a station stopped mid-block leaves a gap, as a failed
+ * issue does), and the issued count is written behind the boards (flushed on close).
+ */
+class StationCounters {
+  private next = 0;
+  private left = 0;
+  private reserving: Promise<void> | undefined;
+  private uncounted = 0;
+  private counting: Promise<void> | undefined;
+
+  constructor(
+    private readonly folder: CaFolder,
+    private readonly block: number,
+    private readonly onError: (error: Error) => void,
+  ) {}
+
+  async nextSerial(): Promise<number> {
+    while (this.left === 0) {
+      this.reserving ??= this.folder
+        .reserveStationSerial(this.block)
+        .then((first) => {
+          this.next = first;
+          this.left = this.block;
+        })
+        .finally(() => {
+          this.reserving = undefined;
+        });
+      await this.reserving;
+    }
+    this.left--;
+    return this.next++;
+  }
+
+  async countIssued(): Promise<number> {
+    this.uncounted++;
+    this.counting ??= this.writeCounts();
+    return 0;
+  }
+
+  /** The {serial} the next board gets, while a reserved block lasts. */
+  peekNext(): number | undefined {
+    return this.left > 0 ? this.next : undefined;
+  }
+
+  /** Identities issued whose count is not written yet. */
+  get pending(): number {
+    return this.uncounted;
+  }
+
+  async flush(): Promise<void> {
+    while (this.counting) await this.counting;
+  }
+
+  private async writeCounts(): Promise<void> {
+    try {
+      while (this.uncounted > 0) {
+        const count = this.uncounted;
+        this.uncounted = 0;
+        await this.folder.countIdentityIssued(count).catch((error: unknown) => this.onError(error instanceof Error ? error : new Error(String(error))));
+      }
+    } finally {
+      this.counting = undefined;
+    }
   }
 }
 
