@@ -472,6 +472,77 @@ export interface StationStatusView {
   pausedReason: string | null;
 }
 
+/** Station identities (issue 16): what the person chose. */
+export interface IdentitySettingsView {
+  /** One identity per board: each board provisioned gets its own key and certificate from the station CA. */
+  enabled: boolean;
+  /** Subject template, e.g. "CN=acme-{uid}, O=Acme" ({uid}, {mac}, {serial}). */
+  subject: string;
+  /** subjectAltName template entries, e.g. "URI:urn:acme:{uid}". */
+  subjectAltNames: string[];
+  validityDays: number;
+  /** The board proves its identity over mutual TLS after the write. */
+  proof: boolean;
+  /** Written into every audit record. */
+  operator: string;
+  stationName: string;
+}
+
+export type IdentitySettingsInput = IdentitySettingsView;
+
+/** The station CA as the app shows it: never key material. */
+export interface StationCaView {
+  subject: string;
+  issuer: string;
+  kind: 'root' | 'intermediate';
+  sha256Fingerprint: string;
+  notBefore: string;
+  notAfter: string;
+  expired: boolean;
+  keyType: string;
+  keyProtection: 'os-keychain' | 'passphrase' | 'key-file';
+  identitiesIssued: number;
+  nextStationSerial: number;
+  dir: string;
+}
+
+export interface IdentityStationView {
+  settings: IdentitySettingsView;
+  /** The CA in the station's CA folder; null until one is created or imported. */
+  ca: StationCaView | null;
+  /** The CA key is open for this session: identities can be issued. */
+  unlocked: boolean;
+  /** What protects a CA created or imported here: this computer's keychain (desktop app) or a passphrase. */
+  protection: 'os-keychain' | 'passphrase';
+  /** Boards by the state of their newest identity. */
+  boards: Record<'issued' | 'written' | 'proven' | 'failed' | 'void' | 'superseded', number>;
+  /** Boards awaiting a retry with the identity they were first given (key held, sealed). */
+  awaitingRetry: { uid: string; certSerial: string; attempts: number; lastFailure: string | null }[];
+  auditFile: string;
+  auditRecords: number;
+  /** SHA-256 of the audit trail's last line: keep it elsewhere to detect a removed last record. */
+  auditHead: string | null;
+  validityWarning: string | null;
+  /** Why boards cannot get identities now (no CA, locked, bad template), in words a person can act on; null when ready or off. */
+  problem: string | null;
+  proofPort: number | null;
+}
+
+export interface CreateStationCaInput {
+  subject: string;
+  keyType: 'rsa2048' | 'p256';
+  validityDays: number;
+  /** Required where no keychain protects the key (browser mode); at least 8 characters. */
+  passphrase?: string;
+}
+
+export interface ImportStationCaInput {
+  /** The CA certificate (and the chain above it) and its key, or a PKCS#12 file: PEM, DER or .p12. */
+  files: ImportedFile[];
+  p12Password?: string;
+  passphrase?: string;
+}
+
 export interface FileToSave {
   fileName: string;
   /** base64 */
@@ -545,6 +616,14 @@ export interface WincApi {
   setStationMode(enabled: boolean): Promise<StationStatusView>;
   setStationOptions(options: StationOptions): Promise<StationStatusView>;
 
+  getIdentityStation(): Promise<IdentityStationView>;
+  setIdentitySettings(settings: IdentitySettingsInput): Promise<IdentityStationView>;
+  createStationCa(input: CreateStationCaInput): Promise<IdentityStationView>;
+  importStationCa(input: ImportStationCaInput): Promise<IdentityStationView>;
+  /** Opens the CA key for this session; the passphrase is null where the keychain protects it. */
+  unlockStationCa(passphrase: string | null): Promise<IdentityStationView>;
+  lockStationCa(): Promise<IdentityStationView>;
+
   listFirmwareImages(): Promise<FirmwareImageView[]>;
   /** Programs the bundled firmware; portPath is the board's serial port (unused for the Xplained Pro). */
   programFirmware(board: FirmwareBoard, portPath: string | null): Promise<RunResultView>;
@@ -600,6 +679,12 @@ export const API_METHODS = [
   'getStation',
   'setStationMode',
   'setStationOptions',
+  'getIdentityStation',
+  'setIdentitySettings',
+  'createStationCa',
+  'importStationCa',
+  'unlockStationCa',
+  'lockStationCa',
   'listFirmwareImages',
   'programFirmware',
 ] as const satisfies readonly ApiMethod[];
@@ -619,6 +704,7 @@ export interface ApiEvents {
   flashMap: FlashMapView;
   runFinished: RunResultView;
   station: StationStatusView;
+  identity: IdentityStationView;
 }
 
 export type LogSource = 'app' | 'server' | 'board';
