@@ -30,7 +30,6 @@ const layout = getFlashLayout();
 const ENV = { ...process.env, CA_PASS: 'station passphrase', WIFI_PSK: 'bench-passphrase' };
 let CLI = '';
 let work = '';
-let caDir = '';
 
 interface AuditLine {
   event: string;
@@ -76,21 +75,23 @@ function audit(file: string): AuditLine[] {
     .map((line) => JSON.parse(line) as AuditLine);
 }
 
-const identityArgs = (auditFile: string) => ['--identity-ca', caDir, '--identity-subject', 'CN=acme-{uid}, O=Acme', '--passphrase-env', 'CA_PASS', '--audit', auditFile, '--proof-port', '0'];
+const identityArgs = (auditFile: string) => ['--identity-ca', path.join(path.dirname(auditFile), 'ca'), '--identity-subject', 'CN=acme-{uid}, O=Acme', '--passphrase-env', 'CA_PASS', '--audit', auditFile, '--proof-port', '0'];
 const stripZeros = (serial: string) => serial.replace(/^0+/u, '');
 
 beforeAll(async () => {
   CLI = await cliBundle();
   work = mkdtempSync(path.join(tmpdir(), 'identity-faults-'));
-  caDir = path.join(work, 'ca');
+  // One station per test (its CA, identity store and audit trail side by side).
   const ca = createCaCommand({ secrets: () => ({ env: ENV, prompt: undefined }), hostname: () => 'bench', scrypt: MIN_SCRYPT });
-  expect(await ca.run(['init', '--dir', caDir, '--subject', 'CN=Acme Line 3 CA', '--passphrase-env', 'CA_PASS'], { stdout: () => {}, stderr: () => {} })).toBe(0);
+  for (const station of ['cut', 'killed']) {
+    expect(await ca.run(['init', '--dir', path.join(work, station, 'ca'), '--subject', 'CN=Acme Line 3 CA', '--passphrase-env', 'CA_PASS'], { stdout: () => {}, stderr: () => {} })).toBe(0);
+  }
 }, 60_000);
 
 describe('per-board identities through faults', () => {
   it('a board whose power is cut mid-write is retried with the identity first issued to it; the audit trail shows the failure and the retry', async () => {
     const flashFile = path.join(work, 'cut.flash');
-    const auditFile = path.join(work, 'cut-audit.jsonl');
+    const auditFile = path.join(work, 'cut', 'audit.jsonl');
     const dataDir = path.join(work, 'cut-data');
     const stationArgs = (port: string) => ['station', '--port', port, ...identityArgs(auditFile), '--wifi-ssid', 'bench-ap', '--wifi-passphrase-env', 'WIFI_PSK', '--host', '127.0.0.1', '--data-dir', dataDir, '--json', ...SAMPLE_FILES];
 
@@ -127,7 +128,7 @@ describe('per-board identities through faults', () => {
   }, 120_000);
 
   it('the app killed mid-write: restarted, the board is recovered from the journal and no audit record claims the write', async () => {
-    const auditFile = path.join(work, 'killed-audit.jsonl');
+    const auditFile = path.join(work, 'killed', 'audit.jsonl');
     const dataDir = path.join(work, 'killed-data');
     // A board with factory roots and an older module identity, so the TLS store's erase is visible.
     const olderIdentity = path.join(work, 'older-tls.bin');
