@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { RunResultView } from '../../api/contract.js';
 import { MIN_SCRYPT } from '../../app-data/passphrase-sealer.js';
 import { Backend } from '../../backend/backend.js';
@@ -131,4 +131,23 @@ describe('winc-cert station: 8 boards, one identity each', () => {
     expect(await verify(path.join(work, 'removed.jsonl'))).toMatchObject({ code: 1, out: expect.stringMatching(/BROKEN at line 7 /u) });
     console.log(`8 boards: ${certificates.size} distinct certificates, ${publicKeys.size} distinct keys, 8 openssl verify OK, ${records.filter((r) => r.event === 'proven').length} proofs passed; audit ${records.length} records intact, a changed byte caught at line 11, a removed line at line 7`);
   }, 120_000);
+});
+
+describe('winc-cert station watching the bench', () => {
+  it('runs until stopped and prints a summary line; refuses options that make no sense before anything starts', async () => {
+    let stop: (() => void) | undefined;
+    const watching = createStationCommand({ createBackend: (options) => Backend.create(options), env, scrypt: MIN_SCRYPT, waitForStop: () => new Promise<void>((resolve) => (stop = resolve)) });
+    const run = capture();
+    const done = watching.run(['--wifi-ssid', 'bench-ap', '--host', '127.0.0.1', '--data-dir', path.join(work, 'watch-data'), '--json', ...SAMPLE_FILES], run.io);
+    await vi.waitFor(() => expect(stop).toBeDefined(), { timeout: 20_000, interval: 50 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    stop!();
+    expect(await done, run.err()).toBe(0);
+    expect(JSON.parse(run.out().trim().split('\n').at(-1)!)).toMatchObject({ event: 'summary', boards: 0, passed: 0, failed: 0 });
+    expect(run.err()).toMatch(/Station on/u);
+
+    await expect(watching.run(['--identity-subject', 'CN=x-{uid}', '--wifi-ssid', 'a', '--host', '127.0.0.1'], capture().io)).rejects.toThrow(/--identity-ca/u);
+    await expect(watching.run(['--max-boards', '9', ...SAMPLE_FILES], capture().io)).rejects.toThrow(/--max-boards/u);
+    await expect(watching.run(['--wifi-ssid', 'a', '--host', '127.0.0.1'], capture().io)).rejects.toThrow(/certificate and key files/u);
+  }, 30_000);
 });
