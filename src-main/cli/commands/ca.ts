@@ -6,11 +6,7 @@ import { createStationCa, prepareCaImport, MAX_VALIDITY_DAYS, type CaKeyType } f
 import { sortCaImportFiles, type CaImportFile } from '../../ca/import-files.js';
 import { IntakeError } from '../../certs/intake-error.js';
 import { readPkcs12 } from '../../certs/pkcs12.js';
-<<<<<<< HEAD
-import { sniffDer } from '../../certs/sniff.js';
 import { FileReadError, MAX_CERTIFICATE_FILE_BYTES, readRegularFile } from '../../files/regular-file.js';
-=======
->>>>>>> c926baf (Station identities in the app's API: create or import the station CA (the OS keychain in the desktop app, else a passphrase), show its subject, fingerprint, validity and counters, open or lock it for a session, the template, validity, proof, operator and station name kept in the settings; while one identity per board is on and the CA is not open, provisioning refuses rather than writing the plan's shared key; the CA import shares the CLI's file sorting)
 import { CaFolder, type CaFolderView } from '../../station-files/ca-folder.js';
 import { runSubcommand, UsageError, type CliCommand, type CliIo } from '../command.js';
 import { readSecret, terminalPrompt, type SecretSource } from '../secret-input.js';
@@ -108,11 +104,7 @@ async function importCa(argv: string[], io: CliIo, deps: CaCommandDeps): Promise
   const files: CaImportFile[] = [];
   for (const path of positionals) {
     try {
-<<<<<<< HEAD
-      bytes = await readRegularFile(path, { maxBytes: MAX_CERTIFICATE_FILE_BYTES, what: 'certificate, key or PKCS#12' });
-=======
-      files.push({ name: basename(path), bytes: new Uint8Array(await readFile(path)) });
->>>>>>> c926baf (Station identities in the app's API: create or import the station CA (the OS keychain in the desktop app, else a passphrase), show its subject, fingerprint, validity and counters, open or lock it for a session, the template, validity, proof, operator and station name kept in the settings; while one identity per board is on and the CA is not open, provisioning refuses rather than writing the plan's shared key; the CA import shares the CLI's file sorting)
+      files.push({ name: basename(path), bytes: await readRegularFile(path, { maxBytes: MAX_CERTIFICATE_FILE_BYTES, what: 'certificate, key or PKCS#12' }) });
     } catch (error) {
       if (!(error instanceof FileReadError)) throw error;
       throw new UsageError(error.code === 'FILE_NOT_FOUND' ? `cannot read ${path}: no such file` : error.message);

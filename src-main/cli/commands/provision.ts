@@ -1,14 +1,10 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-<<<<<<< HEAD
-import type { Delivery, RunResultView } from '../../api/contract.js';
-import { wifiProblems } from '../../api/wifi-rules.js';
-=======
 import type { Delivery, RunIdentityView, RunResultView } from '../../api/contract.js';
+import { wifiProblems } from '../../api/wifi-rules.js';
 import type { ScryptParameters } from '../../app-data/passphrase-sealer.js';
 import { IDENTITY_PARSE_OPTIONS, IDENTITY_USAGE, identityRequestOf, openIdentityStation } from '../identity-options.js';
 import { terminalPrompt, type SecretSource } from '../secret-input.js';
->>>>>>> 60358fd (winc-cert station (a gang from the command line: every plugged board at once, or --port P... once each, one JSON line per event tagged with the port) and --identity-ca/--identity-subject/--identity-san/--audit/--passphrase-env/--no-proof/--proof-port on station and provision; acceptance: 8 simulated boards, 8 distinct identities verified by openssl from their TLS stores, 8 proofs, audit verified and tampering caught at its line)
 import { Backend, type BackendOptions } from '../../backend/backend.js';
 import { listLanCandidates } from '../../https-server/index.js';
 import { networkInterfaces } from 'node:os';
@@ -107,11 +103,6 @@ async function runProvision(argv: string[], io: CliIo, deps: ProvisionCommandDep
   const backend = await deps.createBackend({ mode: 'cli', ...(v['data-dir'] ? { dataDir: v['data-dir'] } : {}) });
   try {
     backend.useSessionSettings({ ...(wifi ? { wifi } : {}), delivery });
-<<<<<<< HEAD
-    await backend.workspace.add(files);
-    const analysis = backend.workspace.analyze();
-    if (!analysis.ok) {
-=======
     if (identity) {
       const station = await openIdentityStation(identity, {
         secrets: deps.secrets ?? (() => ({ env: deps.env, prompt: undefined })),
@@ -124,9 +115,8 @@ async function runProvision(argv: string[], io: CliIo, deps: ProvisionCommandDep
       });
       backend.useIdentityStation(station);
     }
-    backend.workspace.add(files);
+    await backend.workspace.add(files);
     if (files.length > 0 && !backend.workspace.analyze().ok) {
->>>>>>> 60358fd (winc-cert station (a gang from the command line: every plugged board at once, or --port P... once each, one JSON line per event tagged with the port) and --identity-ca/--identity-subject/--identity-san/--audit/--passphrase-env/--no-proof/--proof-port on station and provision; acceptance: 8 simulated boards, 8 distinct identities verified by openssl from their TLS stores, 8 proofs, audit verified and tampering caught at its line)
       io.stderr(`The plan has errors; nothing was written:\n${backend.workspace.view().findings.filter((f) => f.severity === 'error').map((f) => `  ${f.code}: ${f.message}`).join('\n')}\n`);
       return 1;
     }

@@ -128,7 +128,7 @@ async function runStation(argv: string[], io: CliIo, deps: StationCommandDeps): 
       });
       backend.useIdentityStation(station);
     }
-    backend.workspace.add(files);
+    await backend.workspace.add(files);
     if (files.length > 0 && !backend.workspace.analyze().ok) {
       io.stderr(`The plan has errors; nothing was written:\n${backend.workspace.view().findings.filter((f) => f.severity === 'error').map((f) => `  ${f.code}: ${f.message}`).join('\n')}\n`);
       return 1;

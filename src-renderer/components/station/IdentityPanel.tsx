@@ -1,6 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { IdentitySettingsView, IdentityStationView } from '../../../src-main/api/contract';
-import { readFiles } from '../../lib/files';
+import type { IdentitySettingsView, IdentityStationView, ImportedFile } from '../../../src-main/api/contract';
 import { formatDate, shortFingerprint } from '../../lib/format';
 import { useIdentityStore } from '../../stores/identity-store';
 import { Panel } from '../common/Panel';
@@ -105,7 +104,7 @@ function CaSetup({ view }: { view: IdentityStationView }) {
     event.preventDefault();
     const secret = needsPassphrase ? passphrase : undefined;
     if (mode === 'create') await createCa({ subject, keyType, validityDays: days, ...(secret ? { passphrase: secret } : {}) });
-    else await importCa((await readFiles(files)).imported, secret, p12Password || undefined);
+    else await importCa(await importedFiles(files), secret, p12Password || undefined);
   };
   if (mode === null) {
     return (
@@ -246,5 +245,19 @@ function IdentityCounters({ view }: { view: IdentityStationView }) {
         </ul>
       ) : null}
     </>
+  );
+}
+
+/** A CA's files are a few KiB: read whole, base64 for the call (larger files are refused in main). */
+const MAX_CA_FILE_BYTES = 1024 * 1024;
+
+async function importedFiles(files: File[]): Promise<ImportedFile[]> {
+  return Promise.all(
+    files.filter((file) => file.size <= MAX_CA_FILE_BYTES).map(async (file) => {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      let binary = '';
+      for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+      return { name: file.name, data: btoa(binary) };
+    }),
   );
 }

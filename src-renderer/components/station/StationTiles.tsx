@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { StationTileView } from '../../../src-main/api/contract';
 import { useRunStore } from '../../stores/run-store';
-import { PHASE_LABEL } from '../provision/ProvisionBar';
+import { PHASE_LABEL } from '../provision/ResultCard';
 
 const STATE_TEXT: Record<StationTileView['state'], string> = {
   connecting: 'Connecting…',
