@@ -12,9 +12,9 @@ const SAMPLES = join(import.meta.dirname, '..', '..', 'assets', 'samples');
 const layout = getFlashLayout();
 let identity: IssuedDeviceIdentity;
 
-function planOf(names: string[]) {
+async function planOf(names: string[]) {
   const workspace = new Workspace({ now: () => new Date(), firmware: () => '19.6', serverAddress: () => undefined });
-  workspace.add(names.map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(SAMPLES, name))) })));
+  await workspace.add(names.map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(SAMPLES, name))) })));
   return workspace.analyze().plan;
 }
 
@@ -25,8 +25,8 @@ beforeAll(async () => {
 });
 
 describe("a board's plan with its own identity", () => {
-  it("replaces the plan's RSA key and chain by the board's, keeping the roots, in certFileInfo order", () => {
-    const plan = planOf(readdirSync(SAMPLES).filter((name) => /\.(cer|key)$/u.test(name)));
+  it("replaces the plan's RSA key and chain by the board's, keeping the roots, in certFileInfo order", async () => {
+    const plan = await planOf(readdirSync(SAMPLES).filter((name) => /\.(cer|key)$/u.test(name)));
     expect(plan.filter((entry) => entry.certType === 'TLS_RSA_CERT')).toHaveLength(3);
     const board = planWithIdentity(plan, { certSerial: identity.serialHex, subject: identity.subject, chainDer: identity.chainDer, keyPem: identity.keyPem });
     expect(board.map((entry) => [entry.certType, entry.numOfChainCert, entry.fileName])).toEqual([
@@ -47,8 +47,8 @@ describe("a board's plan with its own identity", () => {
     expect(rsa.certificates.map((entry) => Buffer.from(entry.certificate!.der).toString('hex'))).toEqual(identity.chainDer.map((der) => Buffer.from(der).toString('hex')));
   });
 
-  it('adds the identity after the roots when the plan has no RSA chain, and alone when the plan is empty', () => {
-    const roots = planOf(['root_a.cer', 'root_b.cer']);
+  it('adds the identity after the roots when the plan has no RSA chain, and alone when the plan is empty', async () => {
+    const roots = await planOf(['root_a.cer', 'root_b.cer']);
     const withIdentity = planWithIdentity(roots, { certSerial: identity.serialHex, subject: identity.subject, chainDer: identity.chainDer, keyPem: identity.keyPem });
     expect(withIdentity.map((entry) => entry.certType)).toEqual(['ROOT_CERT', 'ROOT_CERT', 'TLS_RSA_CERT', 'TLS_RSA_CERT', 'TLS_RSA_CERT']);
     expect(planWithIdentity([], { certSerial: identity.serialHex, subject: identity.subject, chainDer: identity.chainDer, keyPem: identity.keyPem }).map((entry) => entry.fileName)).toEqual([
