@@ -1,4 +1,4 @@
-import { expect, freshTest as test } from './fixtures';
+import { expect, freshTest as test, startCliSimulator } from './fixtures';
 
 test.describe('station mode', () => {
   test('provisions the board on the bench by itself and asks for the next one', async ({ page, app }) => {
@@ -25,5 +25,56 @@ test.describe('station mode', () => {
     await expect(page.getByTestId('run-result')).toHaveAttribute('data-result', 'pass');
     await page.getByTestId('station-toggle').uncheck();
     await expect(page.getByTestId('station-status')).toHaveCount(0);
+  });
+});
+
+test.describe('station mode as a gang, with one identity per board', () => {
+  test('creates the station CA, provisions two boards at once, each with its own identity proven, one tile each', async ({ page, app }) => {
+    test.setTimeout(120_000);
+    const boards = await Promise.all([startCliSimulator(['--fast', '--baud', '0']), startCliSimulator(['--fast', '--baud', '0'])]);
+    try {
+      await page.goto(app.url);
+      await page.getByTestId('load-samples').click();
+      await expect(page.getByTestId('plan-row')).toHaveCount(5);
+      await page.getByLabel('SSID').fill('line-3');
+      await page.getByLabel('Passphrase').fill('line-3-passphrase');
+      await page.getByRole('button', { name: 'Save Wi-Fi settings' }).click();
+      await page.getByLabel('Address').selectOption('127.0.0.1');
+      await page.getByTestId('server-start').click();
+      await expect(page.getByTestId('server-state')).toContainText('Serving on');
+
+      // The station CA: created here, protected by a passphrase in browser mode; shown, never its key.
+      const identities = page.getByTestId('panel-identities');
+      await identities.getByTestId('station-ca-create').click();
+      await identities.getByLabel('Subject', { exact: true }).fill('CN=Line 3 CA, O=Acme');
+      await identities.getByLabel('Passphrase for the CA key').fill('line three passphrase');
+      await identities.getByTestId('station-ca-submit').click();
+      await expect(identities.getByTestId('station-ca-subject')).toContainText('CN=Line 3 CA, O=Acme', { timeout: 20_000 });
+      await expect(identities.getByTestId('station-ca-unlocked')).toBeVisible();
+      await identities.getByLabel('Subject template').fill('CN=acme-{uid}, O=Acme');
+      await identities.getByTestId('identity-enabled').check();
+      await expect(identities.getByTestId('identity-counters')).toContainText('0 proven', { timeout: 20_000 });
+
+      await page.getByTestId('station-toggle').check();
+      for (const board of boards) {
+        await page.getByTestId('station-extra-port').fill(board.port);
+        await page.getByRole('button', { name: 'Add', exact: true }).click();
+      }
+      const tiles = page.getByTestId('station-tile');
+      await expect(tiles).toHaveCount(2, { timeout: 20_000 });
+      for (const board of boards) {
+        const tile = page.locator(`[data-testid="station-tile"][data-port="${board.port}"]`);
+        await expect(tile).toHaveAttribute('data-state', 'passed', { timeout: 60_000 });
+        await expect(tile.getByTestId('station-tile-identity')).toHaveAttribute('data-proof', 'passed');
+        await expect(tile.getByTestId('station-tile-identity')).toContainText('CN=acme-');
+      }
+      await expect(page.getByTestId('station-status')).toContainText('2 passed · 0 failed');
+      await expect(identities.getByTestId('identity-counters')).toContainText('2 proven');
+      await expect(identities.getByTestId('station-ca-issued')).toContainText('2 identities');
+      await expect(page.locator('body')).not.toContainText('PRIVATE KEY');
+      await page.getByTestId('station-toggle').uncheck();
+    } finally {
+      for (const board of boards) board.process.kill('SIGTERM');
+    }
   });
 });

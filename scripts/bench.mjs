@@ -2,7 +2,7 @@
 // floor or a peer measured in the same run (never absolute timings as pass/fail).
 import { spawnSync } from 'node:child_process';
 
-const BENCHES = ['bench/provisioning.bench.ts', 'bench/https-server.bench.ts', 'bench/identity.bench.ts'];
+const BENCHES = ['bench/provisioning.bench.ts', 'bench/https-server.bench.ts', 'bench/identity.bench.ts', 'bench/station.bench.ts'];
 // The provisioning bench runs simulated boards from the built CLI.
 const built = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 if (built.status !== 0) process.exit(built.status ?? 1);

@@ -11,6 +11,8 @@ import { MaintenancePanel } from './components/provision/MaintenancePanel';
 import { ProvisionPanel } from './components/provision/ProvisionPanel';
 import { RestoreDialog } from './components/provision/RestoreDialog';
 import { ServerPanel } from './components/server/ServerPanel';
+import { IdentityPanel } from './components/station/IdentityPanel';
+import { StationTiles } from './components/station/StationTiles';
 import { boardStep, certificatesStep, provisionStep } from './lib/readiness';
 import { useBoardStore } from './stores/board-store';
 import { wireBackendEvents } from './stores/event-wiring';
@@ -68,6 +70,7 @@ export function App() {
       <RecoveryBanner />
       <RestoreDialog />
       <Notices />
+      <StationTiles />
       <DropTarget />
       <main className="app-main">
         <div className="column column-certificates">
@@ -81,6 +84,7 @@ export function App() {
           <ProvisionPanel state={provision} />
           <ServerPanel />
           <MaintenancePanel />
+          <IdentityPanel />
         </div>
       </main>
       <LogPanel />

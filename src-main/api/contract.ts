@@ -316,6 +316,8 @@ export type RunPhase =
   | 'verify'
   | 'reinit'
   | 'readback'
+  | 'identity'
+  | 'prove'
   | 'restore'
   | 'bootloader'
   | 'reset';
@@ -353,6 +355,8 @@ export interface RunResultView {
   serverTrust: 'removed' | 'kept' | null;
   /** TLS handshakes the module's download made (Wi-Fi provisioning, boards that report it); null otherwise. */
   tlsHandshakes: number | null;
+  /** The board's own identity, when the station gives each board one (issue 16). */
+  identity?: RunIdentityView | null;
 }
 
 export interface ProvisionSettingsView {
@@ -362,6 +366,22 @@ export interface ProvisionSettingsView {
    * the CA is written for the download and the job writes the final root store without it.
    */
   keepServerTrust: boolean;
+}
+
+/** A per-board identity in a run: what was issued (never the key), how far it got, and the proof. */
+export interface RunIdentityView {
+  certSerial: string;
+  subject: string;
+  notAfter: string;
+  /** The station counter {serial}. */
+  stationSerial: number | null;
+  /** 1 for a fresh identity; more when a board that failed is retried with the identity it was first given. */
+  attempt: number;
+  certificateSha256: string;
+  mac: string | null;
+  /** issued: not (yet) verified on the board; written: the read-back holds it; proven: the board proved it over mutual TLS. */
+  state: 'issued' | 'written' | 'proven' | 'failed';
+  proof: { result: 'passed' | 'failed' | 'skipped'; detail: string; peer: string | null } | null;
 }
 
 export interface RunPhaseTiming {
@@ -411,18 +431,116 @@ export interface FirmwareImageView {
 
 export interface StationOptions {
   programFirmware: boolean;
+  /** Boards provisioned at once, 1..8 (default 8). */
+  maxBoards?: number;
+  /** Serial ports to watch besides the ones detected (typed paths, e.g. boards the OS does not list as USB). */
+  extraPorts?: string[];
 }
 
-/** Station mode: every supported board that is plugged in is connected and provisioned. */
+/** One board on the bench in station mode, like one socket of a gang programmer. */
+export interface StationTileView {
+  port: string;
+  boardId: string | null;
+  state: 'connecting' | 'checking' | 'recovering' | 'provisioning' | 'programming-firmware' | 'passed' | 'failed' | 'refused';
+  /** False once the board was unplugged (its tile stays until another board takes the port). */
+  present: boolean;
+  phase: RunPhase | null;
+  progress: { label: string; done: number; total: number } | null;
+  /** What happened, in a sentence, when there is no run result to say it (refused, recovered). */
+  message: string | null;
+  result: RunResultView | null;
+  /** The board's own identity (issued, written, proven), when the station issues them. */
+  identity: RunIdentityView | null;
+  startedAt: string;
+}
+
+/** Station mode: every supported board that is plugged in is connected and provisioned, up to maxBoards at once. */
 export interface StationStatusView {
   enabled: boolean;
   state: 'off' | 'waiting-for-board' | 'programming-firmware' | 'provisioning' | 'unplug-board';
   /** Boards that do not answer as ours get the bundled firmware programmed first. */
   programFirmware: boolean;
+  maxBoards: number;
+  extraPorts: string[];
   passed: number;
   failed: number;
   /** The last board's result, with its id, for the big PASS/FAIL card. */
   last: { boardId: string | null; result: RunResultView } | null;
+  /** One tile per board on the bench. */
+  tiles: StationTileView[];
+  /** Why station mode turned itself off (the station, not a board, was not ready). */
+  pausedReason: string | null;
+}
+
+/** Station identities (issue 16): what the person chose. */
+export interface IdentitySettingsView {
+  /** One identity per board: each board provisioned gets its own key and certificate from the station CA. */
+  enabled: boolean;
+  /** Subject template, e.g. "CN=acme-{uid}, O=Acme" ({uid}, {mac}, {serial}). */
+  subject: string;
+  /** subjectAltName template entries, e.g. "URI:urn:acme:{uid}". */
+  subjectAltNames: string[];
+  validityDays: number;
+  /** The board proves its identity over mutual TLS after the write. */
+  proof: boolean;
+  /** Written into every audit record. */
+  operator: string;
+  stationName: string;
+}
+
+export type IdentitySettingsInput = IdentitySettingsView;
+
+/** The station CA as the app shows it: never key material. */
+export interface StationCaView {
+  subject: string;
+  issuer: string;
+  kind: 'root' | 'intermediate';
+  sha256Fingerprint: string;
+  notBefore: string;
+  notAfter: string;
+  expired: boolean;
+  keyType: string;
+  keyProtection: 'os-keychain' | 'passphrase' | 'key-file';
+  identitiesIssued: number;
+  nextStationSerial: number;
+  dir: string;
+}
+
+export interface IdentityStationView {
+  settings: IdentitySettingsView;
+  /** The CA in the station's CA folder; null until one is created or imported. */
+  ca: StationCaView | null;
+  /** The CA key is open for this session: identities can be issued. */
+  unlocked: boolean;
+  /** What protects a CA created or imported here: this computer's keychain (desktop app) or a passphrase. */
+  protection: 'os-keychain' | 'passphrase';
+  /** Boards by the state of their newest identity. */
+  boards: Record<'issued' | 'written' | 'proven' | 'failed' | 'void' | 'superseded', number>;
+  /** Boards awaiting a retry with the identity they were first given (key held, sealed). */
+  awaitingRetry: { uid: string; certSerial: string; attempts: number; lastFailure: string | null }[];
+  auditFile: string;
+  auditRecords: number;
+  /** SHA-256 of the audit trail's last line: keep it elsewhere to detect a removed last record. */
+  auditHead: string | null;
+  validityWarning: string | null;
+  /** Why boards cannot get identities now (no CA, locked, bad template), in words a person can act on; null when ready or off. */
+  problem: string | null;
+  proofPort: number | null;
+}
+
+export interface CreateStationCaInput {
+  subject: string;
+  keyType: 'rsa2048' | 'p256';
+  validityDays: number;
+  /** Required where no keychain protects the key (browser mode); at least 8 characters. */
+  passphrase?: string;
+}
+
+export interface ImportStationCaInput {
+  /** The CA certificate (and the chain above it) and its key, or a PKCS#12 file: PEM, DER or .p12. */
+  files: ImportedFile[];
+  p12Password?: string;
+  passphrase?: string;
 }
 
 export interface FileToSave {
@@ -498,6 +616,14 @@ export interface WincApi {
   setStationMode(enabled: boolean): Promise<StationStatusView>;
   setStationOptions(options: StationOptions): Promise<StationStatusView>;
 
+  getIdentityStation(): Promise<IdentityStationView>;
+  setIdentitySettings(settings: IdentitySettingsInput): Promise<IdentityStationView>;
+  createStationCa(input: CreateStationCaInput): Promise<IdentityStationView>;
+  importStationCa(input: ImportStationCaInput): Promise<IdentityStationView>;
+  /** Opens the CA key for this session; the passphrase is null where the keychain protects it. */
+  unlockStationCa(passphrase: string | null): Promise<IdentityStationView>;
+  lockStationCa(): Promise<IdentityStationView>;
+
   listFirmwareImages(): Promise<FirmwareImageView[]>;
   /** Programs the bundled firmware; portPath is the board's serial port (unused for the Xplained Pro). */
   programFirmware(board: FirmwareBoard, portPath: string | null): Promise<RunResultView>;
@@ -553,6 +679,12 @@ export const API_METHODS = [
   'getStation',
   'setStationMode',
   'setStationOptions',
+  'getIdentityStation',
+  'setIdentitySettings',
+  'createStationCa',
+  'importStationCa',
+  'unlockStationCa',
+  'lockStationCa',
   'listFirmwareImages',
   'programFirmware',
 ] as const satisfies readonly ApiMethod[];
@@ -572,6 +704,7 @@ export interface ApiEvents {
   flashMap: FlashMapView;
   runFinished: RunResultView;
   station: StationStatusView;
+  identity: IdentityStationView;
 }
 
 export type LogSource = 'app' | 'server' | 'board';

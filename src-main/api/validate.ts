@@ -31,6 +31,16 @@ const none = z.tuple([]);
 const importId = z.string().min(1).max(100);
 // base64 of one chunk: 4 characters per 3 bytes.
 const MAX_CHUNK_BASE64 = Math.ceil(IMPORT_LIMITS.chunkBytes / 3) * 4;
+const identitySettings = z.strictObject({
+  enabled: z.boolean(),
+  subject: z.string().min(1).max(1000),
+  subjectAltNames: z.array(z.string().min(1).max(500)).max(16),
+  validityDays: z.number().int().min(1).max(36500),
+  proof: z.boolean(),
+  operator: z.string().max(200),
+  stationName: z.string().max(200),
+});
+const caPassphrase = z.string().min(8).max(1000);
 
 const argumentSchemas = {
   getAppInfo: none,
@@ -78,7 +88,13 @@ const argumentSchemas = {
   setProvisionSettings: z.tuple([z.strictObject({ delivery: z.enum(['wifi', 'usb']), keepServerTrust: z.boolean() })]),
   getStation: none,
   setStationMode: z.tuple([z.boolean()]),
-  setStationOptions: z.tuple([z.object({ programFirmware: z.boolean() }).strict()]),
+  getIdentityStation: none,
+  setIdentitySettings: z.tuple([identitySettings]),
+  createStationCa: z.tuple([z.strictObject({ subject: z.string().min(1).max(1000), keyType: z.enum(['rsa2048', 'p256']), validityDays: z.number().int().min(1).max(36500), passphrase: caPassphrase.optional() })]),
+  importStationCa: z.tuple([z.strictObject({ files: z.array(importedFile).min(1).max(16), p12Password: z.string().max(1000).optional(), passphrase: caPassphrase.optional() })]),
+  unlockStationCa: z.tuple([caPassphrase.nullable()]),
+  lockStationCa: none,
+  setStationOptions: z.tuple([z.object({ programFirmware: z.boolean(), maxBoards: z.number().int().min(1).max(8).optional(), extraPorts: z.array(z.string().min(1).max(255)).max(8).optional() }).strict()]),
   listFirmwareImages: none,
   programFirmware: z.tuple([z.enum(['samd21-xpro', 'mkr1000', 'feather-m0-wifi']), z.string().min(1).max(500).nullable()]),
 } satisfies { [K in ApiMethod]: z.ZodType<Parameters<WincApi[K]>> };

@@ -21,6 +21,18 @@ const settingsSchema = z.object({
   keepServerTrust: z.boolean().optional(),
   /** Backups kept per board (older ones are pruned unless an unfinished write needs them). */
   backupsKept: z.number().int().min(1).max(1000).optional(),
+  /** Station identities (issue 16): one identity per board, its template, the proof. */
+  identity: z
+    .object({
+      enabled: z.boolean(),
+      subject: z.string(),
+      subjectAltNames: z.array(z.string()),
+      validityDays: z.number().int(),
+      proof: z.boolean(),
+      operator: z.string(),
+      stationName: z.string(),
+    })
+    .optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;

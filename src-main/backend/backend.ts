@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { IMPORT_LIMITS, type ApiErrorData, type ApiEventMessage, type AppMode, type BoardView, type Delivery, type ProvisionSettingsView, type UnfinishedWriteView, type FileToSave, type LogLine, type WincApi, type WorkspaceView } from '../api/contract.js';
+import { IMPORT_LIMITS, type ApiErrorData, type ApiEventMessage, type AppMode, type BoardView, type Delivery, type FirmwareBoard, type ProvisionSettingsView, type UnfinishedWriteView, type FileToSave, type LogLine, type WincApi, type WorkspaceView } from '../api/contract.js';
 import { ApiError, isApiMethod, validateCall } from '../api/validate.js';
 import { passphraseProblem, wifiProblems } from '../api/wifi-rules.js';
 import { APP_NAME, APP_VERSION } from '../app-identity.js';
@@ -15,7 +15,9 @@ import { BackupStore, DEFAULT_BACKUPS_KEPT } from '../provisioning/backup-store.
 import { JournalStore } from '../provisioning/journal-store.js';
 import { boardKeyOf, Provisioner, type WifiCredentials } from '../provisioning/provisioner.js';
 import { RunRecordStore } from '../provisioning/run-records.js';
-import { Station } from '../provisioning/station.js';
+import { Gang, MAX_GANG, type GangEvent, type SessionHooks } from '../provisioning/gang.js';
+import { PortBoard } from '../provisioning/port-board.js';
+import { SerialTransport } from '../board/transport/serial-transport.js';
 import type { IntakeInput } from '../certs/index.js';
 import { describeAddition, Workspace } from '../workspace/workspace.js';
 import { ProtectedFileOpener } from '../certs/file-opener.js';
@@ -27,6 +29,11 @@ import { BoardController, type BoardControllerOptions } from './board-controller
 import { FirmwareController, type FirmwareControllerOptions } from './firmware-controller.js';
 import { LogBook } from './log-book.js';
 import { ServerController, type ServerControllerOptions } from './server-controller.js';
+import type { ServerIdentity } from '../https-server/identity.js';
+import type { IdentityStation } from '../provisioning/identity-station.js';
+import type { ProvisionerIdentity } from '../provisioning/identity-port.js';
+import type { ScryptParameters } from '../app-data/passphrase-sealer.js';
+import { IdentityController } from './identity-controller.js';
 
 export interface BackendOptions {
   mode: AppMode;
@@ -49,6 +56,8 @@ export interface BackendOptions {
   reconnectPollMs?: number;
   /** What protects backups at rest: the OS keychain in Electron; a user-only key file otherwise (default). */
   openSealer?: (dataDir: string) => Promise<KeySealer>;
+  /** scrypt parameters for a station CA protected by a passphrase (tests use cheaper ones). */
+  identityScrypt?: ScryptParameters;
 }
 
 /** Where the write-ahead journal and the backups live in a data folder (shared by the app and the CLI). */
@@ -78,7 +87,9 @@ export class Backend {
   readonly workspace: Workspace;
   readonly provisioner: Provisioner;
   readonly firmware: FirmwareController;
-  readonly station: Station;
+  /** Station mode: a gang of per-board sessions, each with its own link and Provisioner. */
+  readonly station: Gang;
+  private readonly stationEvents = new EventEmitter();
   readonly backups: BackupStore;
   readonly journal: JournalStore;
   /** Wi-Fi and delivery for this process only (the command line), never written to the settings. */
@@ -86,6 +97,10 @@ export class Backend {
   private sessionDelivery: Delivery | undefined;
   /** The board the recovery check last ran for; a different one (or none) means a new board. */
   private checkedBoard: string | null = null;
+  /** Per-board identities, while the station CA is open (issue 16); none: boards get the plan as it is. */
+  private identityStation: IdentityStation | undefined;
+  /** The station CA and identity settings the app manages (the command line opens its own station instead). */
+  readonly identities: IdentityController;
 
   private constructor(
     private readonly options: BackendOptions,
@@ -146,6 +161,22 @@ export class Backend {
       onProgress: (progress) => this.emit({ name: 'progress', payload: progress }),
       onFlashMap: (map) => this.emit({ name: 'flashMap', payload: map }),
       onLog: (level, text) => this.log('board', level, text),
+      identity: () => this.runIdentity(),
+    });
+    this.identities = new IdentityController({
+      dataDir,
+      appSealer: sealer,
+      settings,
+      now: this.now,
+      ...(options.identityScrypt ? { scrypt: options.identityScrypt } : {}),
+      poolSize: MAX_GANG,
+      serverIdentity: () => this.proofServerIdentity(),
+      ...(options.interfaces ? { interfaces: options.interfaces } : {}),
+      use: (station) => {
+        this.identityStation = station;
+      },
+      onChange: (view) => this.emit({ name: 'identity', payload: view }),
+      onLog: (level, text) => this.log('app', level, text),
     });
     this.firmware = new FirmwareController({
       ...(options.firmware ? { firmware: options.firmware } : {}),
@@ -159,15 +190,20 @@ export class Backend {
       onProgress: (progress) => this.emit({ name: 'progress', payload: progress }),
       onLog: (level, text) => this.log('board', level, text),
     });
-    this.station = new Station({
-      listPorts: () => this.board.listPorts(),
-      boardConnection: () => this.board.view(),
-      connect: (portPath) => this.board.connect(portPath, 'native'),
-      provision: () => this.finished(this.provisioner.provision()),
-      trustServer: () => this.finished(this.provisioner.trustServer()),
+    this.station = new Gang({
+      listPorts: () => this.stationPorts(),
+      openBoard: (portPath) => PortBoard.open(portPath, options.openTransport ?? ((p, baudRate) => SerialTransport.open({ path: p, baudRate })), (level, text) => this.log('board', level, `[${portPath}] ${text}`)),
+      provisioner: (board, hooks) => this.sessionProvisioner(board, hooks),
+      stationProblem: () => this.stationProblem(),
       programFirmware: (board, portPath) => this.finished(this.firmware.program(board, portPath)),
       onStatus: (status) => this.emit({ name: 'station', payload: status }),
+      onEvent: (event) => this.stationEvents.emit('event', event),
+      onResult: (result) => {
+        this.emit({ name: 'runFinished', payload: result });
+        void this.identities.changed().catch(() => undefined);
+      },
       onLog: (level, text) => this.log('app', level, text),
+      now: this.now,
       ...(options.stationIntervalMs ? { intervalMs: options.stationIntervalMs } : {}),
     });
     this.api = this.createApi();
@@ -315,8 +351,22 @@ export class Backend {
         return this.provisionSettings();
       },
       getStation: async () => this.station.status(),
-      setStationMode: async (enabled) => this.station.setEnabled(enabled),
+      setStationMode: async (enabled) => {
+        // The station opens every board itself: the Board panel's board is handed over to it
+        // (once the check of a board just connected is done).
+        if (enabled) await this.boardCheck;
+        if (enabled && this.board.view().connection === 'busy') throw new ApiError('BUSY', 'The board is busy: wait for its operation to finish before turning station mode on.');
+        if (enabled && this.board.view().connection !== 'disconnected') await this.board.disconnect();
+        return this.station.setEnabled(enabled);
+      },
       setStationOptions: async (options) => this.station.setOptions(options),
+
+      getIdentityStation: () => this.identities.view(),
+      setIdentitySettings: (input) => this.identities.setSettings(input),
+      createStationCa: (input) => this.identities.createCa(input),
+      importStationCa: (input) => this.identities.importCa(input),
+      unlockStationCa: (passphrase) => this.identities.unlock(passphrase),
+      lockStationCa: () => this.identities.lock(),
 
       listFirmwareImages: async () => this.firmware.images(),
       programFirmware: (board, portPath) => this.finished(this.firmware.program(board, portPath)),
@@ -331,6 +381,78 @@ export class Backend {
   useSessionSettings(settings: { wifi?: WifiCredentials; delivery?: Delivery }): void {
     this.sessionWifi = settings.wifi;
     this.sessionDelivery = settings.delivery;
+  }
+
+  /** Gives every board provisioned from now on its own identity from this station (undefined: the plan as it is). */
+  useIdentityStation(station: IdentityStation | undefined): void {
+    this.identityStation = station;
+  }
+
+  get identity(): IdentityStation | undefined {
+    return this.identityStation;
+  }
+
+  /** The identities a run uses: the command line's station, else the app's (which refuses while on but locked). */
+  private runIdentity(): ProvisionerIdentity | undefined {
+    if (this.options.mode === 'cli') return this.identityStation;
+    return this.identityStation ?? this.identities.forRuns();
+  }
+
+  /** What the proof port presents: the app's own server identity (the board does not check it; the proof checks the board). */
+  async proofServerIdentity(): Promise<{ key: string; certChain: Uint8Array[] }> {
+    return serverIdentityForProof(await this.server.ensureIdentity());
+  }
+
+  /** Every station event, tagged with its board's port (what `winc-cert station --json` prints). */
+  onStationEvent(listener: (event: GangEvent) => void): () => void {
+    this.stationEvents.on('event', listener);
+    return () => this.stationEvents.off('event', listener);
+  }
+
+  /** The ports station mode watches: supported boards detected, and the demo board when it runs. */
+  private async stationPorts(): Promise<{ path: string; firmwareBoard: FirmwareBoard | null }[]> {
+    const ports = (await this.board.listPorts()).filter((port) => port.board !== null).map((port) => ({ path: port.path, firmwareBoard: port.firmwareBoard }));
+    const demo = this.board.simulatedPortPath();
+    if (demo && !ports.some((port) => port.path === demo)) ports.push({ path: demo, firmwareBoard: null });
+    return ports;
+  }
+
+  /** One board of the gang gets a Provisioner of its own, sharing the server, the plan, the stores and the identities. */
+  private sessionProvisioner(board: PortBoard, hooks: SessionHooks): Provisioner {
+    return new Provisioner({
+      board,
+      server: this.server,
+      workspace: this.workspace,
+      backups: this.backups,
+      journal: this.journal,
+      runs: new RunRecordStore(path.join(this.dataDir, 'runs')),
+      backupsKept: () => this.settings.get().backupsKept ?? DEFAULT_BACKUPS_KEPT,
+      onRecovery: () => void this.refreshUnfinishedWrites(),
+      layout: () => getFlashLayout('winc1500', this.firmwareFor(board.view().wincFirmware)),
+      wifi: () => this.sessionWifi ?? this.wifiCredentials(),
+      delivery: () => this.sessionDelivery ?? this.settings.get().delivery ?? 'wifi',
+      keepServerTrust: () => this.settings.get().keepServerTrust ?? false,
+      now: this.now,
+      onProgress: (progress) => hooks.onProgress(progress.phase, progress.label, progress.done, progress.total),
+      onLog: hooks.onLog,
+      identity: () => this.runIdentity(),
+      onIdentity: hooks.onIdentity,
+    });
+  }
+
+  /** Why the station itself cannot provision now; null when it can (a board's own problems are its run's). */
+  private async stationProblem(): Promise<string | null> {
+    const identity = this.runIdentity();
+    const empty = this.workspace.isEmpty();
+    if (empty && !identity) return 'There is nothing to provision: add certificates first.';
+    if (!empty && !this.workspace.analyze().ok) return 'The plan has errors: fix the findings shown under Certificates first.';
+    const problem = identity?.preflight();
+    if (problem) return problem;
+    const delivery = this.sessionDelivery ?? this.settings.get().delivery ?? 'wifi';
+    if ((delivery === 'wifi' || identity?.proofRequired) && !(this.sessionWifi ?? this.wifiCredentials())) {
+      return delivery === 'wifi' ? 'Enter the Wi-Fi the boards join (Board step), or deliver over USB.' : 'Enter the Wi-Fi the boards join to prove their identity (Board step).';
+    }
+    return null;
   }
 
   private async afterBoardCheck<T>(run: () => Promise<T>): Promise<T> {
@@ -385,12 +507,16 @@ export class Backend {
   private async finished<T extends { result: string }>(run: Promise<T>): Promise<T> {
     const result = await run;
     this.emit({ name: 'runFinished', payload: result as never });
+    void this.identities.changed().catch(() => undefined);
     return result;
   }
 
   /** The connected module's WINC firmware decides the store formats; otherwise the setting, else 19.6. */
   private moduleFirmware(): string {
-    const reported = this.board?.view().wincFirmware;
+    return this.firmwareFor(this.board?.view().wincFirmware ?? null);
+  }
+
+  private firmwareFor(reported: string | null): string {
     if (reported) {
       try {
         getFlashLayout('winc1500', reported);
@@ -452,11 +578,20 @@ export class Backend {
   }
 
   async shutdown(): Promise<void> {
-    this.station.setEnabled(false);
+    await this.station.stop();
+    await this.identityStation?.close().catch(() => undefined);
+    this.identityStation = undefined;
+    await this.identities.close();
     await this.server.stop(false);
     await this.board.shutdown();
     await this.fileOpener.close();
   }
+}
+
+/** The key and chain (leaf first, DER) of the app's server identity, as the proof port presents them. */
+export function serverIdentityForProof(identity: ServerIdentity): { key: string; certChain: Uint8Array[] } {
+  const chain = [...identity.certPem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/gu)].map((match) => new Uint8Array(Buffer.from(match[1]!.replace(/\s+/gu, ''), 'base64')));
+  return { key: identity.keyPem, certChain: chain.length > 0 ? chain : [identity.certDer] };
 }
 
 export function toErrorData(error: unknown): ApiErrorData {

@@ -180,6 +180,11 @@ export class BoardController {
     return this.connect(this.simulated.portPath, 'native');
   }
 
+  /** The demo board's port while it runs (station mode provisions it like a plugged-in board). */
+  simulatedPortPath(): string | null {
+    return this.simulated?.portPath ?? null;
+  }
+
   async disconnect(announce = true): Promise<BoardView> {
     this.reconnectWatcher.stop();
     return this.closeDriver(announce);

@@ -45,6 +45,8 @@ export class ServerController {
   private identity: StationServerIdentity | undefined;
   private identityLoad: Promise<StationServerIdentity> | undefined;
   private staged: StagedFileInput[] = [];
+  /** Jobs staged as /JOB/NAME, one per board being provisioned (kept across a server restart). */
+  private readonly jobs = new Map<string, StagedFileInput[]>();
   private lastError: string | null = null;
   private lastHost: string | null = null;
   private lastPort = DEFAULT_PORT;
@@ -177,6 +179,7 @@ export class ServerController {
         // Clients hanging up and idle connections are debug lines; what explains a failure stays a warning.
         onConnectionError: (event) => this.options.onLog(event.level, `${event.peer}: ${event.kind}: ${event.message}`),
       });
+      for (const [jobId, files] of this.jobs) this.server.stageJob(jobId, files);
       this.lastError = null;
       this.options.onStarted?.(host, port);
       this.options.onLog('info', `HTTPS server listening on https://${this.server.host}:${this.server.port}/ (${this.staged.length} files staged)`);
@@ -217,6 +220,18 @@ export class ServerController {
   stage(files: StagedFileInput[]): void {
     this.staged = files;
     this.server?.stage(files);
+  }
+
+  /** Offers one job's files as /JOB/NAME, beside every other job's, until endJob. */
+  stageJob(jobId: string, files: StagedFileInput[]): void {
+    this.server?.stageJob(jobId, files);
+    this.jobs.set(jobId, files);
+  }
+
+  /** The job's files are no longer served. */
+  endJob(jobId: string): void {
+    this.jobs.delete(jobId);
+    this.server?.endJob(jobId);
   }
 
   /**

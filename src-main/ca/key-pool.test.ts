@@ -23,4 +23,12 @@ describe('the RSA key pool', () => {
     expect(key.privateKey.asymmetricKeyDetails).toMatchObject({ modulusLength: 2048, publicExponent: 65537n });
     pool.close();
   });
+
+  it('says when it is full, so a station can make its keys before the first boards arrive', async () => {
+    const pool = new RsaKeyPool({ size: 2, modulusLength: 1024 });
+    await pool.filled();
+    expect(pool.available).toBe(2);
+    pool.close();
+    await pool.filled();
+  });
 });

@@ -38,6 +38,11 @@ export class RsaKeyPool {
     return { privateKey: await this.generate() };
   }
 
+  /** Resolves once `size` keys are ready (or the pool was closed): a station fills it before the first boards arrive. */
+  async filled(): Promise<void> {
+    while (!this.closed && this.ready.length < this.size) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
   /** How many keys are ready now (for views and tests). */
   get available(): number {
     return this.ready.length;

@@ -209,6 +209,30 @@ describe('serving staged files to real clients', () => {
   });
 });
 
+describe('jobs staged side by side (a gang of boards)', () => {
+  it('serves each job its own files under /JOB/NAME, keys once per token, and nothing after the job ends', async () => {
+    const { server, requests } = await start();
+    server.stageJob('jobAAAA1', [{ name: 'server.cer', bytes: new Uint8Array([1]) }, { name: 'server.key', bytes: new Uint8Array([0x41]), oneTimeTokens: ['tokA'] }]);
+    server.stageJob('jobBBBB2', [{ name: 'server.cer', bytes: new Uint8Array([2]) }, { name: 'server.key', bytes: new Uint8Array([0x42]), oneTimeTokens: ['tokB'] }]);
+    expect((await get(server.port, '/jobAAAA1/server.cer')).body).toEqual(Buffer.from([1]));
+    expect((await get(server.port, '/jobBBBB2/server.cer')).body).toEqual(Buffer.from([2]));
+    // One job's token opens nothing in another job; a key is served once.
+    expect((await get(server.port, '/jobBBBB2/server.key?token=tokA')).status).toBe(404);
+    expect((await get(server.port, '/jobAAAA1/server.key?token=tokA')).body).toEqual(Buffer.from([0x41]));
+    expect((await get(server.port, '/jobAAAA1/server.key?token=tokA')).status).toBe(404);
+    expect(requests.find((request) => request.file === 'jobAAAA1/server.key')).toMatchObject({ tokenUsed: true });
+    // The shared set is untouched, and traversal out of a job is the same 404.
+    expect((await get(server.port, '/root_ca.der')).status).toBe(200);
+    for (const target of ['/jobAAAA1/../root_ca.der', '/jobAAAA1/%2e%2e%2froot_ca.der', '/jobAAAA1/', '/jobAAAA1//server.cer', '/jobCCCC3/server.cer']) expect((await get(server.port, target)).status).toBe(404);
+    expect(server.endJob('jobAAAA1')).toBe(true);
+    expect(server.endJob('jobAAAA1')).toBe(false);
+    expect((await get(server.port, '/jobAAAA1/server.cer')).status).toBe(404);
+    expect((await get(server.port, '/jobBBBB2/server.key?token=tokB')).body).toEqual(Buffer.from([0x42]));
+    expect(() => server.stageJob('jobBBBB2', [])).toThrowError(expect.objectContaining({ code: 'DUPLICATE_JOB' }));
+    expect(() => server.stageJob('a/b', [])).toThrowError(expect.objectContaining({ code: 'INVALID_JOB_ID' }));
+  });
+});
+
 describe('bad input', () => {
   it('answers traversal, encoded slashes, absolute-form, unknown names, protected names and other methods with one identical 404', async () => {
     const { server } = await start();

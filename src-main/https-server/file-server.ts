@@ -16,8 +16,7 @@ import { HttpsServerError } from './errors.js';
 import { isLocalAddress, isWildcardAddress, listLanCandidates, type NetworkInterfaceMap } from './network-interfaces.js';
 import { redactSecrets } from '../security/redact.js';
 import { sanitizeForLog, type ConnectionErrorEvent, type RequestLogEvent } from './request-log.js';
-import { parseRequestTarget } from './request-target.js';
-import { StagedFileSet, type StagedFileInput } from './staged-files.js';
+import { StagedFiles, type StagedFileInput } from './staged-files.js';
 
 export const DEFAULT_PORT = 4443;
 
@@ -77,8 +76,12 @@ export interface RunningHttpsFileServer {
   readonly port: number;
   /** https URL a client uses for a staged name (with its token, if any). */
   url(name: string, token?: string): string;
-  /** Replaces the whole staged set at once; requests in flight finish with the old one. */
+  /** Replaces the shared set (`/NAME`) at once; requests in flight finish with the old one. */
   stage(files: readonly StagedFileInput[]): void;
+  /** Offers one job's files as `/JOB/NAME` until endJob (several jobs at once: a gang of boards). */
+  stageJob(jobId: string, files: readonly StagedFileInput[]): void;
+  /** Removes a job's files and overwrites their bytes; false when it was not staged. */
+  endJob(jobId: string): boolean;
   /** A new one-time token for a token-protected staged file. */
   issueToken(name: string): string;
   stagedNames(): string[];
@@ -131,7 +134,7 @@ export async function startHttpsFileServer(options: StartServerOptions): Promise
     throw new HttpsServerError('INVALID_PORT', `Port ${String(port)} is not a TCP port; use a number from 1 to 65535 (default ${DEFAULT_PORT}).`);
   }
   const host = resolveBindAddress(options.host, options.interfaces ?? networkInterfaces());
-  let staged = new StagedFileSet(options.files ?? []);
+  const staged = new StagedFiles(options.files ?? []);
   const counters = new ClientCounters();
   const emitRequest = (event: RequestLogEvent) => {
     counters.add(clientAddressOf(event.peer), { requests: 1, ...(event.status === 200 && event.bytes > 0 ? { files: 1, bytes: event.bytes } : {}) });
@@ -303,11 +306,11 @@ export async function startHttpsFileServer(options: StartServerOptions): Promise
     host,
     port: boundPort,
     url: (name, token) => `https://${urlHost(host)}:${boundPort}/${encodeURIComponent(name)}${token ? `?token=${encodeURIComponent(token)}` : ''}`,
-    stage: (files) => {
-      staged = new StagedFileSet(files);
-    },
-    issueToken: (name) => staged.issueToken(name),
-    stagedNames: () => staged.names,
+    stage: (files) => staged.replaceShared(files),
+    stageJob: (jobId, files) => staged.addJob(jobId, files),
+    endJob: (jobId) => staged.endJob(jobId),
+    issueToken: (name) => staged.issueSharedToken(name),
+    stagedNames: () => staged.sharedNames,
     connectionCount: () => rawSockets.size,
     stats: (clientAddress) => counters.get(clientAddress),
     tally: (clientAddress) => {
@@ -374,14 +377,14 @@ function isClientClose(error: NodeJS.ErrnoException): boolean {
   return error.code === 'ECONNRESET' || error.code === 'EPIPE' || /socket hang up|ECONNRESET/u.test(error.message);
 }
 
-function answer(req: IncomingMessage, res: ServerResponse, staged: StagedFileSet, emit: (event: RequestLogEvent) => void): void {
+function answer(req: IncomingMessage, res: ServerResponse, staged: StagedFiles, emit: (event: RequestLogEvent) => void): void {
   const started = performance.now();
   const time = new Date().toISOString();
   const method = req.method ?? '?';
-  const target = parseRequestTarget(req.url ?? '');
-  const file = sanitizeForLog(redactSecrets(target.kind === 'file' ? target.name : (req.url ?? '')));
   const isGet = method === 'GET';
-  const found = (isGet || method === 'HEAD') && target.kind === 'file' ? staged.lookup(target.name, target.token, isGet) : { found: false as const };
+  const target = staged.resolve(req.url ?? '', isGet);
+  const file = sanitizeForLog(redactSecrets(target.label));
+  const found = isGet || method === 'HEAD' ? target : { found: false as const };
 
   // Requests are small; whatever body a client sends is not wanted.
   req.resume();

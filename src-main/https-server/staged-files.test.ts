@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HttpsServerError } from './errors.js';
-import { createDownloadToken, StagedFileSet } from './staged-files.js';
+import { createDownloadToken, createJobId, JOB_ID_PATTERN, StagedFiles, StagedFileSet } from './staged-files.js';
 
 const bytes = (...values: number[]) => new Uint8Array(values);
 
@@ -51,5 +51,39 @@ describe('StagedFileSet', () => {
     const token = createDownloadToken();
     expect(token).toMatch(/^[A-Za-z0-9_-]{22}$/u);
     expect(createDownloadToken()).not.toBe(token);
+  });
+});
+
+describe('StagedFiles: a shared set and one set per job', () => {
+  it('resolves /NAME in the shared set and /JOB/NAME in its job only', () => {
+    const staged = new StagedFiles([{ name: 'root.der', bytes: bytes(1) }]);
+    staged.addJob('job12345', [{ name: 'a.der', bytes: bytes(2) }]);
+    expect(staged.resolve('/root.der', true)).toMatchObject({ found: true, label: 'root.der' });
+    expect(staged.resolve('/job12345/a.der', true)).toMatchObject({ found: true, label: 'job12345/a.der', bytes: bytes(2) });
+    expect(staged.resolve('/job12345/root.der', true)).toEqual({ found: false, label: 'job12345/root.der' });
+    expect(staged.resolve('/a.der', true)).toEqual({ found: false, label: 'a.der' });
+    expect(staged.resolve('/job99999/a.der', true)).toMatchObject({ found: false });
+    expect(staged.resolve('/job12345/x/a.der', true)).toMatchObject({ found: false });
+    expect(staged.jobIds).toEqual(['job12345']);
+  });
+
+  it('overwrites a job\'s bytes when it ends, so a served key does not linger in memory', () => {
+    const staged = new StagedFiles();
+    staged.addJob('job12345', [{ name: 'k.key', bytes: bytes(9, 9, 9), oneTimeTokens: ['t'] }]);
+    const served = staged.resolve('/job12345/k.key?token=t', false);
+    expect(served.found && served.bytes).toEqual(bytes(9, 9, 9));
+    expect(staged.endJob('job12345')).toBe(true);
+    expect(served.found && served.bytes).toEqual(bytes(0, 0, 0));
+    expect(staged.resolve('/job12345/k.key?token=t', true)).toMatchObject({ found: false });
+  });
+
+  it('makes short URL-safe job ids and refuses bad or repeated ones', () => {
+    const id = createJobId();
+    expect(id).toMatch(JOB_ID_PATTERN);
+    expect(id).toHaveLength(8);
+    const staged = new StagedFiles();
+    staged.addJob(id, []);
+    expect(() => staged.addJob(id, [])).toThrowError(expect.objectContaining({ code: 'DUPLICATE_JOB' }));
+    expect(() => staged.addJob('short', [])).toThrowError(expect.objectContaining({ code: 'INVALID_JOB_ID' }));
   });
 });

@@ -1,7 +1,7 @@
 import type { RunPhase } from '../api/contract.js';
 
 /** The order a run goes through its phases; a failure is reported at the furthest phase reached. */
-const ORDER: RunPhase[] = ['preflight', 'backup', 'trust', 'configure', 'wifi', 'download', 'download-mode', 'erase', 'write', 'restore', 'verify', 'reinit', 'readback'];
+const ORDER: RunPhase[] = ['preflight', 'backup', 'identity', 'trust', 'configure', 'wifi', 'download', 'download-mode', 'erase', 'write', 'restore', 'verify', 'reinit', 'readback', 'prove'];
 
 const WRITE_PHASES: ReadonlySet<RunPhase> = new Set(['trust', 'erase', 'write', 'restore', 'verify']);
 

@@ -23,6 +23,8 @@ export function runPhaseOf(phase: BoardPhase | WirePhase): RunPhase {
       return 'backup';
     case 'read':
       return 'readback';
+    case 'prove':
+      return 'prove';
     default:
       return 'configure';
   }

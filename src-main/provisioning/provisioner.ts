@@ -1,4 +1,4 @@
-import type { BackupScope, BackupView, Delivery, BoardRecoveryView, FlashMapView, ProgressView, RestorePreviewView, RunPhase, RunResultView, SectionName, SectionOutcome } from '../api/contract.js';
+import type { BackupScope, BackupView, Delivery, BoardRecoveryView, FlashMapView, ProgressView, RestorePreviewView, RunIdentityView, RunPhase, RunResultView, SectionName, SectionOutcome } from '../api/contract.js';
 import type { BoardIdentity, BoardLink } from '../board/board-link.js';
 import { cancelledError, isBoardError } from '../board/errors.js';
 import { NativeBoardDriver } from '../board/native/native-driver.js';
@@ -6,15 +6,20 @@ import type { BoardEvent } from '../board/protocol/messages.js';
 import type { PlanEntry } from '../certs/index.js';
 import { applyJobToSections, type JobFile } from '../flash-map/apply-plan.js';
 import { buildFlashMap } from '../flash-map/flash-map.js';
+import { describeApplyError } from '../flash-map/apply-plan.js';
 import { planFlashMap } from '../flash-map/plan-map.js';
-import { createDownloadToken } from '../https-server/staged-files.js';
+import { createDownloadToken, createJobId } from '../https-server/staged-files.js';
 import { toHex } from '../store/bytes.js';
 import type { FlashLayout } from '../store/flash-layout.js';
 import { wincNameHash } from '../store/name-hash.js';
 import { erasedSection } from '../store/root-store.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { parseCertificate, type ParsedCertificate } from '../x509/certificate.js';
+import { wipe } from '../ca/keys.js';
+import { planWithIdentity } from '../identity/identity-plan.js';
+import type { BoardIdentity as DeskIdentity } from '../identity/index.js';
 import type { BackupStore } from './backup-store.js';
+import { PROOF_PATH, PROOF_RECORD_WAIT_MS, proofAnswerReason, runIdentityView, type ProvisionerIdentity } from './identity-port.js';
 import { guardedWrite, type GuardedWriteDeps } from './guarded-write.js';
 import { describeOutcomes, type JournalOperation } from './journal.js';
 import type { JournalStore } from './journal-store.js';
@@ -22,7 +27,7 @@ import { PhaseTracker } from './phase-tracker.js';
 import { runPhaseOf } from './phases.js';
 import { interruptedView, OK_RECOVERY, recoverBoard } from './recovery.js';
 import type { RunRecord, RunRecordStore } from './run-records.js';
-import { digestsOf, type SectionBytes } from './section-digest.js';
+import { digestsOf, rawSha256, type SectionBytes } from './section-digest.js';
 import { rootStoreTrusts, rootWithAnchor, rootWithoutAnchor, TRUST_ANCHOR_LABEL } from './trust-anchor.js';
 
 export { rootStoreTrusts } from './trust-anchor.js';
@@ -48,7 +53,9 @@ export interface ServerAccess {
   selfCheck(): Promise<string | null>;
   /** The certificate the module must trust to download from this app. */
   trustAnchorDer(): Promise<Uint8Array>;
-  stage(files: { name: string; bytes: Uint8Array; oneTimeTokens?: string[] }[]): void;
+  /** Offers one job's files as /JOB/NAME beside other jobs' (boards provisioned at once), until endJob. */
+  stageJob(jobId: string, files: { name: string; bytes: Uint8Array; oneTimeTokens?: string[] }[]): void;
+  endJob(jobId: string): void;
 }
 
 export interface ProvisionerDeps {
@@ -68,10 +75,15 @@ export interface ProvisionerDeps {
   /** Backups kept per board. */
   backupsKept: () => number;
   onProgress(progress: ProgressView): void;
-  onFlashMap(map: FlashMapView): void;
+  /** The map to show changed; absent (a station's board sessions), no map is drawn. */
+  onFlashMap?(map: FlashMapView): void;
   /** The connected board's recovery state changed (the board view carries it). */
   onRecovery(): void;
   onLog(level: 'info' | 'warn' | 'error', text: string): void;
+  /** Per-board identities (issue 16): when it returns one, each provisioning run gives its board its own identity and proves it. */
+  identity?: () => ProvisionerIdentity | undefined;
+  /** The run's identity changed (issued, written, proven, failed): station tiles show it as it happens. */
+  onIdentity?(identity: RunIdentityView): void;
 }
 
 interface BoardSections extends SectionBytes {
@@ -101,6 +113,10 @@ interface RunContext {
   delivery: Delivery | null;
   serverTrust: 'removed' | 'kept' | null;
   tlsHandshakes: number | null;
+  /** The board's own identity in this run, when the station issues one. */
+  identity: RunIdentityView | null;
+  /** The read-back verified the write: a later failure (the proof) leaves nothing to restore. */
+  writeVerified: boolean;
   /** The board reported that its job started erasing (its writes can no longer be taken back by the app). */
   jobErased: boolean;
 }
@@ -158,7 +174,11 @@ export class Provisioner {
       this.deps.onLog('warn', `Could not read the board just connected: ${error instanceof Error ? error.message : String(error)}`);
     }
     this.deps.onRecovery();
-    this.deps.onFlashMap(this.flashMap());
+    this.emitFlashMap();
+  }
+
+  private emitFlashMap(): void {
+    if (this.deps.onFlashMap) this.deps.onFlashMap(this.flashMap());
   }
 
   /** The map of both sections: on the board (last read-back) and after the current plan. */
@@ -212,7 +232,7 @@ export class Provisioner {
       this.current = { ...sections, boardId: key, readAt: this.deps.now() };
     });
     const map = this.flashMap();
-    this.deps.onFlashMap(map);
+    this.deps.onFlashMap?.(map);
     return map;
   }
 
@@ -257,20 +277,28 @@ export class Provisioner {
     return this.run('provision', async (context) => {
       // Recovery before anything else: an interrupted board is refused whatever the plan says.
       this.assertWritable();
+      const identity = this.deps.identity?.();
       const plan = this.currentPlan();
-      const intake = this.deps.workspace.analyze();
-      if (plan.length === 0) throw new RunFailure('preflight', 'There is nothing to provision: add certificates first.');
-      if (!intake.ok) throw new RunFailure('preflight', 'The plan has errors: fix the findings shown under Certificates first.');
-      const map = this.flashMap();
-      if (!map.fits) throw new RunFailure('preflight', map.blockers[0] ?? 'The plan does not fit the module.');
+      if (plan.length === 0 && !identity) throw new RunFailure('preflight', 'There is nothing to provision: add certificates first.');
+      if (!this.deps.workspace.isEmpty() && !this.deps.workspace.analyze().ok) throw new RunFailure('preflight', 'The plan has errors: fix the findings shown under Certificates first.');
+      // (Without a map to show, the fit is checked against the sections read just before the write.)
+      const map = this.deps.onFlashMap ? this.flashMap() : undefined;
+      if (map && !map.fits) throw new RunFailure('preflight', map.blockers[0] ?? 'The plan does not fit the module.');
       const downloads = this.boardDownloads();
       context.delivery = downloads ? 'wifi' : 'usb';
+      const proves = identity?.proofRequired ?? false;
+      if (identity) this.identityPreflight(identity);
       const wifi = this.deps.wifi();
-      if (downloads && !wifi) throw new RunFailure('preflight', 'Enter the Wi-Fi the board should join (Board step), or deliver over USB.');
-      // The HTTPS server starts by itself on the station's address when the module has to download.
-      const address = downloads ? await this.deps.server.ensureRunning() : undefined;
-      if (downloads) {
+      if ((downloads || proves) && !wifi) {
+        throw new RunFailure('preflight', downloads ? 'Enter the Wi-Fi the board should join (Board step), or deliver over USB.' : 'Enter the Wi-Fi the board joins to prove its identity (Board step), or turn the proof off.');
+      }
+      // The HTTPS server starts by itself on the station's address when the module has to download
+      // (its address is also where the proof port listens).
+      const address = downloads || proves ? await this.deps.server.ensureRunning() : undefined;
+      if (downloads || proves) {
         if (!address) throw new RunFailure('preflight', 'The HTTPS server could not start on the chosen address: pick another address or port in the Server panel.');
+      }
+      if (downloads) {
         const problem = await this.deps.server.selfCheck();
         if (problem) throw new RunFailure('preflight', `The HTTPS server does not answer the way the module will reach it (${problem}): check the chosen address, or restart the server.`);
       }
@@ -278,42 +306,168 @@ export class Provisioner {
       context.fingerprints = Object.fromEntries(plan.map((entry) => [entry.fileName, entry.sha256]));
 
       await this.deps.board.exclusive('provisioning', async (driver) => {
-        const before = await this.readBefore(driver, context);
+        // The board's identity is issued while both sections are read for the backup: the desk's
+        // durable steps (seal, fsync, audit) overlap the serial link instead of adding to it.
+        const issuing = identity ? (await this.startIssuingIdentity(identity, driver, context)).issuing : undefined;
+        let before: SectionBytes;
+        try {
+          before = await this.readBefore(driver, context);
+        } catch (error) {
+          const issued = await issuing?.catch(() => undefined);
+          if (identity && issued) await this.identityFailed(identity, issued, error, context);
+          if (issued) wipe(issued.keyPem);
+          throw error;
+        }
         const layout = this.deps.layout();
-        const expected = this.expectedAfterProvision(before, plan, layout);
-        await this.guarded(context, driver, 'provision', 'before provisioning', before, expected, async () => {
-          if (driver instanceof NativeBoardDriver && downloads) {
-            // The module must trust this app's server to download: write the anchor first, in the same run.
-            const trustWritten = anchor !== undefined && !rootStoreTrusts(before.root, anchor);
-            if (trustWritten) await this.writeSections(driver, { root: rootWithAnchor(before.root, anchor, layout) }, 'trust', context);
-            const keep = this.deps.keepServerTrust();
-            const removeRoots = anchor && !keep ? [wincNameHash(anchor.subjectDer)] : [];
-            const boardRemoves = removeRoots.length > 0 && this.deps.board.requireIdentity().capabilities.includes('remove-roots');
-            try {
-              await this.runBoardJob(driver, plan, address!, wifi!, context, boardRemoves ? removeRoots : []);
-            } catch (error) {
-              // Cancelled or failed before the board erased anything: take the trust anchor back out, so the
-              // module is left exactly as it was (the read-back then closes the journal as "not applied").
-              if (trustWritten && !context.jobErased) await this.writeSections(driver, { root: before.root }, 'restore', context, true).catch(() => undefined);
-              throw error;
+        const issued = issuing ? await this.awaitIdentity(issuing, context) : undefined;
+        try {
+          const boardPlan = issued ? planWithIdentity(plan, issued) : plan;
+          if (issued) context.fingerprints = Object.fromEntries(boardPlan.filter((entry) => !entry.secret).map((entry) => [entry.fileName, entry.sha256]));
+          const expected = this.boardExpected(before, boardPlan, layout);
+          await this.guarded(context, driver, 'provision', 'before provisioning', before, expected, async () => {
+            if (driver instanceof NativeBoardDriver && downloads) {
+              // The module must trust this app's server to download: write the anchor first, in the same run.
+              const trustWritten = anchor !== undefined && !rootStoreTrusts(before.root, anchor);
+              if (trustWritten) await this.writeSections(driver, { root: rootWithAnchor(before.root, anchor, layout) }, 'trust', context);
+              const keep = this.deps.keepServerTrust();
+              const removeRoots = anchor && !keep ? [wincNameHash(anchor.subjectDer)] : [];
+              const boardRemoves = removeRoots.length > 0 && this.deps.board.requireIdentity().capabilities.includes('remove-roots');
+              try {
+                await this.runBoardJob(driver, boardPlan, address!, wifi!, context, boardRemoves ? removeRoots : []);
+              } catch (error) {
+                // Cancelled or failed before the board erased anything: take the trust anchor back out, so the
+                // module is left exactly as it was (the read-back then closes the journal as "not applied").
+                if (trustWritten && !context.jobErased) await this.writeSections(driver, { root: before.root }, 'restore', context, true).catch(() => undefined);
+                throw error;
+              }
+              if (removeRoots.length > 0 && !boardRemoves) {
+                // Firmware before protocol 1.1 cannot leave a root out: write the final root store over the cable.
+                context.tracker.note('trust');
+                const now = await driver.readSection('root');
+                await this.writeSections(driver, { root: rootWithoutAnchor(now, anchor!, layout) }, 'trust', context);
+              }
+              context.serverTrust = keep ? 'kept' : 'removed';
+            } else {
+              // The FirmwareUpdater sketch has no job runner: write the computed sections directly.
+              const changed: Partial<SectionBytes> = {};
+              if (!sameBytes(before.root, expected.root)) changed.root = expected.root;
+              if (!sameBytes(before.tls, expected.tls)) changed.tls = expected.tls;
+              await this.writeSections(driver, changed, 'write', context);
             }
-            if (removeRoots.length > 0 && !boardRemoves) {
-              // Firmware before protocol 1.1 cannot leave a root out: write the final root store over the cable.
-              context.tracker.note('trust');
-              const now = await driver.readSection('root');
-              await this.writeSections(driver, { root: rootWithoutAnchor(now, anchor!, layout) }, 'trust', context);
-            }
-            context.serverTrust = keep ? 'kept' : 'removed';
-          } else {
-            // The FirmwareUpdater sketch has no job runner: write the computed sections directly.
-            const changed: Partial<SectionBytes> = {};
-            if (!sameBytes(before.root, expected.root)) changed.root = expected.root;
-            if (!sameBytes(before.tls, expected.tls)) changed.tls = expected.tls;
-            await this.writeSections(driver, changed, 'write', context);
-          }
-        });
+          });
+          context.writeVerified = true;
+          if (identity && issued) await this.identityWritten(identity, issued, driver, context, proves ? { wifi: wifi!, host: address!.host, reinit: !downloads } : undefined);
+        } catch (error) {
+          if (identity && issued) await this.identityFailed(identity, issued, error, context);
+          throw error;
+        } finally {
+          // The key lived in memory for this run only (the desk holds it sealed until the board succeeds).
+          if (issued) wipe(issued.keyPem);
+        }
       });
     });
+  }
+
+  // ---- per-board identities (issue 16) -------------------------------------
+
+  private identityPreflight(identity: ProvisionerIdentity): void {
+    const problem = identity.preflight();
+    if (problem) throw new RunFailure('preflight', problem);
+    const board = this.deps.board.requireIdentity();
+    if (!board.uniqueId) throw new RunFailure('preflight', 'This board does not report its unique id, so it cannot be given its own identity: use a board running the app\'s firmware.');
+    if (identity.proofRequired && !board.capabilities.includes('prove-identity')) {
+      throw new RunFailure('preflight', `This board cannot prove its identity over mutual TLS (${board.protocol === 'fwupdater' ? 'FirmwareUpdater sketch' : `firmware ${board.firmwareVersion}`}): program the firmware bundled with the app, or turn the proof off.`);
+    }
+    if (identity.usesMac && !board.capabilities.includes('winc-info')) {
+      throw new RunFailure('preflight', "The identity template uses {mac}, but this board's firmware cannot report the WINC's MAC address: program the firmware bundled with the app.");
+    }
+  }
+
+  /**
+   * Asks the desk for the board's identity — the held one when an earlier attempt failed, else a fresh
+   * one (recorded as issued first) — after reading the WINC's MAC, and returns without waiting for it.
+   */
+  private async startIssuingIdentity(identity: ProvisionerIdentity, driver: BoardLink, context: RunContext): Promise<{ issuing: Promise<DeskIdentity> }> {
+    const board = this.deps.board.requireIdentity();
+    const view = this.deps.board.view();
+    const mac = driver instanceof NativeBoardDriver && driver.hasCapability('WINC_INFO') ? (await this.step('identity', "reading the WINC's MAC address", () => driver.wincInfo({ signal: context.signal }))).mac : undefined;
+    const issuing = identity.identityForBoard({ uid: board.uniqueId, ...(mac ? { mac } : {}), ...(board.wincFirmware ? { wincFirmware: board.wincFirmware } : {}), ...(view.path ? { port: view.path } : {}) });
+    // Awaited later (or its failure recorded after a failed read): never an unhandled rejection.
+    issuing.catch(() => undefined);
+    return { issuing };
+  }
+
+  /** Waits for the identity being issued; the wait (the desk's cost on the run's critical path) is the 'identity' phase. */
+  private async awaitIdentity(issuing: Promise<DeskIdentity>, context: RunContext): Promise<DeskIdentity> {
+    context.tracker.note('identity');
+    this.progress('identity', "issuing the board's identity", 0, 0);
+    const issued = await this.step('identity', "issuing the board's identity", () => issuing);
+    this.noteIdentity(context, runIdentityView(issued, 'issued'));
+    this.deps.onLog('info', `Identity ${issued.certSerial} (${issued.subject})${issued.attempt > 1 ? `, attempt ${issued.attempt}: the identity this board was first given` : ''}.`);
+    return issued;
+  }
+
+  /** The read-back holds the identity: record it, then let the board prove it. */
+  private async identityWritten(identity: ProvisionerIdentity, issued: DeskIdentity, driver: BoardLink, context: RunContext, proof: { wifi: WifiCredentials; host: string; reinit: boolean } | undefined): Promise<void> {
+    const port = this.deps.board.view().path ?? undefined;
+    const after = this.current?.boardId === context.boardId ? this.current : null;
+    await identity.recordWritten(issued, {
+      proofFollows: proof !== undefined,
+      ...(after ? { sections: { root: rawSha256(after.root), tls: rawSha256(after.tls) } } : {}),
+      timings: phaseMillis(context.tracker),
+      ...(context.backup ? { backupId: context.backup.id } : {}),
+      ...(this.deps.board.view().wincFirmware ? { wincFirmware: this.deps.board.view().wincFirmware! } : {}),
+      ...(port ? { port } : {}),
+    });
+    this.noteIdentity(context, { ...runIdentityView(issued, 'written'), proof: proof ? null : { result: 'skipped', detail: 'the station does not ask boards to prove their identity', peer: null } });
+    if (!proof) return;
+    if (!(driver instanceof NativeBoardDriver)) throw new RunFailure('prove', 'This board cannot prove its identity over mutual TLS.');
+    const attempt = await this.proveIdentity(identity, issued, driver, proof, context);
+    await identity.recordProven(issued, { proofPeer: attempt.peer, timings: phaseMillis(context.tracker), ...(port ? { port } : {}) });
+    this.noteIdentity(context, { ...runIdentityView(issued, 'proven'), proof: { result: 'passed', detail: `presented certificate ${attempt.certSerial} chained to the station CA`, peer: attempt.peer } });
+  }
+
+  /** PROVE_IDENTITY: the board connects to the proof port presenting its TLS store's RSA chain; the proof server decides. */
+  private async proveIdentity(identity: ProvisionerIdentity, issued: DeskIdentity, driver: NativeBoardDriver, proof: { wifi: WifiCredentials; host: string; reinit: boolean }, context: RunContext) {
+    context.tracker.note('prove');
+    this.progress('prove', 'the board proves its identity', 0, 0);
+    const endpoint = await this.step('prove', 'starting the proof port', () => identity.proofEndpoint(proof.host));
+    const since = this.deps.now();
+    const answer = await this.step('prove', 'the board proves its identity', async () => {
+      // Sections written over the link: the WINC restarts so it loads its new TLS store.
+      if (proof.reinit) await driver.reinitWinc({ signal: context.signal });
+      return driver.proveIdentity({ wifi: wifiConfig(proof.wifi), host: endpoint.host, port: endpoint.port, path: PROOF_PATH }, { signal: context.signal, onEvent: (event) => this.onBoardEvent(event, [], context.tracker) });
+    });
+    const attempt = await endpoint.attemptFor(issued.certSerial, since, PROOF_RECORD_WAIT_MS);
+    if (!attempt) throw new RunFailure('prove', `The board did not present the certificate just issued (${issued.certSerial}): ${proofAnswerReason(answer.httpStatus, answer.bodyText)}.`);
+    if (!attempt.verified) throw new RunFailure('prove', `The proof port refused the board's certificate: ${attempt.reason ?? attempt.code ?? 'not verified'}.`);
+    return attempt;
+  }
+
+  private async identityFailed(identity: ProvisionerIdentity, issued: DeskIdentity, error: unknown, context: RunContext): Promise<void> {
+    const phase = this.failurePhase(error, context);
+    const reason = error instanceof Error ? error.message : String(error);
+    const port = this.deps.board.view().path ?? undefined;
+    try {
+      await identity.recordFailed(issued, { phase, reason, timings: phaseMillis(context.tracker), ...(context.backup ? { backupId: context.backup.id } : {}), ...(port ? { port } : {}) });
+    } catch (recordError) {
+      this.deps.onLog('error', `Could not record the failed identity ${issued.certSerial}: ${recordError instanceof Error ? recordError.message : String(recordError)}`);
+    }
+    const proofFailed = phase === 'prove';
+    this.noteIdentity(context, {
+      ...runIdentityView(issued, 'failed'),
+      proof: proofFailed ? { result: 'failed', detail: reason, peer: null } : null,
+    });
+  }
+
+  private noteIdentity(context: RunContext, identity: RunIdentityView): void {
+    context.identity = identity;
+    this.deps.onIdentity?.(identity);
+  }
+
+  private failurePhase(error: unknown, context: RunContext): RunPhase {
+    const errorPhase = error instanceof RunFailure ? error.phase : isBoardError(error) && error.phase !== 'none' ? runPhaseOf(error.phase) : 'preflight';
+    return context.tracker.failedPhase(errorPhase);
   }
 
   /** What a restore of this backup would write, shown (and confirmed) before it runs. */
@@ -481,6 +635,15 @@ export class Provisioner {
     return { root, tls: applied.tls };
   }
 
+  /** The sections after this board's plan; a plan that does not fit stops the run before anything is written. */
+  private boardExpected(before: SectionBytes, plan: PlanEntry[], layout: FlashLayout): SectionBytes {
+    try {
+      return this.expectedAfterProvision(before, plan, layout);
+    } catch (error) {
+      throw new RunFailure('preflight', describeApplyError(error));
+    }
+  }
+
   /** As boardDownloads, and before a board is connected: what the chosen delivery means for a board of ours. */
   private safeBoardDownloads(): boolean {
     if (this.deps.delivery() !== 'wifi') return false;
@@ -499,29 +662,37 @@ export class Provisioner {
     context: RunContext,
     removeRoots: Uint8Array[],
   ): Promise<void> {
-    // The private key is served once, to this board's request only: a one-time token in its URL.
-    const tokens = new Map(plan.filter((entry) => entry.secret).map((entry) => [entry.fileName, createDownloadToken()]));
-    this.deps.server.stage(plan.map((entry) => ({ name: entry.fileName, bytes: entry.bytes, ...(tokens.has(entry.fileName) ? { oneTimeTokens: [tokens.get(entry.fileName)!] } : {}) })));
-    const requestName = (fileName: string) => (tokens.has(fileName) ? `${fileName}?token=${tokens.get(fileName)}` : fileName);
-    context.tracker.note('configure');
-    this.progress('configure', `${plan.length} files from https://${address.host}:${address.port}/, Wi-Fi "${wifi.ssid}"`, 0, 0);
-    const job = await driver.runJob(
-      {
-        wifi: { ssid: wifi.ssid, security: wifi.security === 'open' ? 'open' : 'wpa-psk', passphrase: wifi.passphrase },
-        server: { host: address.host, port: address.port },
-        entries: plan.map((entry) => ({ certType: entry.certType, numOfChainCert: entry.numOfChainCert, fileName: requestName(entry.fileName) })),
-        ...(removeRoots.length > 0 ? { removeRoots } : {}),
-      },
-      {
-        signal: context.signal,
-        onEvent: (event) => {
-          if ((event.kind === 'state' || event.kind === 'progress') && (event.phase === 'erase' || event.phase === 'write')) context.jobErased = true;
-          this.onBoardEvent(event, plan, context.tracker);
+    // This board's files only, under its own job id (other boards may be downloading theirs); the
+    // private key is served once, to this board's request only: a one-time token in its URL.
+    const jobId = createJobId();
+    const files = plan.map((entry, index) => {
+      const token = entry.secret ? createDownloadToken() : undefined;
+      return { entry, token, served: servedName(jobId, entry.fileName, index, token) };
+    });
+    this.deps.server.stageJob(jobId, files.map(({ entry, token, served }) => ({ name: served, bytes: entry.bytes, ...(token ? { oneTimeTokens: [token] } : {}) })));
+    try {
+      context.tracker.note('configure');
+      this.progress('configure', `${plan.length} files from https://${address.host}:${address.port}/, Wi-Fi "${wifi.ssid}"`, 0, 0);
+      const job = await driver.runJob(
+        {
+          wifi: wifiConfig(wifi),
+          server: { host: address.host, port: address.port },
+          entries: files.map(({ entry, token, served }) => ({ certType: entry.certType, numOfChainCert: entry.numOfChainCert, fileName: `${jobId}/${served}${token ? `?token=${token}` : ''}` })),
+          ...(removeRoots.length > 0 ? { removeRoots } : {}),
         },
-      },
-    );
-    context.tlsHandshakes = job.tlsHandshakes ?? null;
-    this.deps.onLog('info', `Job: ${job.filesDownloaded} files downloaded${job.tlsHandshakes !== undefined ? ` over ${job.tlsHandshakes} TLS connection${job.tlsHandshakes === 1 ? '' : 's'}` : ''}, ${job.rootsWritten} roots and ${job.tlsFilesWritten} TLS files written.`);
+        {
+          signal: context.signal,
+          onEvent: (event) => {
+            if ((event.kind === 'state' || event.kind === 'progress') && (event.phase === 'erase' || event.phase === 'write')) context.jobErased = true;
+            this.onBoardEvent(event, plan, context.tracker);
+          },
+        },
+      );
+      context.tlsHandshakes = job.tlsHandshakes ?? null;
+      this.deps.onLog('info', `Job: ${job.filesDownloaded} files downloaded${job.tlsHandshakes !== undefined ? ` over ${job.tlsHandshakes} TLS connection${job.tlsHandshakes === 1 ? '' : 's'}` : ''}, ${job.rootsWritten} roots and ${job.tlsFilesWritten} TLS files written.`);
+    } finally {
+      this.deps.server.endJob(jobId);
+    }
   }
 
   private async loadTrustAnchor(): Promise<ParsedCertificate> {
@@ -655,7 +826,7 @@ export class Provisioner {
     const abort = new AbortController();
     this.abort = abort;
     const startedAt = this.deps.now();
-    const context: RunContext = { signal: abort.signal, tracker: new PhaseTracker(), boardId: this.connectedKey(), backup: null, sections: null, fingerprints: {}, note: null, delivery: null, serverTrust: null, tlsHandshakes: null, jobErased: false };
+    const context: RunContext = { signal: abort.signal, tracker: new PhaseTracker(), boardId: this.connectedKey(), backup: null, sections: null, fingerprints: {}, note: null, delivery: null, serverTrust: null, tlsHandshakes: null, jobErased: false, identity: null, writeVerified: false };
     let result: RunResultView;
     try {
       await work(context);
@@ -663,11 +834,10 @@ export class Provisioner {
       this.deps.onLog('info', `${operation}: PASS${context.note ? ` (${context.note})` : ''}`);
     } catch (error) {
       // A board error with no phase of its own (the board busy with something else) is a pre-flight refusal.
-      const errorPhase = error instanceof RunFailure ? error.phase : isBoardError(error) && error.phase !== 'none' ? runPhaseOf(error.phase) : 'preflight';
-      const phase = context.tracker.failedPhase(errorPhase);
+      const phase = this.failurePhase(error, context);
       const cancelled = abort.signal.aborted || (isBoardError(error) && error.code === 'CANCELLED');
       const reason = error instanceof Error ? error.message : String(error);
-      const unsettled = context.sections !== null && (['root', 'tls'] as const).some((name) => context.sections![name] !== 'unchanged');
+      const unsettled = !context.writeVerified && context.sections !== null && (['root', 'tls'] as const).some((name) => context.sections![name] !== 'unchanged');
       const fix = error instanceof RunFailure && error.fix ? error.fix : unsettled && context.backup ? 'restore-backup' : null;
       if (fix === 'restore-backup' && !context.backup) context.backup = await this.interruptedBackup();
       result = this.result(operation, startedAt, context, cancelled ? 'cancelled' : 'fail', phase, reason, fix);
@@ -682,11 +852,12 @@ export class Provisioner {
       plan: operation === 'provision' ? this.deps.workspace.view().plan : [],
       fingerprints: context.fingerprints,
       phases: context.tracker.timings(),
+      ...(context.identity ? { identity: context.identity } : {}),
     };
     await this.deps.runs
       .save(this.lastRecord)
       .catch((error: unknown) => this.deps.onLog('warn', `Could not save the run record: ${String(error)}`));
-    this.deps.onFlashMap(this.flashMap());
+    this.emitFlashMap();
     return result;
   }
 
@@ -723,6 +894,7 @@ export class Provisioner {
       delivery: context.delivery,
       serverTrust: context.serverTrust,
       tlsHandshakes: context.tlsHandshakes,
+      ...(context.identity ? { identity: context.identity } : {}),
     };
   }
 }
@@ -732,6 +904,24 @@ const BUSY_BOARD_WAIT_MS = 60_000;
 
 /** The word a person types to restore another board's backup (it copies that board's private key). */
 export const OTHER_BOARD_CONFIRMATION = 'COPY';
+
+/** The board's file names are at most 64 characters: a long plan name is requested by its position instead. */
+const MAX_JOB_FILE_NAME = 64;
+
+/** The name a plan file is served under in its job: its own, or its position when `JOB/NAME?token=…` would be too long. */
+export function servedName(jobId: string, fileName: string, index: number, token: string | undefined): string {
+  const query = token ? `?token=${token}` : '';
+  return `${jobId}/${fileName}${query}`.length <= MAX_JOB_FILE_NAME ? fileName : `file${index}`;
+}
+
+/** Milliseconds per phase so far, for the audit trail. */
+function phaseMillis(tracker: PhaseTracker): Record<string, number> {
+  return Object.fromEntries(tracker.timings().map((timing) => [timing.phase, timing.durationMs]));
+}
+
+function wifiConfig(wifi: WifiCredentials): { ssid: string; security: 'open' | 'wpa-psk'; passphrase: string } {
+  return { ssid: wifi.ssid, security: wifi.security === 'open' ? 'open' : 'wpa-psk', passphrase: wifi.passphrase };
+}
 
 function jobFilesOf(plan: readonly PlanEntry[]): JobFile[] {
   return plan.map((entry) => ({ certType: entry.certType, numOfChainCert: entry.numOfChainCert, fileName: entry.fileName, bytes: entry.bytes, label: entry.sourceFileName }));

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { PlanEntryView, RunResultView } from '../api/contract.js';
+import type { PlanEntryView, RunIdentityView, RunResultView } from '../api/contract.js';
 
 /** One provisioning run, as kept for traceability (one JSON file per run). */
 export interface RunRecord {
@@ -10,6 +10,8 @@ export interface RunRecord {
   /** SHA-256 of every file written, by plan file name. */
   fingerprints: Record<string, string>;
   phases: { phase: string; startedAt: string; durationMs: number }[];
+  /** The board's own identity (never its key), when the station issued one. */
+  identity?: RunIdentityView;
 }
 
 export class RunRecordStore {

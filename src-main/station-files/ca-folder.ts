@@ -128,17 +128,20 @@ export class CaFolder {
     return CaSigner.open(this.certificates, plain, now);
   }
 
-  /** Takes the next {serial} value (durably, before the identity is issued; a failed issue leaves a gap). */
-  reserveStationSerial(): Promise<number> {
+  /**
+   * Takes the next {serial} value, or a block of `count` values (returns the first), durably, before
+   * the identity is issued. A failed issue, or a block a station stopped before using up, leaves a gap.
+   */
+  reserveStationSerial(count = 1): Promise<number> {
     return this.update((state) => {
       const serial = state.nextStationSerial;
-      return [{ ...state, nextStationSerial: serial + 1 }, serial];
+      return [{ ...state, nextStationSerial: serial + count }, serial];
     });
   }
 
-  /** Counts a board identity issued. */
-  countIdentityIssued(): Promise<number> {
-    return this.update((state) => [{ ...state, identitiesIssued: state.identitiesIssued + 1 }, state.identitiesIssued + 1]);
+  /** Counts board identities issued (one by default). */
+  countIdentityIssued(count = 1): Promise<number> {
+    return this.update((state) => [{ ...state, identitiesIssued: state.identitiesIssued + count }, state.identitiesIssued + count]);
   }
 
   private update<T>(change: (state: CaState) => [CaState, T]): Promise<T> {

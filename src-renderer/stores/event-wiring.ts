@@ -1,6 +1,7 @@
 import { getBridge } from '../api/bridge';
 import { useBoardStore } from './board-store';
 import { useFlashStore } from './flash-store';
+import { useIdentityStore } from './identity-store';
 import { useLogStore } from './log-store';
 import { useRunStore } from './run-store';
 import { useServerStore } from './server-store';
@@ -38,6 +39,9 @@ export function wireBackendEvents(): () => void {
         break;
       case 'station':
         useRunStore.getState().setStation(event.payload);
+        break;
+      case 'identity':
+        useIdentityStore.getState().setView(event.payload);
         break;
     }
   });

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { BackupScope, BackupView, FirmwareBoard, ProgressView, RestorePreviewView, RunResultView, SectionName, StationStatusView } from '../../src-main/api/contract';
+import type { BackupScope, BackupView, FirmwareBoard, ProgressView, RestorePreviewView, RunResultView, SectionName, StationOptions, StationStatusView } from '../../src-main/api/contract';
 import { getBridge } from '../api/bridge';
 import { stepperStepOf, type StepperStep } from '../lib/stepper';
 import { useBoardStore } from './board-store';
@@ -19,6 +19,8 @@ interface RunState {
   provision(): Promise<void>;
   setStationMode(enabled: boolean): Promise<void>;
   setStationProgramsFirmware(programFirmware: boolean): Promise<void>;
+  /** How many boards at once, and typed ports to watch besides the detected ones. */
+  setStationGang(options: Pick<StationOptions, 'maxBoards' | 'extraPorts'>): Promise<void>;
   setStation(station: StationStatusView): void;
   trustServer(): Promise<void>;
   previewRestore(backupId: string): Promise<void>;
@@ -66,6 +68,8 @@ export const useRunStore = create<RunState>((set, get) => {
     provision: () => run('provision', () => getBridge().provision()),
     setStationMode: (enabled) => changeStation({ enabled }, () => getBridge().setStationMode(enabled)),
     setStationProgramsFirmware: (programFirmware) => changeStation({ programFirmware }, () => getBridge().setStationOptions({ programFirmware })),
+    setStationGang: (options) =>
+      changeStation(options, () => getBridge().setStationOptions({ programFirmware: get().station?.programFirmware ?? false, ...options })),
     setStation(station) {
       set({ station });
       void get().loadBackups();

@@ -3,12 +3,11 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PassphraseSealer, type ScryptParameters } from '../../app-data/passphrase-sealer.js';
 import { createStationCa, prepareCaImport, MAX_VALIDITY_DAYS, type CaKeyType } from '../../ca/index.js';
+import { sortCaImportFiles, type CaImportFile } from '../../ca/import-files.js';
 import { IntakeError } from '../../certs/intake-error.js';
 import { readPkcs12 } from '../../certs/pkcs12.js';
-import { sniffDer } from '../../certs/sniff.js';
 import { FileReadError, MAX_CERTIFICATE_FILE_BYTES, readRegularFile } from '../../files/regular-file.js';
 import { CaFolder, type CaFolderView } from '../../station-files/ca-folder.js';
-import { certificatesFromBytes } from '../cert-input.js';
 import { runSubcommand, UsageError, type CliCommand, type CliIo } from '../command.js';
 import { readSecret, terminalPrompt, type SecretSource } from '../secret-input.js';
 
@@ -102,31 +101,16 @@ async function importCa(argv: string[], io: CliIo, deps: CaCommandDeps): Promise
   if (values.help) return help(io);
   const dir = requireDir(values);
   if (positionals.length === 0) throw new UsageError('give the CA certificate and its key, or a PKCS#12 file');
-  const certificates: Uint8Array[] = [];
-  const keys: Uint8Array[] = [];
+  const files: CaImportFile[] = [];
   for (const path of positionals) {
-    let bytes: Uint8Array;
     try {
-      bytes = await readRegularFile(path, { maxBytes: MAX_CERTIFICATE_FILE_BYTES, what: 'certificate, key or PKCS#12' });
+      files.push({ name: basename(path), bytes: await readRegularFile(path, { maxBytes: MAX_CERTIFICATE_FILE_BYTES, what: 'certificate, key or PKCS#12' }) });
     } catch (error) {
       if (!(error instanceof FileReadError)) throw error;
       throw new UsageError(error.code === 'FILE_NOT_FOUND' ? `cannot read ${path}: no such file` : error.message);
     }
-    const head = Buffer.from(bytes.subarray(0, 65536)).toString('latin1');
-    if (head.includes('-----BEGIN')) {
-      if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/u.test(head)) keys.push(bytes);
-      if (head.includes('-----BEGIN CERTIFICATE-----')) certificates.push(...certificatesFromBytes(bytes, basename(path)).map((c) => c.der));
-      continue;
-    }
-    const kind = sniffDer(bytes);
-    if (kind === 'pkcs12') {
-      const contents = await openPkcs12(bytes, path, deps, text(values, 'p12-password-env'));
-      certificates.push(...contents.certificates);
-      keys.push(...contents.keys);
-    } else if (kind === 'certificate') certificates.push(bytes);
-    else if (kind.endsWith('private-key')) keys.push(bytes);
-    else throw new UsageError(`${path} is neither a certificate, a private key nor a PKCS#12 file`);
   }
+  const { certificates, keys } = await sortCaImportFiles(files, (file) => openPkcs12(file.bytes, file.name, deps, text(values, 'p12-password-env')));
   const ca = prepareCaImport({ certificates, keys });
   const sealer = await newSealer(deps, text(values, 'passphrase-env'));
   try {

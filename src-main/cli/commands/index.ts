@@ -11,6 +11,7 @@ import { provisionCommand } from './provision.js';
 import { caCommand } from './ca.js';
 import { auditCommand } from './audit.js';
 import { emuCommand } from './emu.js';
+import { stationCommand } from './station.js';
 
 /**
  * Every top-level `winc-cert` command. Each feature owns its own file in this
@@ -29,4 +30,5 @@ export const COMMANDS: CliCommand[] = [
   caCommand,
   auditCommand,
   emuCommand,
+  stationCommand,
 ];

@@ -1,7 +1,10 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Delivery, RunResultView } from '../../api/contract.js';
+import type { Delivery, RunIdentityView, RunResultView } from '../../api/contract.js';
 import { wifiProblems } from '../../api/wifi-rules.js';
+import type { ScryptParameters } from '../../app-data/passphrase-sealer.js';
+import { IDENTITY_PARSE_OPTIONS, IDENTITY_USAGE, identityRequestOf, openIdentityStation } from '../identity-options.js';
+import { terminalPrompt, type SecretSource } from '../secret-input.js';
 import { Backend, type BackendOptions } from '../../backend/backend.js';
 import { listLanCandidates } from '../../https-server/index.js';
 import { networkInterfaces } from 'node:os';
@@ -24,18 +27,23 @@ const USAGE = `  winc-cert provision --port PATH FILES... [--wifi-ssid S --wifi-
                      LAN address; required when it has several)
       --server-port N  the HTTPS server's port (default 0: any free port)
       --json         print the run record as JSON
+${IDENTITY_USAGE}
   Exit codes: 0 PASS, 1 FAIL, 2 usage, 3 the board has an unfinished write (run 'winc-cert board recover').`;
 
 export interface ProvisionCommandDeps {
   createBackend(options: BackendOptions): Promise<Backend>;
   env: NodeJS.ProcessEnv;
+  /** Where the CA passphrase comes from (environment variable or terminal prompt). */
+  secrets?(): SecretSource;
+  /** scrypt parameters for keys held between a failure and a retry (tests use cheaper ones). */
+  scrypt?: ScryptParameters;
 }
 
 export function createProvisionCommand(deps: ProvisionCommandDeps): CliCommand {
   return { name: 'provision', summary: 'Provision a board with certificates: the same run as the app', usage: USAGE, run: (argv, io) => runProvision(argv, io, deps) };
 }
 
-export const provisionCommand: CliCommand = createProvisionCommand({ createBackend: (options) => Backend.create(options), env: process.env });
+export const provisionCommand: CliCommand = createProvisionCommand({ createBackend: (options) => Backend.create(options), env: process.env, secrets: () => ({ env: process.env, prompt: terminalPrompt() }) });
 
 async function runProvision(argv: string[], io: CliIo, deps: ProvisionCommandDeps): Promise<number> {
   let parsed;
@@ -55,6 +63,7 @@ async function runProvision(argv: string[], io: CliIo, deps: ProvisionCommandDep
         'data-dir': { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
+        ...IDENTITY_PARSE_OPTIONS,
       },
     });
   } catch (error) {
@@ -66,17 +75,19 @@ async function runProvision(argv: string[], io: CliIo, deps: ProvisionCommandDep
     return 0;
   }
   if (!v.port) throw new UsageError('--port PATH is required');
-  if (parsed.positionals.length === 0) throw new UsageError('give the certificate and key files to provision');
+  const identity = identityRequestOf(v, 1);
+  if (parsed.positionals.length === 0 && !identity) throw new UsageError('give the certificate and key files to provision (or --identity-ca and --identity-subject)');
   const delivery = (v.delivery ?? 'wifi') as Delivery;
   if (delivery !== 'wifi' && delivery !== 'usb') throw new UsageError(`--delivery must be wifi or usb, not ${v.delivery}`);
   const protocol = v.protocol ?? 'native';
   if (protocol !== 'native' && protocol !== 'fwupdater') throw new UsageError(`--protocol must be native or fwupdater, not ${protocol}`);
   const serverPort = v['server-port'] === undefined ? 0 : Number(v['server-port']);
   if (!Number.isInteger(serverPort) || serverPort < 0 || serverPort > 65535) throw new UsageError(`--server-port must be 0..65535, not ${v['server-port']}`);
-  const needsWifi = delivery === 'wifi' && protocol === 'native';
+  // The module downloads over Wi-Fi, or proves its identity over Wi-Fi after a USB write.
+  const needsWifi = protocol === 'native' && (delivery === 'wifi' || identity?.settings.proof === true);
   let wifi: { ssid: string; security: 'open' | 'wpa2'; passphrase: string } | undefined;
   if (needsWifi) {
-    if (!v['wifi-ssid']) throw new UsageError('--wifi-ssid S is required for Wi-Fi delivery (or use --delivery usb)');
+    if (!v['wifi-ssid']) throw new UsageError(delivery === 'wifi' ? '--wifi-ssid S is required for Wi-Fi delivery (or use --delivery usb)' : '--wifi-ssid S is required: the board proves its identity over Wi-Fi (or use --no-proof)');
     const variable = v['wifi-passphrase-env'];
     const passphrase = variable ? deps.env[variable] : undefined;
     if (variable && passphrase === undefined) throw new UsageError(`the environment variable ${variable} (--wifi-passphrase-env) is not set`);
@@ -92,9 +103,20 @@ async function runProvision(argv: string[], io: CliIo, deps: ProvisionCommandDep
   const backend = await deps.createBackend({ mode: 'cli', ...(v['data-dir'] ? { dataDir: v['data-dir'] } : {}) });
   try {
     backend.useSessionSettings({ ...(wifi ? { wifi } : {}), delivery });
+    if (identity) {
+      const station = await openIdentityStation(identity, {
+        secrets: deps.secrets ?? (() => ({ env: deps.env, prompt: undefined })),
+        ...(deps.scrypt ? { scrypt: deps.scrypt } : {}),
+        serverIdentity: () => backend.proofServerIdentity(),
+        onLog: (level, text) => io.stderr(`${level === 'info' ? '' : `${level}: `}${text}\n`),
+      }).catch((error: unknown) => {
+        if (error instanceof UsageError) throw error;
+        throw new IdentityOpenError(error instanceof Error ? error.message : String(error));
+      });
+      backend.useIdentityStation(station);
+    }
     await backend.workspace.add(files);
-    const analysis = backend.workspace.analyze();
-    if (!analysis.ok) {
+    if (files.length > 0 && !backend.workspace.analyze().ok) {
       io.stderr(`The plan has errors; nothing was written:\n${backend.workspace.view().findings.filter((f) => f.severity === 'error').map((f) => `  ${f.code}: ${f.message}`).join('\n')}\n`);
       return 1;
     }
@@ -117,10 +139,17 @@ async function runProvision(argv: string[], io: CliIo, deps: ProvisionCommandDep
     if (v.json) io.stdout(`${JSON.stringify(record ?? { result }, null, 2)}\n`);
     else io.stdout(describeResult(result));
     return result.result === 'pass' ? 0 : 1;
+  } catch (error) {
+    if (!(error instanceof IdentityOpenError)) throw error;
+    io.stderr(`Cannot issue identities: ${error.message}\n`);
+    return 1;
   } finally {
     await backend.shutdown();
   }
 }
+
+/** The station CA, its store or its audit trail could not be opened (wrong passphrase, missing CA, bad template). */
+export class IdentityOpenError extends Error {}
 
 function describeResult(result: RunResultView): string {
   const lines = [`${result.result.toUpperCase()} provision of board ${result.boardId ?? '(no id)'} in ${(result.durationMs / 1000).toFixed(1)} s`];
@@ -128,7 +157,13 @@ function describeResult(result: RunResultView): string {
   if (result.reason) lines.push(result.reason);
   if (result.sections) lines.push(`Root store: ${result.sections.root}; TLS store: ${result.sections.tls}`);
   if (result.backupId) lines.push(`Backup taken before the write: ${result.backupId}`);
+  if (result.identity) lines.push(describeIdentity(result.identity));
   return `${lines.join('\n')}\n`;
+}
+
+export function describeIdentity(identity: RunIdentityView): string {
+  const proof = identity.proof ? `; proof ${identity.proof.result}${identity.proof.result === 'passed' ? '' : `: ${identity.proof.detail}`}` : '';
+  return `Identity ${identity.certSerial} (${identity.subject}), attempt ${identity.attempt}: ${identity.state}${proof}`;
 }
 
 function onlyLanAddress(): string | undefined {

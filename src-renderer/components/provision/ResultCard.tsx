@@ -18,6 +18,8 @@ export const PHASE_LABEL: Record<RunPhase, string> = {
   verify: 'Verifying by read-back',
   reinit: 'Re-initialising the WINC',
   readback: 'Reading the flash back',
+  identity: "Issuing the board's own identity",
+  prove: 'The board proves its identity (mutual TLS)',
   restore: 'Restoring a backup',
   bootloader: 'Entering the bootloader',
   reset: 'Starting the new firmware',
