@@ -317,8 +317,9 @@ export function defineStartupSuite(name: string, provide: (wincStartMs: number) 
 
     it('answers HELLO, PING and GET_STATS while the WINC starts, says WINC_STARTING, and keeps answering during REINIT_WINC', async () => {
       // Answers are awaited generously (a loaded machine): what proves the board is not silent is that
-      // they say WINC_STARTING, i.e. they came before the 3 s start was over.
-      board = await provide(3000);
+      // they say WINC_STARTING, i.e. they came before the start was over. The start is long (6 s) so
+      // that REINIT_WINC, sent after four answers, still finds it running on a machine busy with other tests.
+      board = await provide(6000);
       const raw = await RawLink.open(board.path);
       try {
         await raw.send(Uint8Array.of(0));
@@ -339,7 +340,7 @@ export function defineStartupSuite(name: string, provide: (wincStartMs: number) 
         await raw.request({ kind: 'REINIT_WINC' }, 5);
         const during = await hello(6);
         expect(during.status & HelloStatus.WINC_STARTING).toBe(HelloStatus.WINC_STARTING);
-        const reinit = await raw.response(5, 10_000);
+        const reinit = await raw.response(5, 15_000);
         expect(reinit?.flags).toBe(0);
         const after = await hello(7);
         expect(after.status & HelloStatus.WINC_STARTING).toBe(0);

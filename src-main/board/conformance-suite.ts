@@ -29,6 +29,7 @@ export function defineConformanceSuite(name: string, provide: PortPathProvider):
       it(check.name, async (context) => {
         const reason = check.skip?.({ path: board.path });
         if (reason) {
+          console.log(`[conformance] skipped "${check.name}": ${reason}`);
           context.skip(reason);
           return;
         }

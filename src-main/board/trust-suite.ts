@@ -34,6 +34,7 @@ export function defineTrustSuite(name: string, seedRootFile: string, provide: (s
       it(check.name, async (test) => {
         const reason = check.skip?.(context);
         if (reason) {
+          console.log(`[trust] ${name}: skipped "${check.name}": ${reason}`);
           test.skip(reason);
           return;
         }
