@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect, freshTest as test, startCliSimulator } from './fixtures';
 
 test.describe('station mode', () => {
@@ -38,7 +41,7 @@ test.describe('station mode as a gang, with one identity per board', () => {
       await expect(page.getByTestId('plan-row')).toHaveCount(5);
       await page.getByLabel('SSID').fill('line-3');
       await page.getByLabel('Passphrase').fill('line-3-passphrase');
-      await page.getByRole('button', { name: 'Save Wi-Fi settings' }).click();
+      await expect(page.getByTestId('wifi-status')).toHaveText('Saved.');
       await page.getByLabel('Address').selectOption('127.0.0.1');
       await page.getByTestId('server-start').click();
       await expect(page.getByTestId('server-state')).toContainText('Serving on');
@@ -75,6 +78,52 @@ test.describe('station mode as a gang, with one identity per board', () => {
       await page.getByTestId('station-toggle').uncheck();
     } finally {
       for (const board of boards) board.process.kill('SIGTERM');
+    }
+  });
+});
+
+test.describe('station mode, set up once', () => {
+  test('each board plugged into a watched slot is provisioned with no click at all', async ({ page, app }) => {
+    test.setTimeout(120_000);
+    // A bench slot as udev names it (/dev/serial/by-id/...): a link that appears when its board is plugged in.
+    const bench = mkdtempSync(path.join(tmpdir(), 'bench-'));
+    const slot = path.join(bench, 'slot-1');
+    const boards: Awaited<ReturnType<typeof startCliSimulator>>[] = [];
+    try {
+      await page.goto(app.url);
+      await page.getByTestId('load-samples').click();
+      await expect(page.getByTestId('plan-row')).toHaveCount(5);
+      await page.getByLabel('SSID').fill('line-3');
+      await page.getByLabel('Passphrase').fill('line-3-passphrase');
+      await expect(page.getByTestId('wifi-status')).toHaveText('Saved.');
+      await page.getByTestId('station-toggle').check();
+      await page.getByTestId('station-extra-port').fill(slot);
+      await page.getByRole('button', { name: 'Add', exact: true }).click();
+      await expect(page.getByTestId('station-tile')).toHaveCount(0);
+
+      await page.evaluate(() => {
+        const w = window as unknown as { clicks: number };
+        w.clicks = 0;
+        document.addEventListener('click', (event) => {
+          if (event.isTrusted) w.clicks++;
+        }, true);
+      });
+      for (const expected of ['1 passed', '2 passed']) {
+        const board = await startCliSimulator(['--fast', '--baud', '0']);
+        boards.push(board);
+        symlinkSync(board.port, slot);
+        await expect(page.getByTestId('station-status')).toContainText(`${expected} · 0 failed`, { timeout: 60_000 });
+        await expect(page.locator(`[data-testid="station-tile"][data-port="${slot}"]`)).toHaveAttribute('data-state', 'passed');
+        // Unplugged: the link goes, and the slot waits for the next board.
+        rmSync(slot);
+        board.process.kill('SIGTERM');
+      }
+      expect(await page.evaluate(() => (window as unknown as { clicks: number }).clicks)).toBe(0);
+      await expect(page.getByTestId('server-state')).toContainText('Serving on');
+      await page.getByTestId('station-toggle').uncheck();
+    } finally {
+      for (const board of boards) board.process.kill('SIGTERM');
+      rmSync(bench, { recursive: true, force: true });
     }
   });
 });

@@ -18,6 +18,7 @@ import { RunRecordStore } from '../provisioning/run-records.js';
 import { Gang, MAX_GANG, type GangEvent, type SessionHooks } from '../provisioning/gang.js';
 import { PortBoard } from '../provisioning/port-board.js';
 import { SerialTransport } from '../board/transport/serial-transport.js';
+import { watchedPortExists } from '../board/transport/port-discovery.js';
 import type { IntakeInput } from '../certs/index.js';
 import { describeAddition, Workspace } from '../workspace/workspace.js';
 import { ProtectedFileOpener } from '../certs/file-opener.js';
@@ -192,6 +193,7 @@ export class Backend {
     });
     this.station = new Gang({
       listPorts: () => this.stationPorts(),
+      portExists: (path) => watchedPortExists(path),
       openBoard: (portPath) => PortBoard.open(portPath, options.openTransport ?? ((p, baudRate) => SerialTransport.open({ path: p, baudRate })), (level, text) => this.log('board', level, `[${portPath}] ${text}`)),
       provisioner: (board, hooks) => this.sessionProvisioner(board, hooks),
       stationProblem: () => this.stationProblem(),

@@ -40,6 +40,11 @@ export interface GangDeps {
   /** Serial ports with a supported board (re-listed on every look while the station is on). */
   listPorts(): Promise<{ path: string; firmwareBoard: FirmwareBoard | null }[]>;
   openBoard(path: string): Promise<PortBoard>;
+  /**
+   * Whether a watched port typed by the person is there now (a by-id link appears when its board is
+   * plugged in). Without it, watched ports always count as present.
+   */
+  portExists?(path: string): Promise<boolean>;
   /** A Provisioner of its own for one board. */
   provisioner(board: PortBoard, hooks: SessionHooks): Provisioner;
   /** Why the station itself cannot provision now (no plan, no Wi-Fi, CA closed); null when it can. */
@@ -186,7 +191,9 @@ export class Gang {
       return;
     }
     const listed = await this.deps.listPorts().catch(() => []);
-    const ports = [...listed, ...this.options.extraPorts.filter((path) => !listed.some((port) => port.path === path)).map((path) => ({ path, firmwareBoard: null }))];
+    const watched = this.options.extraPorts.filter((path) => !listed.some((port) => port.path === path));
+    const exists = await Promise.all(watched.map((path) => (this.deps.portExists ? this.deps.portExists(path).catch(() => false) : true)));
+    const ports = [...listed, ...watched.filter((_, index) => exists[index]).map((path) => ({ path, firmwareBoard: null }))];
     const present = new Set(ports.map((port) => port.path));
     for (const set of [this.refused, this.programmed]) for (const path of [...set]) if (!present.has(path)) set.delete(path);
     for (const session of this.sessions.values()) if (session.done && session.tile.present && !present.has(session.tile.port) && !session.board?.present) this.update(session, { present: false });

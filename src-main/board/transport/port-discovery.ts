@@ -192,3 +192,17 @@ export async function resolvePort(typed: string, deps: DiscoveryDeps = {}): Prom
   if (bySerial) return bySerial;
   return { path: typed, source: 'typed' };
 }
+
+/**
+ * Whether a port the person typed is there now. On Windows a COM name is not a file, so it counts as
+ * present (opening it says otherwise); elsewhere the device node or its by-id link must exist.
+ */
+export async function watchedPortExists(typed: string, platform: NodeJS.Platform = process.platform): Promise<boolean> {
+  if (platform === 'win32' && !typed.includes('/') && !typed.includes('\\')) return true;
+  try {
+    await fsp.stat(typed);
+    return true;
+  } catch {
+    return false;
+  }
+}
