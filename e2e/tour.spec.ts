@@ -59,6 +59,12 @@ test.describe("the README's tour", () => {
     const seen = await counted(page);
     expect(seen.results).toEqual(['provision:pass']);
     expect(seen.clicks - setupClicks).toBeLessThanOrEqual(2);
+    // The log: one summary line for the job; each request only among the details.
+    const log = page.getByTestId('log-lines');
+    await expect(log).toContainText(/Job: the server sent 5 files \(\d+ bytes\) in 5 requests over 1 TLS connection; the board reports 5 files downloaded over 1 TLS handshake/);
+    await expect(log).not.toContainText('FILE:');
+    await page.getByTestId('log-details').check();
+    await expect(log).toContainText(' 200 OK ');
     // The server started by itself, and the module was left not trusting this station.
     await expect(page.getByTestId('server-state')).toContainText('Serving on');
     await expect(result).toContainText('no longer trusts this station');

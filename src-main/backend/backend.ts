@@ -119,7 +119,8 @@ export class Backend {
       onStatus: (status) => this.emit({ name: 'server', payload: status }),
       onRequest: (request, line) => {
         this.emit({ name: 'serverRequest', payload: request });
-        this.log('server', request.status === 200 ? 'info' : 'warn', line);
+        // Each request is a debug line (a job gets one summary line); what went wrong stays a warning.
+        this.log('server', request.status === 200 ? 'debug' : 'warn', line);
       },
       onLog: (level, text) => this.log('server', level, text),
       preferredAddress: () => this.settings.get().server,

@@ -11,6 +11,7 @@ import {
   startHttpsFileServer,
   type NetworkInterfaceMap,
   type RunningHttpsFileServer,
+  type JobCounters,
   type ServerTally,
   type StagedFileInput,
   type StationServerIdentity,
@@ -228,10 +229,12 @@ export class ServerController {
     this.jobs.set(jobId, files);
   }
 
-  /** The job's files are no longer served. */
-  endJob(jobId: string): void {
+  /** The job's files are no longer served; returns what the server sent for it. */
+  endJob(jobId: string): JobCounters | undefined {
     this.jobs.delete(jobId);
+    const counters = this.server?.jobCounters(jobId);
     this.server?.endJob(jobId);
+    return counters;
   }
 
   /**

@@ -224,8 +224,12 @@ describe('jobs staged side by side (a gang of boards)', () => {
     // The shared set is untouched, and traversal out of a job is the same 404.
     expect((await get(server.port, '/root_ca.der')).status).toBe(200);
     for (const target of ['/jobAAAA1/../root_ca.der', '/jobAAAA1/%2e%2e%2froot_ca.der', '/jobAAAA1/', '/jobAAAA1//server.cer', '/jobCCCC3/server.cer']) expect((await get(server.port, target)).status).toBe(404);
+    // Each job's share of the work, for its one summary line: here one TLS connection per request (HTTP/1.0).
+    expect(server.jobCounters('jobBBBB2')).toEqual({ requests: 2, files: 1, bytes: 1, connections: 2 });
+    expect(server.jobCounters('jobAAAA1')).toMatchObject({ files: 2, bytes: 2 });
     expect(server.endJob('jobAAAA1')).toBe(true);
     expect(server.endJob('jobAAAA1')).toBe(false);
+    expect(server.jobCounters('jobAAAA1')).toBeUndefined();
     expect((await get(server.port, '/jobAAAA1/server.cer')).status).toBe(404);
     expect((await get(server.port, '/jobBBBB2/server.key?token=tokB')).body).toEqual(Buffer.from([0x42]));
     expect(() => server.stageJob('jobBBBB2', [])).toThrowError(expect.objectContaining({ code: 'DUPLICATE_JOB' }));

@@ -82,6 +82,8 @@ export interface RunningHttpsFileServer {
   stageJob(jobId: string, files: readonly StagedFileInput[]): void;
   /** Removes a job's files and overwrites their bytes; false when it was not staged. */
   endJob(jobId: string): boolean;
+  /** What the server sent for a staged job so far (undefined once it ended or when never staged). */
+  jobCounters(jobId: string): JobCounters | undefined;
   /** A new one-time token for a token-protected staged file. */
   issueToken(name: string): string;
   stagedNames(): string[];
@@ -116,6 +118,15 @@ export interface ServerCounters {
   bytes: number;
 }
 
+/** One job's share of the server's work: its files, and the TLS connections that carried them. */
+export interface JobCounters {
+  requests: number;
+  files: number;
+  bytes: number;
+  /** TLS connections (hence handshakes) that carried at least one of the job's requests. */
+  connections: number;
+}
+
 export interface ServerTally {
   counters(): ServerCounters;
   /** One line: "served 5 files (4321 bytes) in 5 requests over 6 TLS handshakes to 192.168.1.40; …". */
@@ -136,8 +147,19 @@ export async function startHttpsFileServer(options: StartServerOptions): Promise
   const host = resolveBindAddress(options.host, options.interfaces ?? networkInterfaces());
   const staged = new StagedFiles(options.files ?? []);
   const counters = new ClientCounters();
+  const jobs = new Map<string, { requests: number; files: number; bytes: number; peers: Set<string> }>();
   const emitRequest = (event: RequestLogEvent) => {
-    counters.add(clientAddressOf(event.peer), { requests: 1, ...(event.status === 200 && event.bytes > 0 ? { files: 1, bytes: event.bytes } : {}) });
+    const served = event.status === 200 && event.bytes > 0;
+    counters.add(clientAddressOf(event.peer), { requests: 1, ...(served ? { files: 1, bytes: event.bytes } : {}) });
+    const job = event.jobId === undefined ? undefined : jobs.get(event.jobId);
+    if (job) {
+      job.requests++;
+      if (served) {
+        job.files++;
+        job.bytes += event.bytes;
+      }
+      job.peers.add(event.peer);
+    }
     options.onRequest?.(event);
   };
   const emitConnectionError = (event: ConnectionErrorEvent) => {
@@ -307,8 +329,18 @@ export async function startHttpsFileServer(options: StartServerOptions): Promise
     port: boundPort,
     url: (name, token) => `https://${urlHost(host)}:${boundPort}/${encodeURIComponent(name)}${token ? `?token=${encodeURIComponent(token)}` : ''}`,
     stage: (files) => staged.replaceShared(files),
-    stageJob: (jobId, files) => staged.addJob(jobId, files),
-    endJob: (jobId) => staged.endJob(jobId),
+    stageJob: (jobId, files) => {
+      staged.addJob(jobId, files);
+      jobs.set(jobId, { requests: 0, files: 0, bytes: 0, peers: new Set() });
+    },
+    endJob: (jobId) => {
+      jobs.delete(jobId);
+      return staged.endJob(jobId);
+    },
+    jobCounters: (jobId) => {
+      const job = jobs.get(jobId);
+      return job && { requests: job.requests, files: job.files, bytes: job.bytes, connections: job.peers.size };
+    },
     issueToken: (name) => staged.issueSharedToken(name),
     stagedNames: () => staged.sharedNames,
     connectionCount: () => rawSockets.size,
@@ -416,6 +448,7 @@ function answer(req: IncomingMessage, res: ServerResponse, staged: StagedFiles, 
       bytes: completed ? bytes : 0,
       durationMs: performance.now() - started,
       tokenUsed: found.found && found.tokenUsed,
+      ...(target.jobId ? { jobId: target.jobId } : {}),
     });
   };
   res.once('finish', () => report(true));

@@ -15,6 +15,8 @@ export interface RequestLogEvent {
   durationMs: number;
   /** True when the file was token-protected and a token was spent or checked. */
   tokenUsed: boolean;
+  /** The staged job the request was for (a `/JOB/NAME` target). */
+  jobId?: string;
 }
 
 /** A connection that ended without an HTTP exchange (TLS failure, plain HTTP, timeout, refusal) or a client hanging up. */

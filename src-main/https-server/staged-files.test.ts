@@ -60,7 +60,7 @@ describe('StagedFiles: a shared set and one set per job', () => {
     staged.addJob('job12345', [{ name: 'a.der', bytes: bytes(2) }]);
     expect(staged.resolve('/root.der', true)).toMatchObject({ found: true, label: 'root.der' });
     expect(staged.resolve('/job12345/a.der', true)).toMatchObject({ found: true, label: 'job12345/a.der', bytes: bytes(2) });
-    expect(staged.resolve('/job12345/root.der', true)).toEqual({ found: false, label: 'job12345/root.der' });
+    expect(staged.resolve('/job12345/root.der', true)).toEqual({ found: false, label: 'job12345/root.der', jobId: 'job12345' });
     expect(staged.resolve('/a.der', true)).toEqual({ found: false, label: 'a.der' });
     expect(staged.resolve('/job99999/a.der', true)).toMatchObject({ found: false });
     expect(staged.resolve('/job12345/x/a.der', true)).toMatchObject({ found: false });

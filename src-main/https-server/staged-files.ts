@@ -104,7 +104,8 @@ export function createJobId(): string {
   return randomBytes(6).toString('base64url');
 }
 
-export type ResolvedTarget = (LookupResult & { found: true; label: string }) | { found: false; label: string };
+/** `jobId` is set for a `/JOB/NAME` target of a job that is staged. */
+export type ResolvedTarget = (LookupResult & { found: true; label: string; jobId?: string }) | { found: false; label: string; jobId?: string };
 
 /**
  * Everything the server offers: a shared set served as `/NAME` (what `winc-cert serve` and
@@ -165,7 +166,8 @@ export class StagedFiles {
       if (parsed.kind !== 'file') return { found: false, label: target };
       const label = `${job[1]}/${parsed.name}`;
       const found = set ? set.lookup(parsed.name, parsed.token, consume) : { found: false as const };
-      return found.found ? { ...found, label } : { found: false, label };
+      const jobId = set ? job[1]! : undefined;
+      return found.found ? { ...found, label, ...(jobId ? { jobId } : {}) } : { found: false, label, ...(jobId ? { jobId } : {}) };
     }
     const parsed = parseRequestTarget(target);
     if (parsed.kind !== 'file') return { found: false, label: target };

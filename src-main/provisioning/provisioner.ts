@@ -9,6 +9,7 @@ import { buildFlashMap } from '../flash-map/flash-map.js';
 import { describeApplyError } from '../flash-map/apply-plan.js';
 import { planFlashMap } from '../flash-map/plan-map.js';
 import { createDownloadToken, createJobId } from '../https-server/staged-files.js';
+import type { JobCounters } from '../https-server/file-server.js';
 import { toHex } from '../store/bytes.js';
 import type { FlashLayout } from '../store/flash-layout.js';
 import { wincNameHash } from '../store/name-hash.js';
@@ -24,6 +25,7 @@ import { guardedWrite, type GuardedWriteDeps } from './guarded-write.js';
 import { describeOutcomes, type JournalOperation } from './journal.js';
 import type { JournalStore } from './journal-store.js';
 import { PhaseTracker } from './phase-tracker.js';
+import { jobSummaryLine } from './job-summary.js';
 import { runPhaseOf } from './phases.js';
 import { interruptedView, OK_RECOVERY, recoverBoard } from './recovery.js';
 import type { RunRecord, RunRecordStore } from './run-records.js';
@@ -55,7 +57,8 @@ export interface ServerAccess {
   trustAnchorDer(): Promise<Uint8Array>;
   /** Offers one job's files as /JOB/NAME beside other jobs' (boards provisioned at once), until endJob. */
   stageJob(jobId: string, files: { name: string; bytes: Uint8Array; oneTimeTokens?: string[] }[]): void;
-  endJob(jobId: string): void;
+  /** Ends the job's staging; returns what the server sent for it, when it knows. */
+  endJob(jobId: string): JobCounters | undefined | void;
 }
 
 export interface ProvisionerDeps {
@@ -689,8 +692,9 @@ export class Provisioner {
         },
       );
       context.tlsHandshakes = job.tlsHandshakes ?? null;
-      this.deps.onLog('info', `Job: ${job.filesDownloaded} files downloaded${job.tlsHandshakes !== undefined ? ` over ${job.tlsHandshakes} TLS connection${job.tlsHandshakes === 1 ? '' : 's'}` : ''}, ${job.rootsWritten} roots and ${job.tlsFilesWritten} TLS files written.`);
+      this.deps.onLog('info', jobSummaryLine(job, this.deps.server.endJob(jobId) ?? undefined));
     } finally {
+      // Ending twice is harmless; this one wipes the staged key when the job failed.
       this.deps.server.endJob(jobId);
     }
   }

@@ -13,10 +13,13 @@ interface LogState {
   lines: LogLine[];
   sources: Record<LogSource, boolean>;
   filter: string;
+  /** Debug lines (each request, each closed connection) are shown only when asked for. */
+  showDetails: boolean;
   loadInfo(): Promise<void>;
   append(line: LogLine): void;
   toggleSource(source: LogSource): void;
   setFilter(filter: string): void;
+  toggleDetails(): void;
   exportLog(): Promise<void>;
 }
 
@@ -26,6 +29,7 @@ export const useLogStore = create<LogState>((set) => ({
   lines: [],
   sources: { app: true, server: true, board: true },
   filter: '',
+  showDetails: false,
   async loadInfo() {
     try {
       const info = await getBridge().getAppInfo();
@@ -42,6 +46,9 @@ export const useLogStore = create<LogState>((set) => ({
   },
   setFilter(filter) {
     set({ filter });
+  },
+  toggleDetails() {
+    set((state) => ({ showDetails: !state.showDetails }));
   },
   async exportLog() {
     const file = await attempt(() => getBridge().exportLog());

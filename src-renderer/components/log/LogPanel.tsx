@@ -5,12 +5,12 @@ import { useLogStore } from '../../stores/log-store';
 const SOURCES: LogSource[] = ['app', 'server', 'board'];
 
 export function LogPanel() {
-  const { lines, sources, filter, toggleSource, setFilter, exportLog } = useLogStore();
+  const { lines, sources, filter, showDetails, toggleSource, setFilter, toggleDetails, exportLog } = useLogStore();
   const end = useRef<HTMLLIElement>(null);
   const visible = useMemo(() => {
     const needle = filter.toLowerCase();
-    return lines.filter((line) => sources[line.source] && (!needle || line.text.toLowerCase().includes(needle))).slice(-400);
-  }, [lines, sources, filter]);
+    return lines.filter((line) => sources[line.source] && (showDetails || line.level !== 'debug') && (!needle || line.text.toLowerCase().includes(needle))).slice(-400);
+  }, [lines, sources, filter, showDetails]);
 
   // A block body on purpose: newer browsers return a promise from scrollIntoView, and an
   // effect must return nothing or a cleanup function.
@@ -27,6 +27,9 @@ export function LogPanel() {
             <input type="checkbox" checked={sources[source]} onChange={() => toggleSource(source)} /> {source}
           </label>
         ))}
+        <label className="check" title="Each request and each closed connection (a job has one summary line)">
+          <input type="checkbox" data-testid="log-details" checked={showDetails} onChange={toggleDetails} /> details
+        </label>
         <input type="search" aria-label="Filter log" placeholder="Filter" value={filter} onChange={(event) => setFilter(event.target.value)} />
         <button type="button" onClick={() => void exportLog()}>
           Export log
