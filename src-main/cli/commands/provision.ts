@@ -1,15 +1,11 @@
-import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Delivery, RunIdentityView, RunResultView } from '../../api/contract.js';
-import { wifiProblems } from '../../api/wifi-rules.js';
+import type { RunIdentityView, RunResultView } from '../../api/contract.js';
 import type { ScryptParameters } from '../../app-data/passphrase-sealer.js';
-import { IDENTITY_PARSE_OPTIONS, IDENTITY_USAGE, identityRequestOf, openIdentityStation } from '../identity-options.js';
-import { terminalPrompt, type SecretSource } from '../secret-input.js';
 import { Backend, type BackendOptions } from '../../backend/backend.js';
-import { listLanCandidates } from '../../https-server/index.js';
-import { networkInterfaces } from 'node:os';
-import { readInputFile } from '../cert-input.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
+import { IDENTITY_PARSE_OPTIONS, IDENTITY_USAGE, identityRequestOf } from '../identity-options.js';
+import { IdentityOpenError, prepareRun, RUN_PARSE_OPTIONS, runSettingsOf } from '../run-options.js';
+import { terminalPrompt, type SecretSource } from '../secret-input.js';
 import { EXIT_INTERRUPTED } from './board.js';
 
 const USAGE = `  winc-cert provision --port PATH FILES... [--wifi-ssid S --wifi-passphrase-env VAR] [--host ADDR]
@@ -54,15 +50,8 @@ async function runProvision(argv: string[], io: CliIo, deps: ProvisionCommandDep
       allowPositionals: true,
       options: {
         port: { type: 'string', short: 'p' },
-        'wifi-ssid': { type: 'string' },
-        'wifi-passphrase-env': { type: 'string' },
-        host: { type: 'string' },
-        'server-port': { type: 'string' },
-        delivery: { type: 'string' },
         protocol: { type: 'string' },
-        'data-dir': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
+        ...RUN_PARSE_OPTIONS,
         ...IDENTITY_PARSE_OPTIONS,
       },
     });
@@ -77,56 +66,15 @@ async function runProvision(argv: string[], io: CliIo, deps: ProvisionCommandDep
   if (!v.port) throw new UsageError('--port PATH is required');
   const identity = identityRequestOf(v, 1);
   if (parsed.positionals.length === 0 && !identity) throw new UsageError('give the certificate and key files to provision (or --identity-ca and --identity-subject)');
-  const delivery = (v.delivery ?? 'wifi') as Delivery;
-  if (delivery !== 'wifi' && delivery !== 'usb') throw new UsageError(`--delivery must be wifi or usb, not ${v.delivery}`);
   const protocol = v.protocol ?? 'native';
   if (protocol !== 'native' && protocol !== 'fwupdater') throw new UsageError(`--protocol must be native or fwupdater, not ${protocol}`);
-  const serverPort = v['server-port'] === undefined ? 0 : Number(v['server-port']);
-  if (!Number.isInteger(serverPort) || serverPort < 0 || serverPort > 65535) throw new UsageError(`--server-port must be 0..65535, not ${v['server-port']}`);
   // The module downloads over Wi-Fi, or proves its identity over Wi-Fi after a USB write.
-  const needsWifi = protocol === 'native' && (delivery === 'wifi' || identity?.settings.proof === true);
-  let wifi: { ssid: string; security: 'open' | 'wpa2'; passphrase: string } | undefined;
-  if (needsWifi) {
-    if (!v['wifi-ssid']) throw new UsageError(delivery === 'wifi' ? '--wifi-ssid S is required for Wi-Fi delivery (or use --delivery usb)' : '--wifi-ssid S is required: the board proves its identity over Wi-Fi (or use --no-proof)');
-    const variable = v['wifi-passphrase-env'];
-    const passphrase = variable ? deps.env[variable] : undefined;
-    if (variable && passphrase === undefined) throw new UsageError(`the environment variable ${variable} (--wifi-passphrase-env) is not set`);
-    wifi = { ssid: v['wifi-ssid'], security: passphrase ? 'wpa2' : 'open', passphrase: passphrase ?? '' };
-    // The byte and character rules the app applies, before anything is sent to the board.
-    const problems = wifiProblems({ ssid: wifi.ssid, security: wifi.security, ...(passphrase ? { passphrase } : {}) });
-    if (problems.length > 0) throw new UsageError(problems.map((problem) => `${problem.field === 'ssid' ? '--wifi-ssid' : `the passphrase in ${variable}`}: ${problem.message}`).join(' '));
-  }
-  const host = needsWifi ? (v.host ?? onlyLanAddress()) : undefined;
-  if (needsWifi && !host) throw new UsageError('--host ADDR is required: this PC has several (or no) LAN addresses; give the one the board reaches');
+  const settings = runSettingsOf(v, deps.env, (delivery) => protocol === 'native' && (delivery === 'wifi' || identity?.settings.proof === true), 'board');
 
-  const files = await Promise.all(parsed.positionals.map(async (file) => ({ name: basename(file), bytes: await readInputFile(file, 'certificate or key') })));
   const backend = await deps.createBackend({ mode: 'cli', ...(v['data-dir'] ? { dataDir: v['data-dir'] } : {}) });
   try {
-    backend.useSessionSettings({ ...(wifi ? { wifi } : {}), delivery });
-    if (identity) {
-      const station = await openIdentityStation(identity, {
-        secrets: deps.secrets ?? (() => ({ env: deps.env, prompt: undefined })),
-        ...(deps.scrypt ? { scrypt: deps.scrypt } : {}),
-        serverIdentity: () => backend.proofServerIdentity(),
-        onLog: (level, text) => io.stderr(`${level === 'info' ? '' : `${level}: `}${text}\n`),
-      }).catch((error: unknown) => {
-        if (error instanceof UsageError) throw error;
-        throw new IdentityOpenError(error instanceof Error ? error.message : String(error));
-      });
-      backend.useIdentityStation(station);
-    }
-    await backend.workspace.add(files);
-    if (files.length > 0 && !backend.workspace.analyze().ok) {
-      io.stderr(`The plan has errors; nothing was written:\n${backend.workspace.view().findings.filter((f) => f.severity === 'error').map((f) => `  ${f.code}: ${f.message}`).join('\n')}\n`);
-      return 1;
-    }
-    if (host) {
-      const status = await backend.server.start(host, serverPort);
-      if (!status.running) {
-        io.stderr(`The HTTPS server did not start on ${host}: ${status.error ?? 'unknown error'}\n`);
-        return 1;
-      }
-    }
+    const cannotStart = await prepareRun(backend, { settings, identity, files: parsed.positionals }, deps, io);
+    if (cannotStart !== undefined) return cannotStart;
     await backend.board.connect(v.port, protocol);
     await backend.boardChecked();
     const board = backend.boardView();
@@ -148,9 +96,6 @@ async function runProvision(argv: string[], io: CliIo, deps: ProvisionCommandDep
   }
 }
 
-/** The station CA, its store or its audit trail could not be opened (wrong passphrase, missing CA, bad template). */
-export class IdentityOpenError extends Error {}
-
 function describeResult(result: RunResultView): string {
   const lines = [`${result.result.toUpperCase()} provision of board ${result.boardId ?? '(no id)'} in ${(result.durationMs / 1000).toFixed(1)} s`];
   if (result.failedPhase) lines.push(`Failed while: ${result.failedPhase}`);
@@ -164,9 +109,4 @@ function describeResult(result: RunResultView): string {
 export function describeIdentity(identity: RunIdentityView): string {
   const proof = identity.proof ? `; proof ${identity.proof.result}${identity.proof.result === 'passed' ? '' : `: ${identity.proof.detail}`}` : '';
   return `Identity ${identity.certSerial} (${identity.subject}), attempt ${identity.attempt}: ${identity.state}${proof}`;
-}
-
-function onlyLanAddress(): string | undefined {
-  const candidates = listLanCandidates(networkInterfaces()).filter((candidate) => candidate.kind !== 'loopback');
-  return candidates.length === 1 ? candidates[0]!.address : undefined;
 }

@@ -149,5 +149,7 @@ describe('winc-cert station watching the bench', () => {
     await expect(watching.run(['--identity-subject', 'CN=x-{uid}', '--wifi-ssid', 'a', '--host', '127.0.0.1'], capture().io)).rejects.toThrow(/--identity-ca/u);
     await expect(watching.run(['--max-boards', '9', ...SAMPLE_FILES], capture().io)).rejects.toThrow(/--max-boards/u);
     await expect(watching.run(['--wifi-ssid', 'a', '--host', '127.0.0.1'], capture().io)).rejects.toThrow(/certificate and key files/u);
+    // The app's Wi-Fi byte rules, as for provision: a 33-byte SSID never reaches a board.
+    await expect(watching.run(['--wifi-ssid', 'é'.repeat(17), '--host', '127.0.0.1', ...SAMPLE_FILES], capture().io)).rejects.toThrow(/--wifi-ssid: .*32 bytes/u);
   }, 30_000);
 });

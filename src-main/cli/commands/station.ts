@@ -1,16 +1,13 @@
-import { basename } from 'node:path';
-import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { Delivery, RunResultView } from '../../api/contract.js';
+import type { RunResultView } from '../../api/contract.js';
 import type { ScryptParameters } from '../../app-data/passphrase-sealer.js';
 import { Backend, type BackendOptions } from '../../backend/backend.js';
-import { listLanCandidates } from '../../https-server/index.js';
 import { MAX_GANG, type GangEvent } from '../../provisioning/gang.js';
-import { readInputFile } from '../cert-input.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
-import { IDENTITY_PARSE_OPTIONS, IDENTITY_USAGE, identityRequestOf, openIdentityStation } from '../identity-options.js';
+import { IDENTITY_PARSE_OPTIONS, IDENTITY_USAGE, identityRequestOf } from '../identity-options.js';
+import { IdentityOpenError, prepareRun, RUN_PARSE_OPTIONS, runSettingsOf } from '../run-options.js';
 import { terminalPrompt, type SecretSource } from '../secret-input.js';
-import { describeIdentity, IdentityOpenError } from './provision.js';
+import { describeIdentity } from './provision.js';
 
 const USAGE = `  winc-cert station [FILES...] [--port PATH]... [--max-boards N] [--wifi-ssid S --wifi-passphrase-env VAR]
                    [--host ADDR] [--server-port N] [--delivery wifi|usb] [--data-dir DIR] [--json] [identity options]
@@ -66,14 +63,7 @@ async function runStation(argv: string[], io: CliIo, deps: StationCommandDeps): 
       options: {
         port: { type: 'string', short: 'p', multiple: true },
         'max-boards': { type: 'string' },
-        'wifi-ssid': { type: 'string' },
-        'wifi-passphrase-env': { type: 'string' },
-        host: { type: 'string' },
-        'server-port': { type: 'string' },
-        delivery: { type: 'string' },
-        'data-dir': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
+        ...RUN_PARSE_OPTIONS,
         ...IDENTITY_PARSE_OPTIONS,
       },
     });
@@ -89,24 +79,9 @@ async function runStation(argv: string[], io: CliIo, deps: StationCommandDeps): 
   if (!Number.isInteger(maxBoards) || maxBoards < 1 || maxBoards > MAX_GANG) throw new UsageError(`--max-boards must be 1..${MAX_GANG}, not ${v['max-boards']}`);
   const identity = identityRequestOf(v, maxBoards);
   if (parsed.positionals.length === 0 && !identity) throw new UsageError('give the certificate and key files to provision (or --identity-ca and --identity-subject)');
-  const delivery = (v.delivery ?? 'wifi') as Delivery;
-  if (delivery !== 'wifi' && delivery !== 'usb') throw new UsageError(`--delivery must be wifi or usb, not ${v.delivery}`);
-  const serverPort = v['server-port'] === undefined ? 0 : Number(v['server-port']);
-  if (!Number.isInteger(serverPort) || serverPort < 0 || serverPort > 65535) throw new UsageError(`--server-port must be 0..65535, not ${v['server-port']}`);
-  const needsWifi = delivery === 'wifi' || identity?.settings.proof === true;
-  let wifi: { ssid: string; security: 'open' | 'wpa2'; passphrase: string } | undefined;
-  if (needsWifi) {
-    if (!v['wifi-ssid']) throw new UsageError(delivery === 'wifi' ? '--wifi-ssid S is required for Wi-Fi delivery (or use --delivery usb)' : '--wifi-ssid S is required: the boards prove their identity over Wi-Fi (or use --no-proof)');
-    const variable = v['wifi-passphrase-env'];
-    const passphrase = variable ? deps.env[variable] : undefined;
-    if (variable && passphrase === undefined) throw new UsageError(`the environment variable ${variable} (--wifi-passphrase-env) is not set`);
-    wifi = { ssid: v['wifi-ssid'], security: passphrase ? 'wpa2' : 'open', passphrase: passphrase ?? '' };
-  }
-  const host = needsWifi ? (v.host ?? onlyLanAddress()) : undefined;
-  if (needsWifi && !host) throw new UsageError('--host ADDR is required: this PC has several (or no) LAN addresses; give the one the boards reach');
+  const settings = runSettingsOf(v, deps.env, (delivery) => delivery === 'wifi' || identity?.settings.proof === true, 'boards');
   const ports = v.port ?? [];
 
-  const files = await Promise.all(parsed.positionals.map(async (file) => ({ name: basename(file), bytes: await readInputFile(file, 'certificate or key') })));
   const now = deps.now ?? (() => new Date());
   const print = (event: GangEvent | { event: 'summary'; passed: number; failed: number; boards: number }) => {
     if (v.json) io.stdout(`${JSON.stringify({ time: now().toISOString(), ...event })}\n`);
@@ -115,31 +90,8 @@ async function runStation(argv: string[], io: CliIo, deps: StationCommandDeps): 
   const backend = await deps.createBackend({ mode: 'cli', ...(v['data-dir'] ? { dataDir: v['data-dir'] } : {}) });
   const stopEvents = backend.onStationEvent(print);
   try {
-    backend.useSessionSettings({ ...(wifi ? { wifi } : {}), delivery });
-    if (identity) {
-      const station = await openIdentityStation(identity, {
-        secrets: deps.secrets ?? (() => ({ env: deps.env, prompt: undefined })),
-        ...(deps.scrypt ? { scrypt: deps.scrypt } : {}),
-        serverIdentity: () => backend.proofServerIdentity(),
-        onLog: (level, text) => io.stderr(`${level === 'info' ? '' : `${level}: `}${text}\n`),
-      }).catch((error: unknown) => {
-        if (error instanceof UsageError) throw error;
-        throw new IdentityOpenError(error instanceof Error ? error.message : String(error));
-      });
-      backend.useIdentityStation(station);
-    }
-    await backend.workspace.add(files);
-    if (files.length > 0 && !backend.workspace.analyze().ok) {
-      io.stderr(`The plan has errors; nothing was written:\n${backend.workspace.view().findings.filter((f) => f.severity === 'error').map((f) => `  ${f.code}: ${f.message}`).join('\n')}\n`);
-      return 1;
-    }
-    if (host) {
-      const status = await backend.server.start(host, serverPort);
-      if (!status.running) {
-        io.stderr(`The HTTPS server did not start on ${host}: ${status.error ?? 'unknown error'}\n`);
-        return 1;
-      }
-    }
+    const cannotStart = await prepareRun(backend, { settings, identity, files: parsed.positionals }, deps, io);
+    if (cannotStart !== undefined) return cannotStart;
     backend.station.setOptions({ programFirmware: false, maxBoards });
 
     if (ports.length > 0) {
@@ -220,9 +172,4 @@ function waitUntil(condition: () => boolean): Promise<void> {
     }, 200);
     timer.unref();
   });
-}
-
-function onlyLanAddress(): string | undefined {
-  const candidates = listLanCandidates(networkInterfaces()).filter((candidate) => candidate.kind !== 'loopback');
-  return candidates.length === 1 ? candidates[0]!.address : undefined;
 }
