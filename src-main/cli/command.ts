@@ -33,3 +33,16 @@ export async function runSubcommand(argv: string[], io: CliIo, usage: string, ha
   if (!handler) throw new UsageError(`unknown subcommand '${sub}' (use ${Object.keys(handlers).map((name) => `'${name}'`).join(' or ')})`);
   return handler(rest, io);
 }
+
+/** Resolves at the first Ctrl-C or SIGTERM: how a long-running command (sim, serve, station) is stopped. */
+export function untilInterrupted(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

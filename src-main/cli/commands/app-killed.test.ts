@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startPtyProcess } from '../../board/pty-process.js';
 import { findRepositoryRoot } from '../../resources/resource-paths.js';
 import { WINC1500_DEFAULT_LAYOUT } from '../../store/flash-layout.js';
-import { cliBundle } from '../../testing/cli-bundle.js';
+import { cliBundle, runCliProcess, spawnCli, startFlashFileBoard } from '../../testing/cli-bundle.js';
 
 /**
  * Issue 12: the app process killed (SIGKILL) in the middle of a write, at a sample of points, then
@@ -22,25 +21,9 @@ const SAMPLES = path.join(repo, 'assets', 'samples');
 const SAMPLE_FILES = readdirSync(SAMPLES).filter((name) => /\.(cer|key)$/.test(name)).map((name) => path.join(SAMPLES, name));
 const { rootStore, tlsStore, flashSize } = WINC1500_DEFAULT_LAYOUT;
 
-function cli(args: string[]): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: tmpdir() });
-}
-
-async function runCli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = cli(args);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { code, out, err };
-}
-
-/** `slow`: a modelled 230400-baud link and real flash timings, so a write can be caught half way. */
-function startBoard(flashFile: string, speed: 'slow' | 'fast', extra: string[] = []) {
-  const timing = speed === 'slow' ? ['--baud', '230400'] : ['--baud', '0', '--fast'];
-  return startPtyProcess(process.execPath, [CLI, 'sim', '--pty', '--flash-file', flashFile, ...timing, ...extra], { timeoutMs: 30_000 });
-}
+const cli = (args: string[]) => spawnCli(CLI, args);
+const runCli = (args: string[]) => runCliProcess(CLI, args);
+const startBoard = (flashFile: string, speed: 'slow' | 'fast', extra: string[] = []) => startFlashFileBoard(CLI, flashFile, speed, extra);
 
 function sections(flashFile: string): { root: Buffer; tls: Buffer } {
   const bytes = readFileSync(flashFile);

@@ -8,18 +8,16 @@
  * - The app killed (SIGKILL) during a per-board run, started again: the board is recovered from the
  *   journal, and the audit file has no record claiming a write that did not happen.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResultView } from '../../api/contract.js';
 import { MIN_SCRYPT } from '../../app-data/passphrase-sealer.js';
-import { startPtyProcess } from '../../board/pty-process.js';
 import { findRepositoryRoot } from '../../resources/resource-paths.js';
 import { getFlashLayout } from '../../store/flash-layout.js';
 import { decodeTlsSection } from '../../store/tls-store.js';
-import { cliBundle } from '../../testing/cli-bundle.js';
+import { cliBundle, runCliProcess, spawnCli, startFlashFileBoard } from '../../testing/cli-bundle.js';
 import { parseCertificate } from '../../x509/certificate.js';
 import { createCaCommand } from './ca.js';
 
@@ -38,24 +36,9 @@ interface AuditLine {
   uid?: string;
 }
 
-function cli(args: string[]): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: tmpdir(), env: ENV });
-}
-
-async function runCli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = cli(args);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  return { code, out, err };
-}
-
-function startBoard(flashFile: string, speed: 'slow' | 'fast', extra: string[] = []) {
-  const timing = speed === 'slow' ? ['--baud', '230400'] : ['--baud', '0', '--fast'];
-  return startPtyProcess(process.execPath, [CLI, 'sim', '--pty', '--firmware', '19.7.7', '--flash-file', flashFile, ...timing, ...extra], { timeoutMs: 30_000 });
-}
+const cli = (args: string[]) => spawnCli(CLI, args, ENV);
+const runCli = (args: string[]) => runCliProcess(CLI, args, ENV);
+const startBoard = (flashFile: string, speed: 'slow' | 'fast', extra: string[] = []) => startFlashFileBoard(CLI, flashFile, speed, ['--firmware', '19.7.7', ...extra]);
 
 function tlsOf(flashFile: string): Buffer {
   return readFileSync(flashFile).subarray(layout.tlsStore.offset, layout.tlsStore.offset + layout.tlsStore.size);

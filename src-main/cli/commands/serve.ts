@@ -21,7 +21,7 @@ import {
   type StagedFileInput,
 } from '../../https-server/index.js';
 import { FileReadError, MAX_IMAGE_FILE_BYTES, readRegularFile } from '../../files/regular-file.js';
-import { UsageError, type CliCommand, type CliIo } from '../command.js';
+import { UsageError, type CliCommand, type CliIo, untilInterrupted } from '../command.js';
 
 const USAGE = `  winc-cert serve [--host ADDR] [--port ${DEFAULT_PORT}] [--identity-dir DIR] [--regenerate-identity]
                   [--cert CERT --key KEY] [--one-time NAME]... FILE...
@@ -62,16 +62,7 @@ export const serveCommand: CliCommand = createServeCommand({
   hostname: () => hostname(),
   defaultIdentityDir: () => join(defaultDataDir(), 'server-identity'),
   sealer: (dataDir) => openKeyFileSealer(dataDir),
-  waitForStop: () =>
-    new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    }),
+  waitForStop: untilInterrupted,
 });
 
 async function serve(argv: string[], io: CliIo, deps: ServeDependencies): Promise<number> {

@@ -11,7 +11,7 @@ import { findRepositoryRoot } from '../../resources/resource-paths.js';
 import { loadFirmwareImage } from '../../resources/firmware-images.js';
 import { MAX_IMAGE_FILE_BYTES, readRegularFileSync } from '../../files/regular-file.js';
 import { redactSecrets } from '../../security/redact.js';
-import { UsageError, type CliCommand, type CliIo } from '../command.js';
+import { UsageError, type CliCommand, type CliIo, untilInterrupted } from '../command.js';
 
 const USAGE = `  winc-cert sim --pty [--board xpro|mkr1000|feather] [--firmware 19.6] [--protocol native|fwupdater]
                 [--seed-root FILE] [--seed-tls FILE] [--baud N] [--fast] [--log] [--bootloader]
@@ -221,16 +221,7 @@ function seedRootFileFor(given: string | undefined, assetsDir: string | undefine
 }
 
 export const simCommand: CliCommand = createSimCommand({
-  waitForStop: () =>
-    new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    }),
+  waitForStop: untilInterrupted,
   assetsDir: () => {
     const root = findRepositoryRoot(import.meta.dirname);
     return root ? path.join(root, 'assets') : undefined;

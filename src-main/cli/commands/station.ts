@@ -3,7 +3,7 @@ import type { RunResultView } from '../../api/contract.js';
 import type { ScryptParameters } from '../../app-data/passphrase-sealer.js';
 import { Backend, type BackendOptions } from '../../backend/backend.js';
 import { MAX_GANG, type GangEvent } from '../../provisioning/gang.js';
-import { UsageError, type CliCommand, type CliIo } from '../command.js';
+import { UsageError, type CliCommand, type CliIo, untilInterrupted } from '../command.js';
 import { IDENTITY_PARSE_OPTIONS, IDENTITY_USAGE, identityRequestOf } from '../identity-options.js';
 import { IdentityOpenError, prepareRun, RUN_PARSE_OPTIONS, runSettingsOf } from '../run-options.js';
 import { terminalPrompt, type SecretSource } from '../secret-input.js';
@@ -41,16 +41,7 @@ export const stationCommand: CliCommand = createStationCommand({
   createBackend: (options) => Backend.create(options),
   env: process.env,
   secrets: () => ({ env: process.env, prompt: terminalPrompt() }),
-  waitForStop: () =>
-    new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    }),
+  waitForStop: untilInterrupted,
 });
 
 async function runStation(argv: string[], io: CliIo, deps: StationCommandDeps): Promise<number> {
