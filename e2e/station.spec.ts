@@ -1,18 +1,24 @@
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Page } from '@playwright/test';
 import { expect, freshTest as test, startCliSimulator } from './fixtures';
+
+/** What a station is set up with once: the example plan and the bench's Wi-Fi (saved as typed). */
+async function choosePlanAndWifi(page: Page): Promise<void> {
+  await page.getByTestId('load-samples').click();
+  await expect(page.getByTestId('plan-row')).toHaveCount(5);
+  await page.getByLabel('SSID').fill('line-3');
+  await page.getByLabel('Passphrase').fill('line-3-passphrase');
+  await expect(page.getByTestId('wifi-status')).toHaveText('Saved.');
+}
 
 test.describe('station mode', () => {
   test('provisions the board on the bench by itself and asks for the next one', async ({ page, app }) => {
     test.setTimeout(90_000);
     await page.goto(app.url);
     await expect(page.getByTestId('app-status')).toContainText('browser mode');
-    await page.getByTestId('load-samples').click();
-    await expect(page.getByTestId('plan-row')).toHaveCount(5);
-    await page.getByLabel('SSID').fill('line-3');
-    await page.getByLabel('Passphrase').fill('line-3-passphrase');
-    await expect(page.getByTestId('wifi-status')).toHaveText('Saved.');
+    await choosePlanAndWifi(page);
     await page.getByLabel('Address').selectOption('127.0.0.1');
     await page.getByTestId('server-start').click();
     await expect(page.getByTestId('server-state')).toContainText('Serving on');
@@ -37,11 +43,7 @@ test.describe('station mode as a gang, with one identity per board', () => {
     const boards = await Promise.all([startCliSimulator(['--fast', '--baud', '0']), startCliSimulator(['--fast', '--baud', '0'])]);
     try {
       await page.goto(app.url);
-      await page.getByTestId('load-samples').click();
-      await expect(page.getByTestId('plan-row')).toHaveCount(5);
-      await page.getByLabel('SSID').fill('line-3');
-      await page.getByLabel('Passphrase').fill('line-3-passphrase');
-      await expect(page.getByTestId('wifi-status')).toHaveText('Saved.');
+      await choosePlanAndWifi(page);
       await page.getByLabel('Address').selectOption('127.0.0.1');
       await page.getByTestId('server-start').click();
       await expect(page.getByTestId('server-state')).toContainText('Serving on');
@@ -91,11 +93,7 @@ test.describe('station mode, set up once', () => {
     const boards: Awaited<ReturnType<typeof startCliSimulator>>[] = [];
     try {
       await page.goto(app.url);
-      await page.getByTestId('load-samples').click();
-      await expect(page.getByTestId('plan-row')).toHaveCount(5);
-      await page.getByLabel('SSID').fill('line-3');
-      await page.getByLabel('Passphrase').fill('line-3-passphrase');
-      await expect(page.getByTestId('wifi-status')).toHaveText('Saved.');
+      await choosePlanAndWifi(page);
       await page.getByTestId('station-toggle').check();
       await page.getByTestId('station-extra-port').fill(slot);
       await page.getByRole('button', { name: 'Add', exact: true }).click();

@@ -157,13 +157,9 @@ class UsbHost:
                 return True
             if st["stage"] == "data-in":
                 r = dev.in_token(self.addr, 0)
-                if r == "NAK":
-                    return True
-                if r == "STALL":
-                    self._step(Stalled(f"{st['name']}: STALL"))
-                    return False
-                if r is None:
-                    return self._error(st, "no answer to IN")
+                settled = self._settle(st, r, "no answer to IN")
+                if settled is not None:
+                    return settled
                 data = r[1]
                 st["in"] += data
                 length = struct.unpack_from("<H", st["setup"], 6)[0]
@@ -173,37 +169,25 @@ class UsbHost:
             if st["stage"] == "data-out":
                 chunk = st["out"][st["sent"]:st["sent"] + maxp]
                 r = dev.out_token(self.addr, 0, chunk)
-                if r == "NAK":
-                    return True
-                if r == "STALL":
-                    self._step(Stalled(f"{st['name']}: STALL"))
-                    return False
-                if r is None:
-                    return self._error(st, "no answer to OUT")
+                settled = self._settle(st, r, "no answer to OUT")
+                if settled is not None:
+                    return settled
                 st["sent"] += len(chunk)
                 if st["sent"] >= len(st["out"]):
                     st["stage"] = "status-in"
                 return True
             if st["stage"] == "status-out":
                 r = dev.out_token(self.addr, 0, b"")
-                if r == "NAK":
-                    return True
-                if r == "STALL":
-                    self._step(Stalled(f"{st['name']}: STALL in the status stage"))
-                    return False
-                if r is None:
-                    return self._error(st, "no answer in the status stage")
+                settled = self._settle(st, r, "no answer in the status stage", stall=" in the status stage")
+                if settled is not None:
+                    return settled
                 self._step(bytes(st["in"]))
                 return True
             if st["stage"] == "status-in":
                 r = dev.in_token(self.addr, 0)
-                if r == "NAK":
-                    return True
-                if r == "STALL":
-                    self._step(Stalled(f"{st['name']}: STALL"))
-                    return False
-                if r is None:
-                    return self._error(st, "no answer in the status stage")
+                settled = self._settle(st, r, "no answer in the status stage")
+                if settled is not None:
+                    return settled
                 if r[1]:
                     return self._error(st, f"status stage returned {len(r[1])} bytes instead of a zero-length packet")
                 self._step(b"")
@@ -212,6 +196,18 @@ class UsbHost:
             self.m.fault = self.m.fault or fault
             return False
         return False
+
+    def _settle(self, st, r, no_answer, stall=""):
+        """A token's handshake: True to try again (NAK, or a retried error), False when the transfer
+        ended (STALL, too many errors), None when a data packet came and the stage goes on."""
+        if r == "NAK":
+            return True
+        if r == "STALL":
+            self._step(Stalled(f"{st['name']}: STALL{stall}"))
+            return False
+        if r is None:
+            return self._error(st, no_answer)
+        return None
 
     def _error(self, st, what) -> bool:
         st["errors"] += 1

@@ -45,22 +45,14 @@ export async function readRegularFile(path: string, options: ReadRegularFileOpti
     throw openError(path, error, options);
   }
   try {
-    const stats = await handle.stat();
-    checkStats(path, stats, options);
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = new Uint8Array(Math.min(CHUNK_BYTES, options.maxBytes + 1 - total));
+    checkStats(path, await handle.stat(), options);
+    const collected = new BoundedChunks(path, options);
+    for (let chunk = collected.next(); ; chunk = collected.next()) {
       const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      total += bytesRead;
-      if (total > options.maxBytes) throw tooLarge(path, total, options, true);
+      if (!collected.took(chunk, bytesRead)) return collected.bytes();
     }
-    return concat(chunks, total);
   } catch (error) {
-    if (error instanceof FileReadError) throw error;
-    throw new FileReadError('FILE_UNREADABLE', `Cannot read ${path}: ${error instanceof Error ? error.message : String(error)}.`, path);
+    throw unreadable(path, error);
   } finally {
     await handle.close().catch(() => undefined);
   }
@@ -75,23 +67,51 @@ export function readRegularFileSync(path: string, options: ReadRegularFileOption
   }
   try {
     checkStats(path, fstatSync(fd), options);
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = new Uint8Array(Math.min(CHUNK_BYTES, options.maxBytes + 1 - total));
-      const bytesRead = readSync(fd, chunk, 0, chunk.length, null);
-      if (bytesRead === 0) break;
-      chunks.push(chunk.subarray(0, bytesRead));
-      total += bytesRead;
-      if (total > options.maxBytes) throw tooLarge(path, total, options, true);
+    const collected = new BoundedChunks(path, options);
+    for (let chunk = collected.next(); ; chunk = collected.next()) {
+      if (!collected.took(chunk, readSync(fd, chunk, 0, chunk.length, null))) return collected.bytes();
     }
-    return concat(chunks, total);
   } catch (error) {
-    if (error instanceof FileReadError) throw error;
-    throw new FileReadError('FILE_UNREADABLE', `Cannot read ${path}: ${error instanceof Error ? error.message : String(error)}.`, path);
+    throw unreadable(path, error);
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The chunks of one read, up to the size limit: reading one byte past it proves a file too large even
+ * when it grew after its size was checked (or reports none, as /proc files do).
+ */
+class BoundedChunks {
+  private readonly chunks: Uint8Array[] = [];
+  private total = 0;
+
+  constructor(
+    private readonly path: string,
+    private readonly options: ReadRegularFileOptions,
+  ) {}
+
+  next(): Uint8Array {
+    return new Uint8Array(Math.min(CHUNK_BYTES, this.options.maxBytes + 1 - this.total));
+  }
+
+  /** Keeps what was read into `chunk`; false at the end of the file. */
+  took(chunk: Uint8Array, bytesRead: number): boolean {
+    if (bytesRead === 0) return false;
+    this.chunks.push(chunk.subarray(0, bytesRead));
+    this.total += bytesRead;
+    if (this.total > this.options.maxBytes) throw tooLarge(this.path, this.total, this.options, true);
+    return true;
+  }
+
+  bytes(): Uint8Array {
+    return concat(this.chunks, this.total);
+  }
+}
+
+function unreadable(path: string, error: unknown): FileReadError {
+  if (error instanceof FileReadError) return error;
+  return new FileReadError('FILE_UNREADABLE', `Cannot read ${path}: ${error instanceof Error ? error.message : String(error)}.`, path);
 }
 
 /** What a non-regular path is, in words a technician knows. */
