@@ -116,3 +116,22 @@ export function sampleFiles(): { name: string; bytes: Buffer }[] {
     .filter((name) => /\.(cer|key|der|pem)$/.test(name))
     .map((name) => ({ name, bytes: readFileSync(path.join(SAMPLES_DIR, name)) }));
 }
+
+/** The two screen sizes every screenshot is taken at. */
+export const SCREENSHOT_SIZES = [
+  { width: 1366, height: 768 },
+  { width: 1920, height: 1080 },
+];
+
+/** One state, four pictures in test-results/screenshots/: 1366×768 and 1920×1080, light and dark (the OS setting, emulated). */
+export async function shoot(page: Page, name: string): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    for (const size of SCREENSHOT_SIZES) {
+      await page.setViewportSize(size);
+      await page.screenshot({ path: `test-results/screenshots/${name}-${size.width}x${size.height}-${colorScheme}.png` });
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.setViewportSize(SCREENSHOT_SIZES[0]!);
+}

@@ -2,25 +2,8 @@ import type { Page } from '@playwright/test';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { expect, freshTest as test, startCliSimulator } from './fixtures';
+import { expect, shoot, startCliSimulator, freshTest as test } from './fixtures';
 
-const SIZES = [
-  { width: 1366, height: 768 },
-  { width: 1920, height: 1080 },
-];
-
-/** One state, four pictures: 1366×768 and 1920×1080, light and dark (the OS setting, emulated). */
-async function shoot(page: Page, state: string): Promise<void> {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    for (const size of SIZES) {
-      await page.setViewportSize(size);
-      await page.screenshot({ path: `test-results/screenshots/provision-${state}-${size.width}x${size.height}-${colorScheme}.png` });
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize(SIZES[0]!);
-}
 
 async function connectTyped(page: Page, port: string): Promise<void> {
   await page.locator('#manual-port').fill(port);
@@ -36,7 +19,7 @@ test('screenshots of every step and result state, light and dark', async ({ page
   await page.goto(app.url);
   await page.getByTestId('load-samples').click();
   await expect(page.getByTestId('step-certificates')).toHaveAttribute('data-ready', 'true');
-  await shoot(page, 'step-2-to-do');
+  await shoot(page, 'provision-step-2-to-do');
 
   await page.getByLabel('SSID').fill('bench-ap');
   await page.getByLabel('Passphrase').fill('bench-passphrase');
@@ -46,12 +29,12 @@ test('screenshots of every step and result state, light and dark', async ({ page
   try {
     await connectTyped(page, slow.port);
     await expect(page.getByTestId('provision')).toBeEnabled({ timeout: 20_000 });
-    await shoot(page, 'ready');
+    await shoot(page, 'provision-ready');
     await page.getByTestId('provision').click();
     await expect(page.getByTestId('stepper').locator('[data-step="download"]')).toHaveAttribute('data-state', 'current', { timeout: 30_000 });
-    await shoot(page, 'running');
+    await shoot(page, 'provision-running');
     await expect(page.getByTestId('run-result')).toHaveAttribute('data-result', 'pass', { timeout: 60_000 });
-    await shoot(page, 'pass');
+    await shoot(page, 'provision-pass');
     await page.getByRole('button', { name: 'Disconnect' }).click();
   } finally {
     slow.process.kill('SIGTERM');
@@ -63,7 +46,7 @@ test('screenshots of every step and result state, light and dark', async ({ page
     await expect(page.getByTestId('provision')).toBeEnabled({ timeout: 20_000 });
     await page.getByTestId('provision').click();
     await expect(page.getByTestId('run-result')).toHaveAttribute('data-result', 'fail', { timeout: 60_000 });
-    await shoot(page, 'fail');
+    await shoot(page, 'provision-fail');
     await page.getByRole('button', { name: 'Disconnect' }).click();
   } finally {
     failing.process.kill('SIGTERM');
@@ -76,18 +59,18 @@ test('screenshots of every step and result state, light and dark', async ({ page
   await expect(page.getByTestId('provision')).toBeEnabled({ timeout: 20_000 });
   await page.getByTestId('provision').click();
   await expect(page.getByTestId('run-result')).toHaveAttribute('data-result', 'fail', { timeout: 60_000 });
-  await shoot(page, 'unplugged-mid-write');
+  await shoot(page, 'provision-unplugged-mid-write');
   const again = await startCliSimulator(['--fast', '--baud', '0', '--flash-file', flashFile]);
   try {
     await connectTyped(page, again.port);
     await expect(page.getByTestId('recovery-banner')).toHaveAttribute('data-state', 'interrupted', { timeout: 20_000 });
-    await shoot(page, 'interrupted');
+    await shoot(page, 'provision-interrupted');
     await page.getByTestId('recovery-restore').click();
     await expect(page.getByTestId('restore-dialog')).toBeVisible();
-    await shoot(page, 'restore-dialog');
+    await shoot(page, 'provision-restore-dialog');
     await page.getByTestId('confirm-restore').click();
     await expect(page.getByTestId('run-result')).toHaveAttribute('data-result', 'pass', { timeout: 60_000 });
-    await shoot(page, 'restored');
+    await shoot(page, 'provision-restored');
   } finally {
     again.process.kill('SIGTERM');
   }

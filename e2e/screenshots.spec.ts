@@ -1,27 +1,9 @@
-import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { dropFiles, expect, freshTest as test, REPO_ROOT, sampleFiles } from './fixtures';
+import { dropFiles, expect, REPO_ROOT, sampleFiles, shoot, freshTest as test } from './fixtures';
 import { MadeCertificates, unreadableFiles } from './problem-files';
 
-const SIZES = [
-  { width: 1366, height: 768 },
-  { width: 1920, height: 1080 },
-];
 const VECTOR_INPUTS = path.join(REPO_ROOT, '..', 'shared', 'vectors', 'inputs');
-
-/** One state, four pictures: 1366×768 and 1920×1080, light and dark (the OS setting, emulated). */
-async function shoot(page: Page, state: string): Promise<void> {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    for (const size of SIZES) {
-      await page.setViewportSize(size);
-      await page.screenshot({ path: `test-results/screenshots/${state}-${size.width}x${size.height}-${colorScheme}.png` });
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  await page.setViewportSize(SIZES[0]!);
-}
 
 test('screenshots of every intake and flash-map state, light and dark', async ({ page, app }) => {
   test.setTimeout(120_000);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, freshTest as test, startCliSimulator } from './fixtures';
+import { expect, shoot, startCliSimulator, freshTest as test } from './fixtures';
 
 /** What a station is set up with once: the example plan and the bench's Wi-Fi (saved as typed). */
 async function choosePlanAndWifi(page: Page): Promise<void> {
@@ -75,6 +75,10 @@ test.describe('station mode as a gang, with one identity per board', () => {
       }
       await expect(page.getByTestId('station-status')).toContainText('2 passed · 0 failed');
       await expect(identities.getByTestId('identity-counters')).toContainText('2 proven');
+      await tiles.first().scrollIntoViewIfNeeded();
+      await shoot(page, 'station-gang-passed');
+      await identities.scrollIntoViewIfNeeded();
+      await shoot(page, 'station-identities');
       await expect(identities.getByTestId('station-ca-issued')).toContainText('2 identities');
       await expect(page.locator('body')).not.toContainText('PRIVATE KEY');
       await page.getByTestId('station-toggle').uncheck();
@@ -98,6 +102,7 @@ test.describe('station mode, set up once', () => {
       await page.getByTestId('station-extra-port').fill(slot);
       await page.getByRole('button', { name: 'Add', exact: true }).click();
       await expect(page.getByTestId('station-tile')).toHaveCount(0);
+      await shoot(page, 'station-waiting-for-a-board');
 
       await page.evaluate(() => {
         const w = window as unknown as { clicks: number };

@@ -35,6 +35,7 @@ export function App() {
   const board = useBoardStore((state) => state.board);
   const wifi = useBoardStore((state) => state.wifi);
   const settings = useProvisionSettings((state) => state.settings);
+  const stationMode = useRunStore((state) => state.station?.enabled ?? false);
 
   useEffect(() => {
     const unsubscribe = wireBackendEvents();
@@ -51,7 +52,7 @@ export function App() {
   }, []);
 
   const certificates = certificatesStep(workspace, map, board?.recovery?.state === 'interrupted');
-  const boardState = boardStep(board, wifi, settings);
+  const boardState = boardStep(board, wifi, settings, stationMode);
   const provision = provisionStep(certificates, boardState);
 
   return (

@@ -37,6 +37,11 @@ describe('the three steps say what they still need', () => {
     expect(boardStep({ ...interrupted, recovery: { ...interrupted.recovery!, overridden: true } }, wifi, null).ready).toBe(true);
   });
 
+  it('step 2 in station mode: boards come by themselves, so only the Wi-Fi is still to give', () => {
+    expect(boardStep(null, wifi, { delivery: 'wifi', keepServerTrust: false }, true)).toMatchObject({ ready: true, summary: 'Ready' });
+    expect(boardStep(null, null, { delivery: 'wifi', keepServerTrust: false }, true).summary).toBe('Needs the Wi-Fi the board joins');
+  });
+
   it('step 3 lists what steps 1 and 2 miss, saying where', () => {
     const step3 = provisionStep(certificatesStep(workspace({}), null), boardStep(null, wifi, null));
     expect(step3.items.map((item) => `${item.label} (${item.hint})`)).toEqual(['Certificates (step 1: drop files or load the example set)', 'A connected board (step 2: connect a detected board or use the simulated one)']);

@@ -43,16 +43,22 @@ export function certificatesStep(workspace: WorkspaceView | null, map: FlashMapV
   ]);
 }
 
-/** Step 2: a board connected, checked, and (for Wi-Fi delivery) the network it joins. */
-export function boardStep(board: BoardView | null, wifi: WifiSettingsView | null, settings: ProvisionSettingsView | null): StepState {
+/**
+ * Step 2: a board connected, checked, and (for Wi-Fi delivery) the network it joins. In station mode
+ * boards come by themselves (each plugged-in board is checked and provisioned in its own session), so
+ * only the network is still the person's to give.
+ */
+export function boardStep(board: BoardView | null, wifi: WifiSettingsView | null, settings: ProvisionSettingsView | null, stationMode = false): StepState {
   const connected = board?.connection === 'connected' || board?.connection === 'busy';
   const downloads = settings?.delivery !== 'usb' && board?.protocol !== 'fwupdater';
-  const items: CheckItem[] = [
+  const items: CheckItem[] = stationMode
+    ? [{ id: 'board', label: 'Station mode: each board plugged in is checked and provisioned', ok: true }]
+    : [
     { id: 'board', label: 'A connected board', ok: connected, hint: 'connect a detected board or use the simulated one' },
     connected && !board?.recovery
       ? { id: 'recovered', label: 'The board checked', ok: false, hint: 'reading it and its journal…' }
       : { id: 'recovered', label: 'No unfinished write on it', ok: !connected || board?.recovery?.state !== 'interrupted' || board.recovery.overridden, hint: 'restore the backup shown at the top' },
-  ];
+      ];
   if (downloads) {
     const wifiSet = !!wifi?.ssid && (wifi.security === 'open' || wifi.hasPassphrase);
     items.push({ id: 'wifi', label: 'The Wi-Fi the board joins', ok: wifiSet, hint: 'type the SSID and passphrase (saved as you type)' });
