@@ -5,6 +5,7 @@ import { Backend, type BackendOptions } from '../../backend/backend.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 import { IDENTITY_PARSE_OPTIONS, IDENTITY_USAGE, identityRequestOf } from '../identity-options.js';
 import { IdentityOpenError, prepareRun, RUN_PARSE_OPTIONS, runSettingsOf } from '../run-options.js';
+import { recoverCommandLine } from '../recover-hint.js';
 import { terminalPrompt, type SecretSource } from '../secret-input.js';
 import { EXIT_INTERRUPTED } from './board.js';
 
@@ -79,7 +80,7 @@ async function runProvision(argv: string[], io: CliIo, deps: ProvisionCommandDep
     await backend.boardChecked();
     const board = backend.boardView();
     if (board.recovery?.state === 'interrupted') {
-      io.stderr(`${board.recovery.message}\nRun 'winc-cert board recover --port ${v.port}' first.\n`);
+      io.stderr(`${board.recovery.message}\nRun '${recoverCommandLine({ port: v.port, dataDir: v['data-dir'], protocol }, false)}' first (add --restore to restore the backup).\n`);
       return EXIT_INTERRUPTED;
     }
     const result: RunResultView = await backend.provisioner.provision();
