@@ -1,6 +1,7 @@
 import { APP_VERSION } from '../app-identity.js';
 import { UsageError, type CliIo } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { describeSystemError } from './system-error.js';
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
@@ -25,7 +26,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return 2;
     }
     const code = error && typeof error === 'object' && 'code' in error ? ` [${String(error.code)}]` : '';
-    io.stderr(`winc-cert ${name}: ${error instanceof Error ? error.message : String(error)}${code}\n`);
+    io.stderr(`winc-cert ${name}: ${describeSystemError(error) ?? (error instanceof Error ? error.message : String(error))}${code}\n`);
     return 1;
   }
 }
