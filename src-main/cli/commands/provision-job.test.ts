@@ -1,0 +1,57 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Backend } from '../../backend/backend.js';
+import { startPtySim, type RunningSim } from '../../board/sim/sim-host.js';
+import { resolveResources } from '../../resources/resource-paths.js';
+import { createProvisionCommand } from './provision.js';
+
+/** `winc-cert provision` over Wi-Fi shows the job's one summary line, in the text output and in --json. */
+const resources = resolveResources(import.meta.dirname);
+const SAMPLE_FILES = readdirSync(resources.samplesDir).filter((name) => /\.(cer|key)$/u.test(name)).map((name) => path.join(resources.samplesDir, name));
+const seedRootSection = new Uint8Array(readFileSync(path.join(resources.samplesDir, '..', 'sim', 'root-seed.bin')));
+const work = mkdtempSync(path.join(tmpdir(), 'provision-job-'));
+const sims: RunningSim[] = [];
+afterAll(async () => {
+  await Promise.all(sims.map((sim) => sim.stop()));
+});
+
+const provision = createProvisionCommand({ createBackend: (options) => Backend.create(options), env: { WIFI_PSK: 'bench-passphrase' } });
+
+async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await provision.run(argv, { stdout: (text) => void (out += text), stderr: (text) => void (err += text) });
+  return { code, out, err };
+}
+
+describe('winc-cert provision over Wi-Fi', () => {
+  it("prints the job's summary line (what the server sent, what the board wrote) after the result, and carries it in --json", async () => {
+    const wifi = ['--wifi-ssid', 'bench-ap', '--wifi-passphrase-env', 'WIFI_PSK', '--host', '127.0.0.1'];
+    const text = await (async () => {
+      const sim = await startPtySim({ boardKind: 'samd21-xpro', wincFirmware: '19.6.1', seedRootSection });
+      sims.push(sim);
+      return run(['--port', sim.path!, ...wifi, '--data-dir', path.join(work, 'text'), ...SAMPLE_FILES]);
+    })();
+    expect(text.code, text.err + text.out).toBe(0);
+    const lines = text.out.trim().split('\n');
+    expect(lines[0]).toMatch(/^PASS provision of board /u);
+    expect(lines.filter((line) => line.startsWith('Job: '))).toEqual([expect.stringMatching(/^Job: the server sent 5 files \(\d+ bytes\) in \d+ requests? over 1 TLS connection; the board reports 5 files downloaded.*; 2 roots and 4 TLS files written\.$/u)]);
+
+    const sim = await startPtySim({ boardKind: 'samd21-xpro', wincFirmware: '19.6.1', seedRootSection });
+    sims.push(sim);
+    const json = await run(['--port', sim.path!, ...wifi, '--data-dir', path.join(work, 'json'), '--json', ...SAMPLE_FILES]);
+    expect(json.code, json.err).toBe(0);
+    const record = JSON.parse(json.out) as { result: { result: string; delivery: string }; job?: string };
+    expect(record.result).toMatchObject({ result: 'pass', delivery: 'wifi' });
+    expect(record.job).toMatch(/^Job: the server sent 5 files/u);
+
+    // Over USB there is no job: nothing is made up.
+    const usbSim = await startPtySim({ boardKind: 'samd21-xpro', wincFirmware: '19.6.1', seedRootSection });
+    sims.push(usbSim);
+    const usb = await run(['--port', usbSim.path!, '--delivery', 'usb', '--data-dir', path.join(work, 'usb'), ...SAMPLE_FILES]);
+    expect(usb.code, usb.err).toBe(0);
+    expect(usb.out).not.toMatch(/^Job: /mu);
+  }, 60_000);
+});
