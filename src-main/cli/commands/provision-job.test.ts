@@ -2,12 +2,14 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MIN_SCRYPT } from '../../app-data/passphrase-sealer.js';
 import { Backend } from '../../backend/backend.js';
 import { startPtySim, type RunningSim } from '../../board/sim/sim-host.js';
 import { resolveResources } from '../../resources/resource-paths.js';
+import { createCaCommand } from './ca.js';
 import { createProvisionCommand } from './provision.js';
 
-/** `winc-cert provision` over Wi-Fi shows the job's one summary line, in the text output and in --json. */
+/** `winc-cert provision` as a script sees it: the Wi-Fi job's summary line; a wrong CA passphrase said as one. */
 const resources = resolveResources(import.meta.dirname);
 const SAMPLE_FILES = readdirSync(resources.samplesDir).filter((name) => /\.(cer|key)$/u.test(name)).map((name) => path.join(resources.samplesDir, name));
 const seedRootSection = new Uint8Array(readFileSync(path.join(resources.samplesDir, '..', 'sim', 'root-seed.bin')));
@@ -54,4 +56,24 @@ describe('winc-cert provision over Wi-Fi', () => {
     expect(usb.code, usb.err).toBe(0);
     expect(usb.out).not.toMatch(/^Job: /mu);
   }, 60_000);
+});
+
+describe('winc-cert provision with the wrong CA passphrase', () => {
+  it('says the station CA in its folder did not open with the passphrase from that variable, before the board is touched', async () => {
+    const caDir = path.join(work, 'ca');
+    const ca = createCaCommand({ secrets: () => ({ env: { CA_PASS: 'the right passphrase' }, prompt: undefined }), hostname: () => 'bench', scrypt: MIN_SCRYPT });
+    expect(await ca.run(['init', '--dir', caDir, '--passphrase-env', 'CA_PASS'], { stdout: () => {}, stderr: () => {} })).toBe(0);
+    const wrong = createProvisionCommand({
+      createBackend: (options) => Backend.create(options),
+      env: { CA_PASS: 'not the passphrase' },
+      scrypt: MIN_SCRYPT,
+    });
+    let err = '';
+    const code = await wrong.run(
+      ['--port', path.join(work, 'never-opened'), '--identity-ca', caDir, '--identity-subject', 'CN=acme-{uid}', '--passphrase-env', 'CA_PASS', '--delivery', 'usb', '--no-proof', '--data-dir', path.join(work, 'wrong')],
+      { stdout: () => {}, stderr: (text) => void (err += text) },
+    );
+    expect(code).toBe(1);
+    expect(err).toBe(`Cannot issue identities: The station CA in ${caDir} did not open with the passphrase in CA_PASS: The passphrase does not open this data, or the file was altered. Check the passphrase (it is case-sensitive).\n`);
+  }, 30_000);
 });
