@@ -200,6 +200,7 @@ export class IdentityStation implements ProvisionerIdentity {
     this.proof = undefined;
     await proof?.stop();
     await this.counters.flush();
+    await this.desk.close();
     await this.audit.close();
   }
 
