@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -75,5 +76,28 @@ describe('winc-cert provision with the wrong CA passphrase', () => {
     );
     expect(code).toBe(1);
     expect(err).toBe(`Cannot issue identities: The station CA in ${caDir} did not open with the passphrase in CA_PASS: The passphrase does not open this data, or the file was altered. Check the passphrase (it is case-sensitive).\n`);
+  }, 30_000);
+});
+
+describe('two scripts on one station CA', () => {
+  it('refuses the second while the first holds the CA, before anything is issued, and says how to do it instead', async () => {
+    const caDir = path.join(work, 'busy-ca');
+    const env = { CA_PASS: 'the right passphrase' };
+    const ca = createCaCommand({ secrets: () => ({ env, prompt: undefined }), hostname: () => 'bench', scrypt: MIN_SCRYPT });
+    expect(await ca.run(['init', '--dir', caDir, '--passphrase-env', 'CA_PASS'], { stdout: () => {}, stderr: () => {} })).toBe(0);
+    // Another winc-cert on this computer (our parent process: it is alive) has the CA.
+    writeFileSync(path.join(caDir, 'station.lock'), JSON.stringify({ pid: process.ppid, host: hostname(), since: '2026-12-03T10:00:00.000Z' }));
+    const second = createProvisionCommand({ createBackend: (options) => Backend.create(options), env, scrypt: MIN_SCRYPT });
+    let err = '';
+    const code = await second.run(
+      ['--port', path.join(work, 'never-opened'), '--identity-ca', caDir, '--identity-subject', 'CN=acme-{uid}', '--passphrase-env', 'CA_PASS', '--delivery', 'usb', '--no-proof', '--data-dir', path.join(work, 'busy')],
+      { stdout: () => {}, stderr: (text) => void (err += text) },
+    );
+    expect(code).toBe(1);
+    expect(err).toContain(`Cannot issue identities: The station CA in ${caDir} is in use by process ${process.ppid} on ${hostname()}`);
+    expect(err).toContain("'winc-cert station --port … --port …'");
+    // Nothing was issued or written by the refused one.
+    expect(existsSync(path.join(caDir, 'audit.jsonl'))).toBe(false);
+    expect(JSON.parse(readFileSync(path.join(caDir, 'ca-state.json'), 'utf8'))).toMatchObject({ nextStationSerial: 1, identitiesIssued: 0 });
   }, 30_000);
 });
