@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { networkInterfaces } from 'node:os';
 import type { Delivery } from '../api/contract.js';
 import { wifiProblems } from '../api/wifi-rules.js';
+import { SealError } from '../app-data/key-sealer.js';
 import type { ScryptParameters } from '../app-data/passphrase-sealer.js';
 import type { Backend } from '../backend/backend.js';
 import { listLanCandidates } from '../https-server/index.js';
@@ -89,15 +90,22 @@ export async function prepareRun(
   const files = await Promise.all(run.files.map(async (file) => ({ name: basename(file), bytes: await readInputFile(file, 'certificate or key') })));
   const { settings } = run;
   backend.useSessionSettings({ ...(settings.wifi ? { wifi: settings.wifi } : {}), delivery: settings.delivery });
-  if (run.identity) {
-    const station = await openIdentityStation(run.identity, {
+  const identity = run.identity;
+  if (identity) {
+    const station = await openIdentityStation(identity, {
       secrets: deps.secrets ?? (() => ({ env: deps.env, prompt: undefined })),
       ...(deps.scrypt ? { scrypt: deps.scrypt } : {}),
       serverIdentity: () => backend.proofServerIdentity(),
       onLog: (level, text) => io.stderr(`${level === 'info' ? '' : `${level}: `}${text}\n`),
     }).catch((error: unknown) => {
       if (error instanceof UsageError) throw error;
-      throw new IdentityOpenError(error instanceof Error ? error.message : String(error));
+      const text = error instanceof Error ? error.message : String(error);
+      // The sealer does not know what it was opening: say it was the station CA, and where the passphrase came from.
+      if (error instanceof SealError && error.code === 'SEAL_OPEN_FAILED') {
+        const source = identity.passphraseEnv ? `the passphrase in ${identity.passphraseEnv}` : 'the passphrase typed';
+        throw new IdentityOpenError(`The station CA in ${identity.settings.caDir} did not open with ${source}: ${text}`);
+      }
+      throw new IdentityOpenError(text);
     });
     backend.useIdentityStation(station);
   }

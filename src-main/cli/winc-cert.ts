@@ -1,6 +1,8 @@
 import { APP_VERSION } from '../app-identity.js';
 import { UsageError, type CliIo } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { describeSystemError } from './system-error.js';
+import { explainUnknownOption } from './unknown-option.js';
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
@@ -21,11 +23,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`winc-cert ${name}: ${error.message}\n\nUsage:\n${command.usage}\n`);
+      io.stderr(`winc-cert ${name}: ${explainUnknownOption(error.message, command.usage)}\n\nUsage:\n${command.usage}\n`);
       return 2;
     }
     const code = error && typeof error === 'object' && 'code' in error ? ` [${String(error.code)}]` : '';
-    io.stderr(`winc-cert ${name}: ${error instanceof Error ? error.message : String(error)}${code}\n`);
+    io.stderr(`winc-cert ${name}: ${describeSystemError(error) ?? (error instanceof Error ? error.message : String(error))}${code}\n`);
     return 1;
   }
 }

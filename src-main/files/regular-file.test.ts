@@ -41,7 +41,9 @@ describe.each(readers)('reading only regular files (%s)', (_name, read) => {
 
   it('says what a missing path or a folder is', async () => {
     await expect(read(join(dir, 'missing.pem'))).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', message: expect.stringMatching(/does not exist/) });
-    await expect(read(dir)).rejects.toMatchObject({ code: 'FILE_NOT_REGULAR', message: expect.stringMatching(/is a folder/) });
+    await expect(read(dir)).rejects.toMatchObject({ code: 'FILE_NOT_REGULAR', message: `${dir} is a folder, not a certificate file: give the file itself.` });
+    await expect(readRegularFile(dir, { maxBytes: 1024, what: 'audit' })).rejects.toMatchObject({ message: `${dir} is a folder, not an audit file: give the file itself.` });
+    await expect(readRegularFile(dir, { maxBytes: 1024 })).rejects.toMatchObject({ message: `${dir} is a folder, not a file: give the file itself.` });
   });
 
   it.skipIf(!unix)('refuses a FIFO, a symlink to /dev/zero and a symlink loop at once', async () => {

@@ -124,9 +124,15 @@ export function describeNonRegular(stats: Stats): string {
   return 'not a regular file';
 }
 
+/** "a certificate file", "an audit file", or "a file". */
+function kindOfFile(options: ReadRegularFileOptions): string {
+  if (!options.what) return 'a file';
+  return `${/^[aeiou]/i.test(options.what) ? 'an' : 'a'} ${options.what} file`;
+}
+
 function checkStats(path: string, stats: Stats, options: ReadRegularFileOptions): void {
   if (!stats.isFile()) {
-    throw new FileReadError('FILE_NOT_REGULAR', `${path} is ${describeNonRegular(stats)}, not a ${options.what ?? ''}${options.what ? ' ' : ''}file: give the file itself.`, path);
+    throw new FileReadError('FILE_NOT_REGULAR', `${path} is ${describeNonRegular(stats)}, not ${kindOfFile(options)}: give the file itself.`, path);
   }
   if (stats.size > options.maxBytes) throw tooLarge(path, stats.size, options, false);
 }
@@ -148,7 +154,7 @@ function openError(path: string, error: unknown, options: ReadRegularFileOptions
     case 'ELOOP':
       return new FileReadError('FILE_SYMLINK_LOOP', `${path} is a symbolic link that leads back to itself (a loop): point it at the real ${options.what ?? 'file'}.`, path);
     case 'EISDIR':
-      return new FileReadError('FILE_NOT_REGULAR', `${path} is a folder, not a ${options.what ?? ''}${options.what ? ' ' : ''}file: give the file itself.`, path);
+      return new FileReadError('FILE_NOT_REGULAR', `${path} is a folder, not ${kindOfFile(options)}: give the file itself.`, path);
     case 'EACCES':
     case 'EPERM':
       return new FileReadError('FILE_UNREADABLE', `This user may not read ${path}: check its permissions.`, path);

@@ -116,6 +116,22 @@ export class IdentityDesk {
   }
 
   /**
+   * Ends the session: once every board's calls have finished, records already in the audit file are
+   * dropped from the boards' files, so the next session (perhaps with another audit file) does not
+   * replay them as if an interruption had left them.
+   */
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()]);
+    const appended = (board: BoardIdentities) => board.pendingAudit.length > 0 && board.pendingAudit.every((record) => record.eventId && this.audit.has(record.eventId));
+    for (const { uid } of this.store.boards().filter(appended)) {
+      await this.serialised(uid, async () => {
+        const board = this.store.board(uid);
+        if (board && appended(board)) await this.store.commit({ ...board, pendingAudit: [] }, { release: [] });
+      });
+    }
+  }
+
+  /**
    * The identity this board gets now: the one it was given before if that attempt failed
    * (same key, same certificate), else a fresh one (recorded as issued).
    */

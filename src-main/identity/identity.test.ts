@@ -200,6 +200,23 @@ describe('the identity desk', () => {
     expect(again.records().records).toHaveLength(2);
   });
 
+  it('closed after a clean session, leaves nothing to replay: a later session with another audit file starts it empty', async () => {
+    const s = await station();
+    const identity = await s.desk.identityForBoard({ uid: uid(30) });
+    await s.desk.recordWritten(identity, { proofFollows: true });
+    await s.desk.recordProven(identity, { proofPeer: '127.0.0.1:5000' });
+    await s.desk.close();
+    await s.log.close();
+    expect(s.records().records.map((r) => r.event)).toEqual(['issued', 'written', 'proven']);
+
+    const shiftTwo = join(s.dir, 'shift-2.jsonl');
+    const log = await AuditLog.open(shiftTwo, { station: 'next shift', operator: 'Grace' });
+    const desk = await IdentityDesk.open({ store: await IdentityFileStore.open(join(s.dir, 'identities'), sealer), audit: log, issuer: issuer() }, { template, validityDays: 30 });
+    await desk.close();
+    await log.close();
+    expect(existsSync(shiftTwo) ? parseAudit(readFileSync(shiftTwo, 'utf8')).records : []).toEqual([]);
+  });
+
   it('removes held keys no identity refers to (left by an interruption) and replaces a missing held key with a new identity', async () => {
     const s = await station();
     const identity = await s.desk.identityForBoard({ uid: uid(30) });

@@ -236,13 +236,20 @@ export class Gang {
     try {
       board = await this.deps.openBoard(port);
     } catch (error) {
+      if (portUnusable(error)) {
+        // No board answered because the port itself could not be opened: say why, not "program its firmware".
+        this.refuse(session, message(error));
+        return;
+      }
       await this.notOurs(session, firmwareBoard, message(error), options.keepOpen);
       return;
     }
     session.board = board;
     board.onGone((error) => {
       this.update(session, { present: false, progress: null });
-      if (error) this.deps.onLog(session.done ? 'info' : 'error', `Station: the board on ${port} ${session.done ? 'was unplugged' : `was lost: ${error.message}`}.`);
+      // No error: the station let the port go itself (its run is over); only a lost link is an unplug.
+      if (!error) return;
+      this.deps.onLog(session.done ? 'info' : 'error', `Station: the board on ${port} ${session.done ? 'was unplugged' : `was lost: ${error.message}`}.`);
       this.deps.onEvent({ event: 'unplugged', port });
     });
     const view = board.view();
@@ -324,9 +331,14 @@ export class Gang {
       }
       return;
     }
-    this.refused.add(port);
     const advice = this.programmed.has(port) ? 'it still does not answer after programming: check the board, then unplug it' : 'program its firmware first, or turn on "program firmware" for the station';
-    const text = `${port} did not answer as a board running WINC Cert Studio firmware (${reason}); ${advice}.`;
+    this.refuse(session, `${port} did not answer as a board running WINC Cert Studio firmware (${reason}); ${advice}.`);
+  }
+
+  /** A port left alone until it is unplugged, with the reason on its tile, as an event and in the log. */
+  private refuse(session: Session, text: string): void {
+    const port = session.tile.port;
+    this.refused.add(port);
     this.update(session, { state: 'refused', message: text });
     this.deps.onEvent({ event: 'refused', port, reason: text });
     this.deps.onLog('warn', `Station: ${text}`);
@@ -374,6 +386,12 @@ export class Gang {
 
 function isFinal(state: StationTileView['state']): boolean {
   return state === 'passed' || state === 'failed' || state === 'refused';
+}
+
+/** The port could not be opened at all (missing, not a serial port, held by another program, no permission). */
+function portUnusable(error: unknown): boolean {
+  const code = error && typeof error === 'object' && 'code' in error ? error.code : undefined;
+  return code === 'PORT_NOT_FOUND' || code === 'PORT_OPEN_FAILED' || code === 'PORT_ACCESS_DENIED' || code === 'PORT_BUSY';
 }
 
 function message(error: unknown): string {

@@ -17,6 +17,7 @@ import { IdentityDesk, type BoardFacts, type BoardIdentity, type FailedFacts, ty
 import { AuditLog } from '../station-files/audit-file.js';
 import { CaFolder, type CaFolderView } from '../station-files/ca-folder.js';
 import { IdentityFileStore } from '../station-files/identity-store.js';
+import { StationLock } from '../station-files/station-lock.js';
 import type { ProofEndpoint, ProvisionerIdentity } from './identity-port.js';
 
 export interface IdentityStationSettings {
@@ -87,6 +88,7 @@ export class IdentityStation implements ProvisionerIdentity {
     private readonly desk: IdentityDesk,
     readonly template: CompiledTemplate,
     private readonly counters: StationCounters,
+    private readonly lock: StationLock,
   ) {
     this.proofRequired = settings.proof ?? true;
     this.usesMac = template.uses.mac;
@@ -105,7 +107,9 @@ export class IdentityStation implements ProvisionerIdentity {
     const signer = await folder.openSigner(deps.sealer, now());
     let pool: RsaKeyPool | undefined;
     let audit: AuditLog | undefined;
+    let lock: StationLock | undefined;
     try {
+      lock = await StationLock.acquire(settings.caDir, { now });
       const store = await IdentityFileStore.open(full.identitiesDir, deps.sealer);
       audit = await AuditLog.open(full.auditFile, { station: settings.station, operator: settings.operator, now });
       pool = new RsaKeyPool({ size: Math.max(1, settings.poolSize ?? 2), ...(settings.modulusLength ? { modulusLength: settings.modulusLength } : {}) });
@@ -126,10 +130,11 @@ export class IdentityStation implements ProvisionerIdentity {
       );
       // Ready before the first board: its keys made, the sealer's key derived (scrypt takes about a second, once).
       await Promise.all([pool.filled(), deps.sealer.seal(new Uint8Array(1))]);
-      return new IdentityStation(full, deps, folder, signer, pool, audit, desk, template, counters);
+      return new IdentityStation(full, deps, folder, signer, pool, audit, desk, template, counters, lock);
     } catch (error) {
       pool?.close();
       await audit?.close().catch(() => undefined);
+      await lock?.release();
       signer.close();
       throw error;
     }
@@ -200,7 +205,9 @@ export class IdentityStation implements ProvisionerIdentity {
     this.proof = undefined;
     await proof?.stop();
     await this.counters.flush();
+    await this.desk.close();
     await this.audit.close();
+    await this.lock.release();
   }
 
   private async proofServer(host: string): Promise<RunningProofServer> {

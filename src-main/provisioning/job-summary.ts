@@ -1,6 +1,9 @@
 import type { JobResult } from '../board/protocol/messages.js';
 import type { JobCounters } from '../https-server/file-server.js';
 
+/** How the job's summary line starts, so a front end (the CLI) can pick it out of the log. */
+export const JOB_SUMMARY_PREFIX = 'Job: ';
+
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
@@ -11,8 +14,8 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 export function jobSummaryLine(board: JobResult, served: JobCounters | undefined): string {
   const written = `${plural(board.rootsWritten, 'root')} and ${plural(board.tlsFilesWritten, 'TLS file')} written`;
   const boardSide = `the board reports ${plural(board.filesDownloaded, 'file')} downloaded${board.tlsHandshakes !== undefined ? ` over ${plural(board.tlsHandshakes, 'TLS handshake')}` : ''}`;
-  if (!served) return `Job: ${boardSide}; ${written}.`;
+  if (!served) return `${JOB_SUMMARY_PREFIX}${boardSide}; ${written}.`;
   const serverSide = `the server sent ${plural(served.files, 'file')} (${served.bytes} bytes) in ${plural(served.requests, 'request')} over ${plural(served.connections, 'TLS connection')}`;
   const disagreement = served.files !== board.filesDownloaded ? ' (the counts differ: check the request log)' : '';
-  return `Job: ${serverSide}; ${boardSide}${disagreement}; ${written}.`;
+  return `${JOB_SUMMARY_PREFIX}${serverSide}; ${boardSide}${disagreement}; ${written}.`;
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { SerialPortMock } from 'serialport';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -75,6 +78,30 @@ describe('SerialTransport', () => {
     expect(transport.isOpen).toBe(false);
     expect(openSerialPaths()).toEqual([]);
     await expect(transport.write(Uint8Array.of(4))).rejects.toMatchObject({ code: 'DISCONNECTED' });
+  });
+
+  it('says a typed path that is a file or a folder is not a serial port, and a missing one is not plugged in or misnamed', async () => {
+    const work = mkdtempSync(path.join(tmpdir(), 'not-a-port-'));
+    const file = path.join(work, 'notes.txt');
+    writeFileSync(file, 'not a port\n');
+    // What the Linux bindings say when a regular file or folder is opened as a port.
+    const failing =
+      (reason: string): SerialPortFactory =>
+      (options) => {
+        const port = factory(options) as unknown as SerialPortMock;
+        port.open = ((callback: (error: Error | null) => void) => callback(new Error(reason))) as typeof port.open;
+        return port as unknown as SerialPortLike;
+      };
+    const asFile = await SerialTransport.open({ path: file, factory: failing('Error: Inappropriate ioctl for device setting custom baud rate of 115200') }).catch((e: unknown) => e);
+    expect(asFile).toMatchObject({ code: 'PORT_OPEN_FAILED', phase: 'open' });
+    expect((asFile as Error).message).toBe(`${file} is a regular file, not a serial port. Give the board's port (a USB serial device such as /dev/ttyACM0 or COM3; the port list shows the ones this computer has).`);
+    const asFolder = await SerialTransport.open({ path: work, factory: failing(`Error: Is a directory, cannot open ${work}`) }).catch((e: unknown) => e);
+    expect((asFolder as Error).message).toMatch(new RegExp(`^${work} is a folder, not a serial port\\.`));
+    const missing = await SerialTransport.open({ path: '/dev/ttyNOPE', factory: failing('Error: No such file or directory, cannot open /dev/ttyNOPE') }).catch((e: unknown) => e);
+    expect(missing).toMatchObject({ code: 'PORT_NOT_FOUND' });
+    expect((missing as Error).message).toBe('There is no port /dev/ttyNOPE (No such file or directory, cannot open /dev/ttyNOPE): the board is not plugged in, or the name is wrong. Check the USB cable; the port list shows the ports this computer has.');
+    expect((missing as Error).message).not.toMatch(/other program/);
+    expect(openSerialPaths()).toEqual([]);
   });
 
   it('says how to get permission when the OS refuses to open the port', async () => {

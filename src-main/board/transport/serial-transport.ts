@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { SerialPort } from 'serialport';
 import { BoardError, type BoardErrorCode } from '../errors.js';
 import { TransportListeners, type ByteTransport } from './byte-transport.js';
@@ -49,13 +49,32 @@ const OPEN_FAILURE_CODE: Record<OpenFailureKind, BoardErrorCode> = {
   other: 'PORT_OPEN_FAILED',
 };
 
+/** A path that exists but can never be a serial port (a file or folder typed by mistake), in words; undefined otherwise. */
+function notAPort(path: string, message: string): string | undefined {
+  let what: string | undefined;
+  try {
+    const stats = statSync(path);
+    what = stats.isFile() ? 'a regular file' : stats.isDirectory() ? 'a folder' : undefined;
+  } catch {
+    // Not there, or not a path at all (COM3): the bindings' own message says what happened.
+  }
+  if (!what && /ENOTTY|Inappropriate ioctl/i.test(message)) what = 'a device that takes no serial settings';
+  return what && `${path} is ${what}, not a serial port. Give the board's port (a USB serial device such as /dev/ttyACM0 or COM3; the port list shows the ones this computer has).`;
+}
+
 /** What an open failure means and what the user should do about it. */
-function openFailure(path: string, message: string): [BoardErrorCode, string] {
+function openFailure(path: string, rawMessage: string): [BoardErrorCode, string] {
+  // The bindings prefix their own "Error: "; said once is enough.
+  const message = rawMessage.replace(/^(Error: )+/, '');
   const kind = classifyOpenFailure(message);
+  const wrongKind = kind === 'other' || kind === 'busy' ? notAPort(path, message) : undefined;
+  if (wrongKind) return ['PORT_OPEN_FAILED', wrongKind];
   const text =
     kind === 'access-denied'
       ? `${accessDeniedAdvice(path)} (${message})`
-      : `Cannot open ${path}: ${message}. Check the cable and that no other program (serial monitor, IDE) has the port open.`;
+      : kind === 'not-found'
+        ? `There is no port ${path} (${message}): the board is not plugged in, or the name is wrong. Check the USB cable; the port list shows the ports this computer has.`
+        : `Cannot open ${path}: ${message}. Check the cable and that no other program (serial monitor, IDE) has the port open.`;
   return [OPEN_FAILURE_CODE[kind], text];
 }
 

@@ -121,7 +121,8 @@ describe('winc-cert board, the way the app does it', () => {
     try {
       const erase = await run(['board', 'write', 'root', path.join(work, 'two-roots.bin'), '--port', cutting.path, '--data-dir', dataDir, '--replace']);
       expect(erase.code).toBe(1);
-      expect(erase.err).toMatch(/board recover --port .* --restore/);
+      // The way out names the data folder this script uses: without it the journal and backup are not found.
+      expect(erase.err).toContain(`winc-cert board recover --port ${cutting.path} --data-dir ${dataDir} --restore`);
     } finally {
       await cutting.stop();
     }
@@ -134,8 +135,14 @@ describe('winc-cert board, the way the app does it', () => {
       for (const args of [['erase', 'tls'], ['write', 'root', path.join(work, 'two-roots.bin')]]) {
         const refused = await run(['board', ...args, '--port', replugged.path, '--data-dir', dataDir]);
         expect(refused.code).toBe(3);
-        expect(refused.err).toMatch(/winc-cert board recover --port/);
+        expect(refused.err).toContain(`winc-cert board recover --port ${replugged.path} --data-dir ${dataDir}`);
       }
+      const provision = await run(['provision', '--port', replugged.path, '--delivery', 'usb', '--data-dir', dataDir, ...['root_a.cer', 'winc_rsa.cer', 'winc_rsa.key'].map((f) => path.join(SAMPLES, f))]);
+      expect(provision.code, provision.err).toBe(3);
+      expect(provision.err).toContain(`winc-cert board recover --port ${replugged.path} --data-dir ${dataDir}`);
+      const report = await run(['board', 'recover', '--port', replugged.path, '--data-dir', dataDir]);
+      expect(report.code).toBe(3);
+      expect(report.out).toContain(`Restore it with: winc-cert board recover --port ${replugged.path} --data-dir ${dataDir} --restore`);
       const recovered = await run(['board', 'recover', '--port', replugged.path, '--data-dir', dataDir, '--restore', '--json']);
       expect(recovered.code, recovered.err).toBe(0);
       expect(JSON.parse((await run(['board', 'info', '--port', replugged.path, '--data-dir', dataDir, '--json'])).out).journal.state).toBe('ok');

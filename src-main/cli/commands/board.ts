@@ -18,6 +18,7 @@ import { checkBoard, openCliStores, writeGuardedFromCli, type CheckedBoard, type
 import { MAX_IMAGE_FILE_BYTES, readRegularFileSync } from '../../files/regular-file.js';
 import { runBoardChecks, type BoardCheckReport, type CheckResult, type RunBoardChecksOptions } from '../../board/checks/run-checks.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
+import { recoverCommandLine } from '../recover-hint.js';
 
 const USAGE = `  winc-cert board list [--json]
   winc-cert board info --port PATH [--json]
@@ -260,7 +261,7 @@ async function runBoard(argv: string[], io: CliIo, deps: BoardCommandDeps): Prom
         break;
     }
     if (board.recovery.state === 'interrupted') {
-      io.stderr(`${board.recovery.message}\nRun 'winc-cert board recover --port ${parsed.port}' first (add --restore to restore the backup).\n`);
+      io.stderr(`${board.recovery.message}\nRun '${recoverCommandLine(parsed, false)}' first (add --restore to restore the backup).\n`);
       return EXIT_INTERRUPTED;
     }
     if (parsed.action === 'erase') {
@@ -347,7 +348,7 @@ async function recover(board: CheckedBoard, stores: CliStores, parsed: Parsed, i
     else if (recovery.state === 'ok') io.stdout('Journal: clean. No unfinished write on this board.\n');
     else {
       io.stdout(`${recovery.message}\n`);
-      if (recovery.backup) io.stdout(`Restore it with: winc-cert board recover --port ${parsed.port} --restore   (backup ${path.join(stores.backups.dir, recovery.backup.id)})\n`);
+      if (recovery.backup) io.stdout(`Restore it with: ${recoverCommandLine(parsed, true)}   (backup ${path.join(stores.backups.dir, recovery.backup.id)})\n`);
     }
     return recovery.state === 'interrupted' ? EXIT_INTERRUPTED : 0;
   }
@@ -365,7 +366,7 @@ function report(outcome: GuardedWriteOutcome, operation: string, parsed: Parsed,
   } else {
     io.stdout(`Backup of both sections (encrypted): ${outcome.backup.path}\n`);
     io.stdout(`${ok ? 'PASS' : 'FAIL'} ${operation}: the board holds ${describeOutcomes(outcome.sections)}${ok ? ' (read back and verified).' : '.'}\n`);
-    if (!ok) io.stderr(`${error ?? 'The read-back does not match what was written.'}\nThe write stays open in the journal: 'winc-cert board recover --port ${parsed.port} --restore' brings the board back.\n`);
+    if (!ok) io.stderr(`${error ?? 'The read-back does not match what was written.'}\nThe write stays open in the journal: '${recoverCommandLine(parsed, true)}' brings the board back.\n`);
   }
   return ok ? 0 : 1;
 }
@@ -389,7 +390,7 @@ async function check(parsed: Parsed, stores: CliStores, io: CliIo, deps: BoardCo
   try {
     const board = await checkBoard(link, parsed.port, stores, deps.now);
     if (board.recovery.state === 'interrupted') {
-      io.stderr(`${board.recovery.message}\nRun 'winc-cert board recover --port ${parsed.port}' first (add --restore to restore the backup).\n`);
+      io.stderr(`${board.recovery.message}\nRun '${recoverCommandLine(parsed, false)}' first (add --restore to restore the backup).\n`);
       return EXIT_INTERRUPTED;
     }
     saved = await stores.backups.save(board.boardId, 'before board check (CLI)', board.sections, deps.now());

@@ -5,7 +5,9 @@ import { Backend, type BackendOptions } from '../../backend/backend.js';
 import { UsageError, type CliCommand, type CliIo } from '../command.js';
 import { IDENTITY_PARSE_OPTIONS, IDENTITY_USAGE, identityRequestOf } from '../identity-options.js';
 import { IdentityOpenError, prepareRun, RUN_PARSE_OPTIONS, runSettingsOf } from '../run-options.js';
+import { recoverCommandLine } from '../recover-hint.js';
 import { terminalPrompt, type SecretSource } from '../secret-input.js';
+import { JOB_SUMMARY_PREFIX } from '../../provisioning/job-summary.js';
 import { EXIT_INTERRUPTED } from './board.js';
 
 const USAGE = `  winc-cert provision --port PATH FILES... [--wifi-ssid S --wifi-passphrase-env VAR] [--host ADDR]
@@ -22,7 +24,8 @@ const USAGE = `  winc-cert provision --port PATH FILES... [--wifi-ssid S --wifi-
       --host ADDR    the address the HTTPS server listens on and the board reaches (default: this PC's only
                      LAN address; required when it has several)
       --server-port N  the HTTPS server's port (default 0: any free port)
-      --json         print the run record as JSON
+      --json         print the run record as JSON (a Wi-Fi run adds "job": the job's summary line, also printed
+                     without --json: files and bytes the server sent, TLS connections, what the board wrote)
 ${IDENTITY_USAGE}
   Exit codes: 0 PASS, 1 FAIL, 2 usage, 3 the board has an unfinished write (run 'winc-cert board recover').`;
 
@@ -79,13 +82,18 @@ async function runProvision(argv: string[], io: CliIo, deps: ProvisionCommandDep
     await backend.boardChecked();
     const board = backend.boardView();
     if (board.recovery?.state === 'interrupted') {
-      io.stderr(`${board.recovery.message}\nRun 'winc-cert board recover --port ${v.port}' first.\n`);
+      io.stderr(`${board.recovery.message}\nRun '${recoverCommandLine({ port: v.port, dataDir: v['data-dir'], protocol }, false)}' first (add --restore to restore the backup).\n`);
       return EXIT_INTERRUPTED;
     }
-    const result: RunResultView = await backend.provisioner.provision();
+    // A Wi-Fi job's one summary line (files and bytes sent, TLS connections, what the board wrote) goes to the app's log: keep it for the output.
+    let job: string | undefined;
+    const stopLog = backend.onEvent((event) => {
+      if (event.name === 'log' && event.payload.text.startsWith(JOB_SUMMARY_PREFIX)) job = event.payload.text;
+    });
+    const result: RunResultView = await backend.provisioner.provision().finally(stopLog);
     const record = backend.provisioner.lastRecord;
-    if (v.json) io.stdout(`${JSON.stringify(record ?? { result }, null, 2)}\n`);
-    else io.stdout(describeResult(result));
+    if (v.json) io.stdout(`${JSON.stringify({ ...(record ?? { result }), ...(job ? { job } : {}) }, null, 2)}\n`);
+    else io.stdout(describeResult(result, job));
     return result.result === 'pass' ? 0 : 1;
   } catch (error) {
     if (!(error instanceof IdentityOpenError)) throw error;
@@ -96,10 +104,11 @@ async function runProvision(argv: string[], io: CliIo, deps: ProvisionCommandDep
   }
 }
 
-function describeResult(result: RunResultView): string {
+function describeResult(result: RunResultView, job: string | undefined): string {
   const lines = [`${result.result.toUpperCase()} provision of board ${result.boardId ?? '(no id)'} in ${(result.durationMs / 1000).toFixed(1)} s`];
   if (result.failedPhase) lines.push(`Failed while: ${result.failedPhase}`);
   if (result.reason) lines.push(result.reason);
+  if (job) lines.push(job);
   if (result.sections) lines.push(`Root store: ${result.sections.root}; TLS store: ${result.sections.tls}`);
   if (result.backupId) lines.push(`Backup taken before the write: ${result.backupId}`);
   if (result.identity) lines.push(describeIdentity(result.identity));

@@ -138,6 +138,12 @@ describe('winc-cert sim + winc-cert board (in-process, real pty)', () => {
     expect(await runCli(['sim', '--pty', '--tls-ms', 'soon'], io)).toBe(2);
     expect(io.err).toMatch(/--tls-ms must be a whole number of milliseconds/);
     io = capture();
+    expect(await runCli(['sim', '--pty', '--flash-file', dir], io)).toBe(2);
+    expect(io.err).toContain(`--flash-file ${dir} is a folder: give a file name`);
+    io = capture();
+    expect(await runCli(['sim', '--pty', '--flash-file', path.join(dir, 'no-such-folder', 'board.flash')], io)).toBe(2);
+    expect(io.err).toContain(`the folder ${path.join(dir, 'no-such-folder')} does not exist`);
+    io = capture();
     expect(await runCli(['board', 'info', '--port', path.join(dir, 'no-such-port'), '--data-dir', path.join(dir, 'data')], io)).toBe(1);
     expect(io.err).toMatch(/\[PORT_NOT_FOUND\]/);
   });

@@ -1,5 +1,5 @@
 import { simulatedBoardApplication } from '../../board/sim/board-after-reset.js';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startPtySim, type RunningSim, type StartSimOptions } from '../../board/sim/sim-host.js';
@@ -171,6 +171,7 @@ async function runSim(argv: string[], io: CliIo, deps: SimDependencies): Promise
     tlsHandshakeMs: msOption('tls-ms', base.tlsHandshakeMs),
     wincStartMs: msOption('winc-start-ms', base.wincStartMs),
   };
+  if (v['flash-file']) checkFlashFilePath(v['flash-file']);
   const seedRootFile = seedRootFileFor(v['seed-root'], deps.assetsDir());
   const options: StartSimOptions = {
     protocol,
@@ -227,3 +228,11 @@ export const simCommand: CliCommand = createSimCommand({
     return root ? path.join(root, 'assets') : undefined;
   },
 });
+
+/** --flash-file names a file that is loaded when it exists and created when it does not: refuse what can be neither, before anything starts. */
+function checkFlashFilePath(given: string): void {
+  const file = path.resolve(given);
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`--flash-file ${given} is a folder: give a file name (the file is created when it does not exist yet).`);
+  const folder = path.dirname(file);
+  if (!existsSync(folder)) throw new UsageError(`--flash-file ${given}: the folder ${folder} does not exist; create it first or choose another place.`);
+}

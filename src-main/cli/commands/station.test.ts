@@ -133,6 +133,31 @@ describe('winc-cert station: 8 boards, one identity each', () => {
   }, 120_000);
 });
 
+describe('winc-cert station --port with a port that is not a board', () => {
+  it('says a missing port or a plain file is not a serial port (not "program its firmware"), and reports no unplug for a board it let go itself', async () => {
+    const sim = await startPtySim({ boardKind: 'samd21-xpro', wincFirmware: '19.7.7', seedRootSection });
+    sims.push(sim);
+    const plainFile = path.join(work, 'not-a-port.txt');
+    writeFileSync(plainFile, 'notes\n');
+    const missing = path.join(work, 'ttyNOPE');
+    const run = capture();
+    const code = await station.run(
+      ['--port', sim.path!, '--port', missing, '--port', plainFile, '--delivery', 'usb', '--data-dir', path.join(work, 'mixed-data'), '--json', ...SAMPLE_FILES],
+      run.io,
+    );
+    const lines = run.out().trim().split('\n').map((line) => JSON.parse(line) as { event: string; port?: string; reason?: string });
+    expect(code, run.err()).toBe(1);
+    expect(lines.at(-1)).toMatchObject({ event: 'summary', boards: 3, passed: 1, failed: 2 });
+    const refused = (port: string) => lines.find((line) => line.event === 'refused' && line.port === port)?.reason;
+    expect(refused(missing)).toMatch(/^There is no port /u);
+    expect(refused(plainFile)).toMatch(/is a regular file, not a serial port/u);
+    for (const port of [missing, plainFile]) expect(refused(port)).not.toMatch(/program/u);
+    // The board passed and is still plugged in: the station closing its port is not an unplug.
+    expect(lines).toContainEqual(expect.objectContaining({ event: 'result', port: sim.path, result: expect.objectContaining({ result: 'pass' }) }));
+    expect(lines.filter((line) => line.event === 'unplugged')).toEqual([]);
+  }, 60_000);
+});
+
 describe('winc-cert station watching the bench', () => {
   it('runs until stopped and prints a summary line; refuses options that make no sense before anything starts', async () => {
     let stop: (() => void) | undefined;
