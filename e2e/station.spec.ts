@@ -111,12 +111,21 @@ test.describe('station mode, set up once', () => {
           if (event.isTrusted) w.clicks++;
         }, true);
       });
-      for (const expected of ['1 passed', '2 passed']) {
+      const counts = async () => {
+        const text = await page.getByTestId('station-status').innerText();
+        const match = /(\d+) passed · (\d+) failed/u.exec(text);
+        return match ? { passed: Number(match[1]), failed: Number(match[2]) } : { passed: 0, failed: 0 };
+      };
+      for (const finished of [1, 2]) {
         const board = await startCliSimulator(['--fast', '--baud', '0']);
         boards.push(board);
         symlinkSync(board.port, slot);
-        await expect(page.getByTestId('station-status')).toContainText(`${expected} · 0 failed`, { timeout: 60_000 });
-        await expect(page.locator(`[data-testid="station-tile"][data-port="${slot}"]`)).toHaveAttribute('data-state', 'passed');
+        await expect.poll(async () => { const now = await counts(); return now.passed + now.failed; }, { timeout: 60_000 }).toBe(finished);
+        if ((await counts()).failed > 0) {
+          const tile = page.locator(`[data-testid="station-tile"][data-port="${slot}"]`);
+          throw new Error(`the board in the slot failed: ${await tile.innerText()}\n--- log ---\n${await page.getByTestId('log-lines').innerText()}`);
+        }
+        await expect(page.getByTestId('station-status')).toContainText(`${finished} passed · 0 failed`);
         // Unplugged: the link goes, and the slot waits for the next board.
         rmSync(slot);
         board.process.kill('SIGTERM');

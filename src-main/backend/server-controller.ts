@@ -6,6 +6,7 @@ import type { KeySealer } from '../app-data/key-sealer.js';
 import {
   DEFAULT_PORT,
   formatRequestLogLine,
+  HttpsServerError,
   listLanCandidates,
   loadStationIdentity,
   startHttpsFileServer,
@@ -49,6 +50,8 @@ export class ServerController {
   /** Jobs staged as /JOB/NAME, one per board being provisioned (kept across a server restart). */
   private readonly jobs = new Map<string, StagedFileInput[]>();
   private lastError: string | null = null;
+  /** Why the last start failed, as the server's error code (PORT_IN_USE, …). */
+  private lastErrorCode: string | null = null;
   private lastHost: string | null = null;
   private lastPort = DEFAULT_PORT;
   private readonly interfaces: () => NetworkInterfaceMap;
@@ -141,7 +144,14 @@ export class ServerController {
     const host = preferred && candidates.some((candidate) => candidate.address === preferred.host) ? preferred.host : (candidates.find((c) => !c.internal) ?? candidates[0])?.address;
     if (!host) return undefined;
     this.options.onLog('info', `Starting the HTTPS server on ${host} for the board to download from.`);
-    await this.start(host, preferred?.host === host ? preferred.port : DEFAULT_PORT);
+    const port = preferred?.host === host ? preferred.port : DEFAULT_PORT;
+    await this.start(host, port);
+    if (!this.server && this.lastErrorCode === 'PORT_IN_USE' && port !== 0) {
+      // The board is told the port with each job, so a station whose usual port is taken (s_server, a
+      // second copy of the app) serves on a free one rather than failing the board. Not remembered.
+      this.options.onLog('warn', `Port ${port} on ${host} is in use by another program; serving on a free port instead.`);
+      await this.start(host, 0, { remember: false });
+    }
     return this.address();
   }
 
@@ -160,7 +170,8 @@ export class ServerController {
     return this.server ? { host: this.server.host, port: this.server.port } : undefined;
   }
 
-  async start(host: string, port: number): Promise<ServerStatusView> {
+  /** `remember`: keep this address as the station's choice (a fallback port is not). */
+  async start(host: string, port: number, options: { remember?: boolean } = {}): Promise<ServerStatusView> {
     await this.stop(false);
     const identity = await this.ensureIdentity();
     this.lastHost = host;
@@ -182,11 +193,13 @@ export class ServerController {
       });
       for (const [jobId, files] of this.jobs) this.server.stageJob(jobId, files);
       this.lastError = null;
-      this.options.onStarted?.(host, port);
+      this.lastErrorCode = null;
+      if (options.remember !== false) this.options.onStarted?.(host, port);
       this.options.onLog('info', `HTTPS server listening on https://${this.server.host}:${this.server.port}/ (${this.staged.length} files staged)`);
     } catch (error) {
       this.server = undefined;
       this.lastError = error instanceof Error ? error.message : String(error);
+      this.lastErrorCode = error instanceof HttpsServerError ? error.code : null;
       this.options.onLog('error', `HTTPS server did not start: ${this.lastError}`);
     }
     const status = await this.status();
