@@ -64,7 +64,7 @@ test.describe('the result area', () => {
       await expect(page.getByTestId('provision')).toBeEnabled();
       await page.getByTestId('provision').click();
       await expect(page.getByTestId('run-result')).toHaveAttribute('data-result', 'fail', { timeout: 60_000 });
-      await expect(page.getByTestId('run-result')).toContainText('failed while joining wi-fi');
+      await expect(page.getByTestId('run-result')).toContainText('failed at: Joining Wi-Fi');
       await expect(page.getByTestId('result-sections')).toHaveText('root store unchanged · TLS store unchanged');
       expect(await boxes(page)).toEqual(before);
 
