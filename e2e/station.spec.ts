@@ -117,6 +117,18 @@ test.describe('station mode, set up once', () => {
         symlinkSync(board.port, slot);
         await expect(page.getByTestId('station-status')).toContainText(`${expected} · 0 failed`, { timeout: 60_000 });
         await expect(page.locator(`[data-testid="station-tile"][data-port="${slot}"]`)).toHaveAttribute('data-state', 'passed');
+        // The slot's path reads as a path: its leading slash is drawn first, not after the name.
+        const slashFirst = await page.locator(`[data-testid="station-tile"][data-port="${slot}"] .station-tile-port`).evaluate((element) => {
+          const text = document.createTreeWalker(element, NodeFilter.SHOW_TEXT).nextNode()!;
+          const charLeft = (index: number) => {
+            const range = document.createRange();
+            range.setStart(text, index);
+            range.setEnd(text, index + 1);
+            return range.getBoundingClientRect().left;
+          };
+          return charLeft(0) < charLeft(text.textContent!.length - 1);
+        });
+        expect(slashFirst).toBe(true);
         // Unplugged: the link goes, and the slot waits for the next board.
         rmSync(slot);
         board.process.kill('SIGTERM');
