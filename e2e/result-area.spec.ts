@@ -60,6 +60,8 @@ test.describe('the result area', () => {
       // A board whose Wi-Fi join fails: a FAIL, in the same place and size.
       await page.getByRole('button', { name: 'Disconnect' }).click();
       await expect(page.getByTestId('run-result')).toHaveCount(0);
+      // The Disconnect button is gone: the focus waits in the port field for the next board.
+      await expect(page.locator('#manual-port')).toBeFocused();
       await connect(page, ['--wifi-fails']);
       await expect(page.getByTestId('provision')).toBeEnabled();
       await page.getByTestId('provision').click();
