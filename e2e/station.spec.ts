@@ -142,3 +142,45 @@ test.describe('station mode, set up once', () => {
     }
   });
 });
+
+test.describe('station mode, a board cut off mid-write', () => {
+  test('fails only that slot, tells the technician to plug the board in again, and then restores and provisions it with no click', async ({ page, app }) => {
+    test.setTimeout(120_000);
+    const bench = mkdtempSync(path.join(tmpdir(), 'bench-'));
+    const slot = path.join(bench, 'slot-1');
+    const flashFile = path.join(bench, 'board.flash');
+    const boards: Awaited<ReturnType<typeof startCliSimulator>>[] = [];
+    try {
+      await page.goto(app.url);
+      await choosePlanAndWifi(page);
+      await page.getByTestId('station-toggle').check();
+      await page.getByTestId('station-extra-port').fill(slot);
+      await page.getByRole('button', { name: 'Add', exact: true }).click();
+
+      // The board vanishes while its module is being written.
+      const cut = await startCliSimulator(['--fast', '--baud', '0', '--flash-file', flashFile, '--unplug-after-bytes', '600']);
+      boards.push(cut);
+      symlinkSync(cut.port, slot);
+      const tile = page.locator(`[data-testid="station-tile"][data-port="${slot}"]`);
+      await expect(tile).toHaveAttribute('data-state', 'failed', { timeout: 60_000 });
+      const card = page.getByTestId('run-result');
+      await expect(card).toHaveAttribute('data-result', 'fail');
+      // Not a button that asks for the Board panel: the station itself restores the board when it is back.
+      await expect(card.getByTestId('fix-restore-backup')).toHaveCount(0);
+      await expect(card.getByTestId('fix-plug-in-again')).toContainText('Plug this board in again');
+      rmSync(slot);
+      cut.process.kill('SIGTERM');
+
+      const again = await startCliSimulator(['--fast', '--baud', '0', '--flash-file', flashFile]);
+      boards.push(again);
+      symlinkSync(again.port, slot);
+      await expect(page.getByTestId('station-status')).toContainText('1 passed · 1 failed', { timeout: 60_000 });
+      await expect(tile).toHaveAttribute('data-state', 'passed');
+      await expect(page.getByTestId('unfinished-writes')).toHaveCount(0);
+      await page.getByTestId('station-toggle').uncheck();
+    } finally {
+      for (const board of boards) board.process.kill('SIGTERM');
+      rmSync(bench, { recursive: true, force: true });
+    }
+  });
+});

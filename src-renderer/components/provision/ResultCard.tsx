@@ -122,9 +122,16 @@ export function ResultCard() {
           </span>
         ) : null}
         {result.fix === 'restore-backup' && result.backupId ? (
-          <button type="button" className="primary" onClick={() => void previewRestore(result.backupId!)} data-testid="fix-restore-backup">
-            Restore the backup from {formatTime(result.backupCreatedAt)}
-          </button>
+          station?.enabled ? (
+            // Station mode restores a board from its own backup when it is plugged in again: no Board panel step.
+            <span className="result-fix-note" data-testid="fix-plug-in-again">
+              Plug this board in again: the station restores its backup from {formatTime(result.backupCreatedAt)} first, then provisions it.
+            </span>
+          ) : (
+            <button type="button" className="primary" onClick={() => void previewRestore(result.backupId!)} data-testid="fix-restore-backup">
+              Restore the backup from {formatTime(result.backupCreatedAt)}
+            </button>
+          )
         ) : null}
       </div>
     </section>
