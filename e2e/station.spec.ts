@@ -53,6 +53,12 @@ test.describe('station mode as a gang, with one identity per board', () => {
       await identities.getByTestId('station-ca-create').click();
       await identities.getByLabel('Subject', { exact: true }).fill('CN=Line 3 CA, O=Acme');
       await identities.getByLabel('Passphrase for the CA key').fill('line three passphrase');
+      // Typed twice: a typo would lock the CA for good, so a mismatch is said and Create waits.
+      await identities.getByLabel('The passphrase again').fill('line three passphrsae');
+      await expect(identities.getByTestId('station-ca-passphrase-mismatch')).toBeVisible();
+      await expect(identities.getByTestId('station-ca-submit')).toBeDisabled();
+      await identities.getByLabel('The passphrase again').fill('line three passphrase');
+      await expect(identities.getByTestId('station-ca-passphrase-mismatch')).toHaveCount(0);
       await identities.getByTestId('station-ca-submit').click();
       await expect(identities.getByTestId('station-ca-subject')).toContainText('CN=Line 3 CA, O=Acme', { timeout: 20_000 });
       await expect(identities.getByTestId('station-ca-unlocked')).toBeVisible();
@@ -80,6 +86,7 @@ test.describe('station mode as a gang, with one identity per board', () => {
       await identities.scrollIntoViewIfNeeded();
       await shoot(page, 'station-identities');
       await expect(identities.getByTestId('station-ca-issued')).toContainText('2 identities');
+      await expect(identities.getByTestId('station-ca-issued')).toContainText("the next board's {serial} is 3");
       await expect(page.locator('body')).not.toContainText('PRIVATE KEY');
       await page.getByTestId('station-toggle').uncheck();
     } finally {
