@@ -55,6 +55,8 @@ test.describe('the result area', () => {
       await expect(result.getByTestId('result-board')).toHaveText(/^[0-9A-F]{32}$/);
       await expect(result.getByTestId('stepper').locator('[data-state="done"]')).toHaveCount(6);
       await expect(result.getByTestId('stepper').locator('[data-step="download"]')).toContainText(/\d+\.\d s/);
+      // Every step's name is whole ('Download', not 'Downl…').
+      expect(await result.locator('.stepper-label').evaluateAll((labels) => labels.filter((label) => label.scrollWidth > label.clientWidth).map((label) => label.textContent))).toEqual([]);
       expect(await boxes(page)).toEqual(before);
 
       // A board whose Wi-Fi join fails: a FAIL, in the same place and size.
