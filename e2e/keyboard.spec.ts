@@ -27,6 +27,22 @@ test.describe('keyboard paths', () => {
     await expect(page.getByTestId('restore-dialog')).toHaveCount(0);
     await expect(restoreButton).toBeFocused();
 
+    // The dialog keeps the keyboard: Tab cycles between its buttons and never reaches the page behind
+    // it (where Enter would remove a certificate), and Escape still closes it after tabbing around.
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('confirm-restore')).toBeFocused();
+    for (const key of ['Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab']) {
+      await page.keyboard.press(key);
+      expect(await page.evaluate(() => document.activeElement?.closest('[data-testid="restore-dialog"]') !== null)).toBe(true);
+    }
+    // A click on the dimmed page behind drops the focus; the next Tab comes back into the dialog.
+    await page.mouse.click(5, 5);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.closest('[data-testid="restore-dialog"]') !== null)).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect(page.getByTestId('restore-dialog')).toHaveCount(0);
+
+    await restoreButton.focus();
     await page.keyboard.press('Enter');
     await expect(page.getByTestId('confirm-restore')).toBeFocused();
     await page.keyboard.press('Enter');

@@ -86,3 +86,21 @@ function findLayoutProblems(): string[] {
   if (document.documentElement.scrollWidth > window.innerWidth + 1) found.push('the page scrolls sideways');
   return found;
 }
+
+test.describe('the window itself', () => {
+  for (const size of SIZES.slice(0, 2)) {
+    test(`does not scroll at ${size.width}x${size.height}: only the columns and the log do`, async ({ page, app }) => {
+      await page.setViewportSize(size);
+      await page.goto(app.url);
+      await dropFiles(page, sampleFiles());
+      // The plan table (with its caption for screen readers) is far down the first column.
+      await expect(page.getByTestId('plan-row')).toHaveCount(5);
+      expect(await page.evaluate(() => document.scrollingElement!.scrollHeight)).toBeLessThanOrEqual(size.height);
+      // The wheel over the header (nothing to scroll there) leaves the window where it is.
+      await page.mouse.move(size.width / 2, 20);
+      await page.mouse.wheel(0, 600);
+      await page.waitForTimeout(200);
+      expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    });
+  }
+});

@@ -55,16 +55,20 @@ test.describe('the result area', () => {
       await expect(result.getByTestId('result-board')).toHaveText(/^[0-9A-F]{32}$/);
       await expect(result.getByTestId('stepper').locator('[data-state="done"]')).toHaveCount(6);
       await expect(result.getByTestId('stepper').locator('[data-step="download"]')).toContainText(/\d+\.\d s/);
+      // Every step's name is whole ('Download', not 'Downl…').
+      expect(await result.locator('.stepper-label').evaluateAll((labels) => labels.filter((label) => label.scrollWidth > label.clientWidth).map((label) => label.textContent))).toEqual([]);
       expect(await boxes(page)).toEqual(before);
 
       // A board whose Wi-Fi join fails: a FAIL, in the same place and size.
       await page.getByRole('button', { name: 'Disconnect' }).click();
       await expect(page.getByTestId('run-result')).toHaveCount(0);
+      // The Disconnect button is gone: the focus waits in the port field for the next board.
+      await expect(page.locator('#manual-port')).toBeFocused();
       await connect(page, ['--wifi-fails']);
       await expect(page.getByTestId('provision')).toBeEnabled();
       await page.getByTestId('provision').click();
       await expect(page.getByTestId('run-result')).toHaveAttribute('data-result', 'fail', { timeout: 60_000 });
-      await expect(page.getByTestId('run-result')).toContainText('failed while joining wi-fi');
+      await expect(page.getByTestId('run-result')).toContainText('failed at: Joining Wi-Fi');
       await expect(page.getByTestId('result-sections')).toHaveText('root store unchanged · TLS store unchanged');
       expect(await boxes(page)).toEqual(before);
 

@@ -53,6 +53,12 @@ test.describe('station mode as a gang, with one identity per board', () => {
       await identities.getByTestId('station-ca-create').click();
       await identities.getByLabel('Subject', { exact: true }).fill('CN=Line 3 CA, O=Acme');
       await identities.getByLabel('Passphrase for the CA key').fill('line three passphrase');
+      // Typed twice: a typo would lock the CA for good, so a mismatch is said and Create waits.
+      await identities.getByLabel('The passphrase again').fill('line three passphrsae');
+      await expect(identities.getByTestId('station-ca-passphrase-mismatch')).toBeVisible();
+      await expect(identities.getByTestId('station-ca-submit')).toBeDisabled();
+      await identities.getByLabel('The passphrase again').fill('line three passphrase');
+      await expect(identities.getByTestId('station-ca-passphrase-mismatch')).toHaveCount(0);
       await identities.getByTestId('station-ca-submit').click();
       await expect(identities.getByTestId('station-ca-subject')).toContainText('CN=Line 3 CA, O=Acme', { timeout: 20_000 });
       await expect(identities.getByTestId('station-ca-unlocked')).toBeVisible();
@@ -80,6 +86,7 @@ test.describe('station mode as a gang, with one identity per board', () => {
       await identities.scrollIntoViewIfNeeded();
       await shoot(page, 'station-identities');
       await expect(identities.getByTestId('station-ca-issued')).toContainText('2 identities');
+      await expect(identities.getByTestId('station-ca-issued')).toContainText("the next board's {serial} is 3");
       await expect(page.locator('body')).not.toContainText('PRIVATE KEY');
       await page.getByTestId('station-toggle').uncheck();
     } finally {
@@ -126,12 +133,67 @@ test.describe('station mode, set up once', () => {
           throw new Error(`the board in the slot failed: ${await tile.innerText()}\n--- log ---\n${await page.getByTestId('log-lines').innerText()}`);
         }
         await expect(page.getByTestId('station-status')).toContainText(`${finished} passed · 0 failed`);
+        await expect(page.locator(`[data-testid="station-tile"][data-port="${slot}"]`)).toHaveAttribute('data-state', 'passed');
+        // The slot's path reads as a path: its leading slash is drawn first, not after the name.
+        const slashFirst = await page.locator(`[data-testid="station-tile"][data-port="${slot}"] .station-tile-port`).evaluate((element) => {
+          const text = document.createTreeWalker(element, NodeFilter.SHOW_TEXT).nextNode()!;
+          const charLeft = (index: number) => {
+            const range = document.createRange();
+            range.setStart(text, index);
+            range.setEnd(text, index + 1);
+            return range.getBoundingClientRect().left;
+          };
+          return charLeft(0) < charLeft(text.textContent!.length - 1);
+        });
+        expect(slashFirst).toBe(true);
         // Unplugged: the link goes, and the slot waits for the next board.
         rmSync(slot);
         board.process.kill('SIGTERM');
       }
       expect(await page.evaluate(() => (window as unknown as { clicks: number }).clicks)).toBe(0);
       await expect(page.getByTestId('server-state')).toContainText('Serving on');
+      await page.getByTestId('station-toggle').uncheck();
+    } finally {
+      for (const board of boards) board.process.kill('SIGTERM');
+      rmSync(bench, { recursive: true, force: true });
+    }
+  });
+});
+
+test.describe('station mode, a board cut off mid-write', () => {
+  test('fails only that slot, tells the technician to plug the board in again, and then restores and provisions it with no click', async ({ page, app }) => {
+    test.setTimeout(120_000);
+    const bench = mkdtempSync(path.join(tmpdir(), 'bench-'));
+    const slot = path.join(bench, 'slot-1');
+    const flashFile = path.join(bench, 'board.flash');
+    const boards: Awaited<ReturnType<typeof startCliSimulator>>[] = [];
+    try {
+      await page.goto(app.url);
+      await choosePlanAndWifi(page);
+      await page.getByTestId('station-toggle').check();
+      await page.getByTestId('station-extra-port').fill(slot);
+      await page.getByRole('button', { name: 'Add', exact: true }).click();
+
+      // The board vanishes while its module is being written.
+      const cut = await startCliSimulator(['--fast', '--baud', '0', '--flash-file', flashFile, '--unplug-after-bytes', '600']);
+      boards.push(cut);
+      symlinkSync(cut.port, slot);
+      const tile = page.locator(`[data-testid="station-tile"][data-port="${slot}"]`);
+      await expect(tile).toHaveAttribute('data-state', 'failed', { timeout: 60_000 });
+      const card = page.getByTestId('run-result');
+      await expect(card).toHaveAttribute('data-result', 'fail');
+      // Not a button that asks for the Board panel: the station itself restores the board when it is back.
+      await expect(card.getByTestId('fix-restore-backup')).toHaveCount(0);
+      await expect(card.getByTestId('fix-plug-in-again')).toContainText('Plug this board in again');
+      rmSync(slot);
+      cut.process.kill('SIGTERM');
+
+      const again = await startCliSimulator(['--fast', '--baud', '0', '--flash-file', flashFile]);
+      boards.push(again);
+      symlinkSync(again.port, slot);
+      await expect(page.getByTestId('station-status')).toContainText('1 passed · 1 failed', { timeout: 60_000 });
+      await expect(tile).toHaveAttribute('data-state', 'passed');
+      await expect(page.getByTestId('unfinished-writes')).toHaveCount(0);
       await page.getByTestId('station-toggle').uncheck();
     } finally {
       for (const board of boards) board.process.kill('SIGTERM');

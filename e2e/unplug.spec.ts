@@ -33,9 +33,19 @@ test.describe('a board unplugged mid-write', () => {
 
     await page.getByTestId('trust-server').click();
     await expect(page.getByTestId('run-result')).toHaveAttribute('data-result', 'fail', { timeout: 30_000 });
-    await expect(page.getByTestId('run-result')).toContainText('failed while writing');
+    await expect(page.getByTestId('run-result')).toContainText('failed at: Writing');
     await expect(page.getByTestId('result-sections')).toContainText('unknown (board gone)');
     await expect(page.getByTestId('board-state')).toContainText('unplugged');
+    // At 1366x768 the FAIL card holds a reason, the sections and the fix: none of them is squeezed
+    // away; the fix can be scrolled to and focused, and then it is fully inside the card.
+    const card = page.getByTestId('run-result');
+    const reasonHeight = await card.locator('.result-line').evaluate((line) => line.getBoundingClientRect().height);
+    expect(reasonHeight).toBeGreaterThan(10);
+    const fix = card.getByTestId('fix-restore-backup');
+    await fix.focus();
+    const [cardBox, fixBox] = [await card.boundingBox(), await fix.boundingBox()];
+    expect(fixBox!.y).toBeGreaterThanOrEqual(cardBox!.y);
+    expect(fixBox!.y + fixBox!.height).toBeLessThanOrEqual(cardBox!.y + cardBox!.height + 1);
 
     // The same board (same flash, same id) plugged in again, on a new port.
     const again = await startSimulatedBoard(['--flash-file', flashFile]);

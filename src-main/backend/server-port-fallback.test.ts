@@ -18,17 +18,27 @@ afterAll(async () => {
 
 describe('the HTTPS server started for a board', () => {
   it("serves on a free port when the station's port is taken by another program, and keeps the station's choice", async () => {
-    squatter = createServer();
-    await new Promise<void>((resolve) => squatter!.listen({ host: '127.0.0.1', port: 0 }, resolve));
-    const taken = (squatter.address() as { port: number }).port;
+    // The station's port: a free one, chosen by starting the server on it once (that is what is remembered).
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen({ host: '127.0.0.1', port: 0 }, resolve));
+    const stationPort = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
     backend = await Backend.create({ mode: 'browser', dataDir, interfaces: LOOPBACK });
-    await backend.settings.update({ server: { host: '127.0.0.1', port: taken } });
+    await backend.dispatch('startServer', ['127.0.0.1', stationPort]);
+    await backend.dispatch('stopServer', []);
 
-    const address = await backend.server.ensureRunning();
-    expect(address?.host).toBe('127.0.0.1');
-    expect(address?.port).not.toBe(taken);
-    expect(address?.port).toBeGreaterThan(0);
-    // The fallback is not remembered: the next start tries the station's port again.
-    expect(backend.settings.get().server).toEqual({ host: '127.0.0.1', port: taken });
+    // Another program takes it meanwhile: the board is still served, on another port.
+    squatter = createServer();
+    await new Promise<void>((resolve) => squatter!.listen({ host: '127.0.0.1', port: stationPort }, resolve));
+    const fallback = await backend.server.ensureRunning();
+    expect(fallback?.host).toBe('127.0.0.1');
+    expect(fallback?.port).not.toBe(stationPort);
+    expect(fallback?.port).toBeGreaterThan(0);
+
+    // The fallback is not remembered: once the port is free again, the station's port is used.
+    await backend.dispatch('stopServer', []);
+    await new Promise((resolve) => squatter!.close(resolve));
+    squatter = undefined;
+    expect((await backend.server.ensureRunning())?.port).toBe(stationPort);
   });
 });

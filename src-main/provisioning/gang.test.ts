@@ -25,6 +25,7 @@ const LOOPBACK = () => ({ lo: [{ address: '127.0.0.1', netmask: '255.0.0.0', fam
 const plugged = new Map<string, RunningSim | 'other-firmware'>();
 const flashed: FlashBoardRequest[] = [];
 const events: GangEvent[] = [];
+const logLines: string[] = [];
 let backend: Backend;
 
 const portOf = (serial: string) => `/dev/ttyACM-${serial}`;
@@ -89,6 +90,9 @@ beforeAll(async () => {
     },
   });
   backend.onStationEvent((event) => events.push(event));
+  backend.onEvent((event) => {
+    if (event.name === 'log') logLines.push(event.payload.text);
+  });
   await backend.dispatch('importSamples', []);
   await backend.dispatch('saveWifiSettings', [{ ssid: 'line-3', security: 'wpa2', passphrase: 'line-3-passphrase' }]);
   await backend.dispatch('startServer', ['127.0.0.1', 0]);
@@ -138,6 +142,9 @@ describe('station mode: a gang of boards', () => {
     expect(tile(settled, 'F')).toMatchObject({ state: 'passed', present: true });
     const cutResult = tile(settled, 'D')!.result!;
     expect(cutResult.failedPhase).not.toBe('preflight');
+    // The log says it in one sentence: the reason, then what to do (no '..' between them).
+    const failLine = logLines.find((line) => line.startsWith(`Station: ${portOf('D')}`) && line.includes('FAIL'))!;
+    expect(failLine).toMatch(/FAIL: .*[^.]\. Unplug it and plug in the next one\.$/);
 
     // The same board (same flash, same id) plugged in again.
     const image = cut.board.flash.read(0, cut.board.flash.size);

@@ -306,7 +306,7 @@ export class Gang {
       this.deps.onEvent({ event: 'result', port, boardId: session.tile.boardId, result });
       this.deps.onResult?.(result);
     }
-    this.deps.onLog(passed ? 'info' : 'error', `Station: ${port} (board ${session.tile.boardId ?? 'without id'}) ${passed ? 'PASS' : 'FAIL'}${!passed ? `: ${note ?? result?.reason ?? ''}` : ''}${this.timer ? '. Unplug it and plug in the next one.' : ''}`);
+    this.deps.onLog(passed ? 'info' : 'error', `Station: ${port} (board ${session.tile.boardId ?? 'without id'}) ${passed ? 'PASS' : 'FAIL'}${!passed ? `: ${(note ?? result?.reason ?? '').replace(/\.$/, '')}` : ''}${this.timer ? '. Unplug it and plug in the next one.' : ''}`);
   }
 
   /** A port that did not answer as our firmware: programmed once when asked to, else left alone until unplugged. */

@@ -31,17 +31,42 @@ export function stepperStepOf(phase: RunPhase): StepperStep | null {
   return STEP_OF[phase] ?? null;
 }
 
+const ORDER: StepperStep[] = ['backup', 'trust', 'download', 'write', 'verify', 'reinit'];
+
+/** A read-back before anything was downloaded or written checks the backup or the trust CA: it is not the Verify step. */
+function checksAWrite(step: StepperStep | null, reached: readonly StepperStep[]): boolean {
+  return step !== 'verify' || reached.includes('download') || reached.includes('write');
+}
+
+/**
+ * The step a phase of a running run lights up, given the steps it has reached so far (null: none).
+ * Verify is not lit by the read-back of the backup or of the trust CA, and a run never goes back to
+ * an earlier step (the identity proof joins Wi-Fi again after Verify: that is not a second Download).
+ */
+export function liveStepOf(phase: RunPhase, reached: readonly StepperStep[]): StepperStep | null {
+  const step = stepperStepOf(phase);
+  if (!step || !checksAWrite(step, reached)) return null;
+  const furthest = Math.max(-1, ...reached.map((earlier) => ORDER.indexOf(earlier)));
+  return ORDER.indexOf(step) < furthest ? null : step;
+}
+
 /** The steps shown for a run: a Wi-Fi delivery has all six, a direct write over USB three. */
 export function stepperSteps(delivery: Delivery | null): StepperStep[] {
   return delivery === 'usb' ? ['backup', 'write', 'verify'] : ['backup', 'trust', 'download', 'write', 'verify', 'reinit'];
 }
 
-/** Milliseconds spent in each step, from a run's phase timings. */
-export function stepDurations(phases: readonly RunPhaseTiming[]): Partial<Record<StepperStep, number>> {
+/**
+ * Milliseconds spent in each step, from a run's phase timings. What ran after the phase that failed
+ * (reading the board to report what it holds) is not a step of the run, and a read-back before
+ * anything was written is not Verify.
+ */
+export function stepDurations(phases: readonly RunPhaseTiming[], failedPhase: RunPhase | null = null): Partial<Record<StepperStep, number>> {
   const durations: Partial<Record<StepperStep, number>> = {};
-  for (const timing of phases) {
+  const lastCounted = failedPhase ? phases.map((timing) => timing.phase).lastIndexOf(failedPhase) : -1;
+  const counted = lastCounted >= 0 ? phases.slice(0, lastCounted + 1) : phases;
+  for (const timing of counted) {
     const step = stepperStepOf(timing.phase);
-    if (step) durations[step] = (durations[step] ?? 0) + timing.durationMs;
+    if (step && checksAWrite(step, Object.keys(durations) as StepperStep[])) durations[step] = (durations[step] ?? 0) + timing.durationMs;
   }
   return durations;
 }

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { BackupScope, BackupView, FirmwareBoard, ProgressView, RestorePreviewView, RunResultView, SectionName, StationOptions, StationStatusView } from '../../src-main/api/contract';
 import { getBridge } from '../api/bridge';
-import { stepperStepOf, type StepperStep } from '../lib/stepper';
+import { liveStepOf, type StepperStep } from '../lib/stepper';
 import { useBoardStore } from './board-store';
 import { attempt } from './notice-store';
 
@@ -113,10 +113,10 @@ export const useRunStore = create<RunState>((set, get) => {
       if (backups) set({ backups });
     },
     setProgress(progress) {
-      const step = stepperStepOf(progress.phase);
       const steps = get().liveSteps;
       // A run started by station mode has no local start: its first progress starts the stepper.
       const fresh = get().running === null && get().progress === null ? [] : steps;
+      const step = liveStepOf(progress.phase, fresh.map((entry) => entry.step));
       if (step && fresh.at(-1)?.step !== step) set({ progress, liveSteps: [...fresh, { step, at: Date.now() }] });
       else set({ progress });
     },

@@ -238,7 +238,7 @@ export class ProtocolClient {
           new BoardError(
             'TIMEOUT',
             sawActivity
-              ? `The board stopped reporting progress during ${phase} (no event for ${this.timeouts.jobIdleMs} ms).`
+              ? `The board stopped reporting progress during ${phase} (nothing from it for ${secondsText(this.timeouts.jobIdleMs)}).`
               : `No answer from the board to ${request.kind} after ${attempts} attempts (${phase}). Check that the board runs the WINC Cert Studio firmware and the port is right.`,
             { phase },
           ),
@@ -344,4 +344,9 @@ export class ProtocolClient {
     for (const u of this.unsubscribe.splice(0)) u();
     for (const p of [...this.pending.values()]) p.fail(new BoardError('DISCONNECTED', 'The connection was closed.', { phase: p.phase }));
   }
+}
+
+/** "60 s", "1.5 s": a wait as a person reads it. */
+function secondsText(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }

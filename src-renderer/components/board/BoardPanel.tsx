@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { StepState } from '../../lib/readiness';
 import { useBoardStore } from '../../stores/board-store';
 import { useProvisionSettings } from '../../stores/provision-settings-store';
@@ -13,6 +13,14 @@ export function BoardPanel({ state }: { state: StepState }) {
   const [manualPath, setManualPath] = useState('');
   const [protocol, setProtocol] = useState<'native' | 'fwupdater'>('native');
   const connected = board?.connection === 'connected' || board?.connection === 'busy';
+  // Disconnect removes its own button: the keyboard goes on from the port field, not from the page's top.
+  const portField = useRef<HTMLInputElement>(null);
+  const disconnecting = useRef(false);
+  useEffect(() => {
+    if (connected || !disconnecting.current) return;
+    disconnecting.current = false;
+    if (!document.activeElement || document.activeElement === document.body) portField.current?.focus();
+  }, [connected]);
   const hardwarePorts = ports.filter((port) => !port.simulated);
   // Arduino's FirmwareUpdater sketch cannot tell the board, its id or the WINC: say so, do not guess.
   const unknown = board?.protocol === 'fwupdater' ? 'not reported by this protocol' : '—';
@@ -55,7 +63,13 @@ export function BoardPanel({ state }: { state: StepState }) {
               <span className="severity severity-warning">Warning</span> {warning}
             </p>
           ))}
-          <button type="button" onClick={() => void disconnect()}>
+          <button
+            type="button"
+            onClick={() => {
+              disconnecting.current = true;
+              void disconnect();
+            }}
+          >
             Disconnect
           </button>
         </div>
@@ -93,7 +107,7 @@ export function BoardPanel({ state }: { state: StepState }) {
             }}
           >
             <label htmlFor="manual-port">Port</label>
-            <input id="manual-port" placeholder="/dev/ttyACM0 or COM3" value={manualPath} onChange={(event) => setManualPath(event.target.value)} />
+            <input id="manual-port" ref={portField} placeholder="/dev/ttyACM0 or COM3" value={manualPath} onChange={(event) => setManualPath(event.target.value)} />
             <select aria-label="Board firmware" value={protocol} onChange={(event) => setProtocol(event.target.value as 'native' | 'fwupdater')}>
               <option value="native">WINC Cert Studio firmware</option>
               <option value="fwupdater">Arduino FirmwareUpdater sketch</option>

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { BoardRecoveryView } from '../../../src-main/api/contract';
 import { formatTime } from '../../lib/format';
+import { interruptedWrites } from '../../lib/unfinished-writes';
 import { useBoardStore } from '../../stores/board-store';
 import { useRunStore } from '../../stores/run-store';
 
@@ -11,9 +12,10 @@ import { useRunStore } from '../../stores/run-store';
  */
 export function RecoveryBanner() {
   const board = useBoardStore((state) => state.board);
+  const stationTiles = useRunStore((state) => state.station?.tiles);
   const recovery = board && (board.connection === 'connected' || board.connection === 'busy') ? board.recovery : null;
   if (recovery && recovery.state !== 'ok') return <RecoveryNotice key={board?.uniqueId ?? board?.path ?? ''} recovery={recovery} />;
-  const unfinished = board?.unfinishedWrites ?? [];
+  const unfinished = interruptedWrites(board?.unfinishedWrites ?? [], stationTiles ?? []);
   if (unfinished.length === 0) return null;
   return (
     <section className="recovery-banner recovery-suspicious" role="status" data-testid="unfinished-writes">

@@ -34,6 +34,25 @@ function RestoreConfirmation({ preview }: { preview: RestorePreviewView }) {
     };
   }, [preview]);
 
+  // A modal keeps the keyboard: Tab cycles inside it, focus that lands outside comes back, and
+  // Escape closes it wherever the focus is (a key must never reach a button behind the dialog).
+  const dialog = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    const onFocusIn = (event: FocusEvent) => {
+      const form = dialog.current;
+      if (form && event.target instanceof Node && !form.contains(event.target)) focusableIn(form)[0]?.focus();
+    };
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') closeRestore();
+    };
+    document.addEventListener('focusin', onFocusIn);
+    document.addEventListener('keydown', onKeyDown);
+    return () => {
+      document.removeEventListener('focusin', onFocusIn);
+      document.removeEventListener('keydown', onKeyDown);
+    };
+  }, [closeRestore]);
+
   const { backup, map, changes, confirmationWord, fromOtherBoard } = preview;
   const scale = Math.max(map.planned.root.size, map.planned.tls.size);
   const ready = confirmationWord === null || typed === confirmationWord;
@@ -46,8 +65,20 @@ function RestoreConfirmation({ preview }: { preview: RestorePreviewView }) {
         aria-modal="true"
         aria-labelledby="restore-title"
         data-testid="restore-dialog"
+        ref={dialog}
         onKeyDown={(event) => {
-          if (event.key === 'Escape') closeRestore();
+          if (event.key !== 'Tab') return;
+          const focusable = focusableIn(event.currentTarget);
+          const first = focusable[0];
+          const last = focusable.at(-1);
+          if (!first || !last) return;
+          if (event.shiftKey && document.activeElement === first) {
+            event.preventDefault();
+            last.focus();
+          } else if (!event.shiftKey && document.activeElement === last) {
+            event.preventDefault();
+            first.focus();
+          }
         }}
         onSubmit={(event) => {
           event.preventDefault();
@@ -91,5 +122,12 @@ function RestoreConfirmation({ preview }: { preview: RestorePreviewView }) {
         </div>
       </form>
     </div>
+  );
+}
+
+/** The controls of the dialog that Tab reaches, in order. */
+function focusableIn(root: HTMLElement): HTMLElement[] {
+  return Array.from(root.querySelectorAll<HTMLElement>('button, input, select, textarea, [tabindex]:not([tabindex="-1"])')).filter(
+    (element) => !element.hasAttribute('disabled') && element.tabIndex >= 0,
   );
 }

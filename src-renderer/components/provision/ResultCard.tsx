@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'react';
 import type { RunPhase, RunResultView, SectionName, SectionOutcome } from '../../../src-main/api/contract';
 import { formatTime } from '../../lib/format';
-import { formatDuration, STEPPER_LABEL, stepDurations, stepperStepOf, stepperSteps, type StepperStep } from '../../lib/stepper';
+import { formatDuration, liveStepOf, STEPPER_LABEL, stepDurations, stepperStepOf, stepperSteps, type StepperStep } from '../../lib/stepper';
 import { useProvisionSettings } from '../../stores/provision-settings-store';
 import { useRunStore } from '../../stores/run-store';
 
@@ -64,7 +64,7 @@ export function ResultCard() {
   const active = running !== null || (stationRun && progress !== null);
 
   if (active) {
-    const current = progress ? stepperStepOf(progress.phase) : null;
+    const current = progress ? liveStepOf(progress.phase, liveSteps.map((entry) => entry.step)) : null;
     const percent = progress && progress.total > 0 ? Math.round((progress.done / progress.total) * 100) : null;
     const reached = new Set(liveSteps.map((entry) => entry.step));
     return (
@@ -93,21 +93,19 @@ export function ResultCard() {
 
   const result = lastResult;
   const word = result.result === 'pass' ? 'PASS' : result.result === 'cancelled' ? 'CANCELLED' : 'FAIL';
-  const durations = stepDurations(result.phases);
+  const durations = stepDurations(result.phases, result.failedPhase);
   const failedStep = result.failedPhase ? stepperStepOf(result.failedPhase) : null;
+  const whatText = `${OPERATION_WORDS[result.operation]}${result.result === 'pass' ? ` in ${formatDuration(result.durationMs)}` : ''}${result.failedPhase ? ` · failed at: ${PHASE_LABEL[result.failedPhase]}` : ''}`;
   return (
     <section ref={card} tabIndex={-1} className={`result-card result result-${result.result}`} role="alert" data-testid="run-result" data-result={result.result}>
       <div className="result-head">
         <strong className="result-word">{word}</strong>
         <span className="result-what">
-          {OPERATION_WORDS[result.operation]}
-          {result.result === 'pass' ? ` in ${formatDuration(result.durationMs)}` : ''}
-          {result.failedPhase ? ` · failed while ${PHASE_LABEL[result.failedPhase].toLowerCase()}` : ''}
+          <span title={whatText}>{whatText}</span>
           {result.boardId ? (
-            <>
-              <br />
+            <span title={result.boardId}>
               board <span className="mono" data-testid="result-board">{result.boardId}</span>
-            </>
+            </span>
           ) : null}
         </span>
       </div>
@@ -124,9 +122,16 @@ export function ResultCard() {
           </span>
         ) : null}
         {result.fix === 'restore-backup' && result.backupId ? (
-          <button type="button" className="primary" onClick={() => void previewRestore(result.backupId!)} data-testid="fix-restore-backup">
-            Restore the backup from {formatTime(result.backupCreatedAt)}
-          </button>
+          station?.enabled ? (
+            // Station mode restores a board from its own backup when it is plugged in again: no Board panel step.
+            <span className="result-fix-note" data-testid="fix-plug-in-again">
+              Plug this board in again: the station restores its backup from {formatTime(result.backupCreatedAt)} first, then provisions it.
+            </span>
+          ) : (
+            <button type="button" className="primary" onClick={() => void previewRestore(result.backupId!)} data-testid="fix-restore-backup">
+              Restore the backup from {formatTime(result.backupCreatedAt)}
+            </button>
+          )
         ) : null}
       </div>
     </section>

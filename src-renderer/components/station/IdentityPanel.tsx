@@ -59,7 +59,7 @@ function CaFacts({ view }: { view: IdentityStationView }) {
         </dd>
         <dt>Issued</dt>
         <dd data-testid="station-ca-issued">
-          {ca.identitiesIssued} identities · next {'{serial}'} {ca.nextStationSerial}
+          {ca.identitiesIssued} identities · the next board's {'{serial}'} is {ca.nextStationSerial}
         </dd>
       </dl>
       {view.validityWarning ? <p className="muted">{view.validityWarning}</p> : null}
@@ -96,10 +96,13 @@ function CaSetup({ view }: { view: IdentityStationView }) {
   const [keyType, setKeyType] = useState<'rsa2048' | 'p256'>('rsa2048');
   const [days, setDays] = useState(3650);
   const [passphrase, setPassphrase] = useState('');
+  const [again, setAgain] = useState('');
   const [files, setFiles] = useState<File[]>([]);
   const [p12Password, setP12Password] = useState('');
   const needsPassphrase = view.protection === 'passphrase';
-  const ready = !needsPassphrase || passphrase.length >= 8;
+  // Nobody can recover a lost passphrase: it is typed twice, so a typo cannot lock the CA for good.
+  const mismatch = needsPassphrase && again.length > 0 && again !== passphrase;
+  const ready = !needsPassphrase || (passphrase.length >= 8 && again === passphrase);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const secret = needsPassphrase ? passphrase : undefined;
@@ -148,8 +151,16 @@ function CaSetup({ view }: { view: IdentityStationView }) {
         <div className="form-grid">
           <label htmlFor="ca-passphrase">Passphrase for the CA key</label>
           <input id="ca-passphrase" type="password" autoComplete="new-password" value={passphrase} onChange={(event) => setPassphrase(event.target.value)} />
+          <label htmlFor="ca-passphrase-again">The passphrase again</label>
+          <input id="ca-passphrase-again" type="password" autoComplete="new-password" value={again} onChange={(event) => setAgain(event.target.value)} aria-invalid={mismatch} data-testid="station-ca-passphrase-again" />
           <span />
-          <span className="muted">At least 8 characters; asked each time the station starts issuing. Nobody can recover a lost passphrase.</span>
+          {mismatch ? (
+            <span className="field-error" role="alert" data-testid="station-ca-passphrase-mismatch">
+              The two passphrases differ: type the same one twice.
+            </span>
+          ) : (
+            <span className="muted">At least 8 characters; asked each time the station starts issuing. Nobody can recover a lost passphrase.</span>
+          )}
         </div>
       ) : (
         <p className="muted">The CA key is protected by this computer's keychain.</p>

@@ -11,7 +11,8 @@ const STATE_TEXT: Record<StationTileView['state'], string> = {
   'programming-firmware': 'Programming the firmware…',
   passed: 'PASS',
   failed: 'FAIL',
-  refused: 'Not ours',
+  // Did not answer as a board running our firmware: another sketch, or a board that hangs.
+  refused: 'Not recognised',
 };
 
 /**
@@ -46,8 +47,9 @@ function StationTile({ tile }: { tile: StationTileView }) {
   return (
     <li className={`station-tile station-tile-${tile.state}${tile.present ? '' : ' station-tile-gone'}`} data-testid="station-tile" data-port={tile.port} data-state={tile.state}>
       <header>
+        {/* Cut from the left so the slot's name stays; <bdi> keeps the path's slashes in place. */}
         <span className="mono station-tile-port" title={tile.port}>
-          {tile.port}
+          <bdi dir="ltr">{tile.port}</bdi>
         </span>
         <strong data-testid="station-tile-state">{STATE_TEXT[tile.state]}</strong>
       </header>
@@ -62,7 +64,9 @@ function StationTile({ tile }: { tile: StationTileView }) {
       ) : null}
       {tile.identity ? (
         <div className="station-tile-identity" data-testid="station-tile-identity" data-proof={tile.identity.proof?.result ?? ''}>
-          <span title={tile.identity.subject}>{tile.identity.subject}</span>
+          <span className="station-tile-subject" title={tile.identity.subject}>
+            {tile.identity.subject}
+          </span>
           <span className="mono" title="certificate serial">
             #{tile.identity.certSerial.slice(0, 12)}… {tile.identity.attempt > 1 ? `(attempt ${tile.identity.attempt})` : ''}
           </span>
@@ -73,12 +77,16 @@ function StationTile({ tile }: { tile: StationTileView }) {
         </div>
       ) : null}
       {tile.result && tile.result.result !== 'pass' ? (
-        <div className="station-tile-reason" title={tile.result.reason ?? ''}>
+        <div className="station-tile-reason" title={`${tile.result.failedPhase ? `${PHASE_LABEL[tile.result.failedPhase]}: ` : ''}${tile.result.reason ?? ''}`}>
           {tile.result.failedPhase ? `${PHASE_LABEL[tile.result.failedPhase]}: ` : ''}
           {tile.result.reason}
         </div>
       ) : null}
-      {tile.message ? <div className="station-tile-reason">{tile.message}</div> : null}
+      {tile.message ? (
+        <div className="station-tile-reason" title={tile.message}>
+          {tile.message}
+        </div>
+      ) : null}
       {!tile.present ? <div className="muted">unplugged</div> : null}
     </li>
   );
