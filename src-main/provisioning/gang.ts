@@ -33,7 +33,7 @@ export type GangEvent =
 export interface SessionHooks {
   onProgress(phase: RunPhase, label: string, done: number, total: number): void;
   onIdentity(identity: RunIdentityView): void;
-  onLog(level: 'info' | 'warn' | 'error', text: string): void;
+  onLog(level: 'debug' | 'info' | 'warn' | 'error', text: string): void;
 }
 
 export interface GangDeps {
@@ -53,7 +53,7 @@ export interface GangDeps {
   onStatus(status: StationStatusView): void;
   onEvent(event: GangEvent): void;
   onResult?(result: RunResultView): void;
-  onLog(level: 'info' | 'warn' | 'error', text: string): void;
+  onLog(level: 'debug' | 'info' | 'warn' | 'error', text: string): void;
   intervalMs?: number;
   now?: () => Date;
 }

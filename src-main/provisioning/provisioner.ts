@@ -82,7 +82,7 @@ export interface ProvisionerDeps {
   onFlashMap?(map: FlashMapView): void;
   /** The connected board's recovery state changed (the board view carries it). */
   onRecovery(): void;
-  onLog(level: 'info' | 'warn' | 'error', text: string): void;
+  onLog(level: 'debug' | 'info' | 'warn' | 'error', text: string): void;
   /** Per-board identities (issue 16): when it returns one, each provisioning run gives its board its own identity and proves it. */
   identity?: () => ProvisionerIdentity | undefined;
   /** The run's identity changed (issued, written, proven, failed): station tiles show it as it happens. */
@@ -784,20 +784,21 @@ export class Provisioner {
         this.deps.onLog('info', `wifi_cb: M2M_WIFI_CONNECTED, IP address is ${event.ip}`);
         this.progress('wifi', `connected as ${event.ip}`, 1, 1);
         break;
+      // The app note's serial console, line for line: details (the job's summary line says it in one).
       case 'download-started':
         tracker.note('download');
         this.progress('download', fileName(event.entryIndex), 0, 0);
-        this.deps.onLog('info', `start_download: ${event.url}`);
+        this.deps.onLog('debug', `start_download: ${event.url}`);
         break;
       case 'file-packet-received':
         this.progress('download', fileName(event.entryIndex), event.received, event.fileSize);
-        this.deps.onLog('info', `store_file_packet: received[${event.received}], file size[${event.fileSize}]`);
+        this.deps.onLog('debug', `store_file_packet: received[${event.received}], file size[${event.fileSize}]`);
         break;
       case 'file-downloaded':
-        this.deps.onLog('info', `store_file_packet: ${event.fileName} downloaded (${event.size} bytes)`);
+        this.deps.onLog('debug', `store_file_packet: ${event.fileName} downloaded (${event.size} bytes)`);
         break;
       case 'certificate-found':
-        this.deps.onLog('info', `>>>Found Certificate: ${event.commonName} (${event.certType})`);
+        this.deps.onLog('debug', `>>>Found Certificate: ${event.commonName} (${event.certType})`);
         break;
       case 'winc-download-mode':
         tracker.note('download-mode');
@@ -808,10 +809,10 @@ export class Provisioner {
         this.progress('verify', `${event.section} store`, event.length, event.length);
         break;
       case 'root-cert-written':
-        this.deps.onLog('info', `Root Certificate written to SPI flash (${event.rootStoreCount} in store)`);
+        this.deps.onLog('debug', `Root Certificate written to SPI flash (${event.rootStoreCount} in store)`);
         break;
       case 'tls-store-written':
-        this.deps.onLog('info', `TLS Certificate written to SPI flash (${event.fileCount} files, ${event.bytesUsed} bytes)`);
+        this.deps.onLog('debug', `TLS Certificate written to SPI flash (${event.fileCount} files, ${event.bytesUsed} bytes)`);
         break;
       case 'winc-ready':
         tracker.note('reinit');
