@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -151,4 +151,17 @@ describe('winc-cert board, the way the app does it', () => {
       await replugged.stop();
     }
   }, 120_000);
+
+  it("'board recover' exits 4 on a board that looks damaged with no unfinished write, so a script does not read it as fine", async () => {
+    const erasedRoot = path.join(work, 'erased-root.bin');
+    writeFileSync(erasedRoot, Buffer.alloc(4096, 0xff));
+    const damaged = await startPtyProcess(process.execPath, [CLI, 'sim', '--pty', '--fast', '--baud', '0', '--seed-root', erasedRoot], { timeoutMs: 30_000 });
+    try {
+      const report = await run(['board', 'recover', '--port', damaged.path, '--data-dir', path.join(work, 'data-damaged')]);
+      expect(report.code, report.out + report.err).toBe(4);
+      expect(report.out).toContain('the root store is erased');
+    } finally {
+      await damaged.stop();
+    }
+  }, 60_000);
 });

@@ -55,9 +55,13 @@ const USAGE = `  winc-cert board list [--json]
       --baud N                      serial baud rate (default 115200 native, 1000000 fwupdater)
       --data-dir DIR                the app's data folder (default: WINC_CERT_STUDIO_DATA or the user's)
       --force                       write a root section even if its format (V0/V1) differs from the board's
-  Exit codes: 0 done, 1 failed, 2 usage, 3 the board has an unfinished write (run 'board recover').`;
+  Exit codes: 0 done, 1 failed, 2 usage, 3 the board has an unfinished write (run 'board recover'),
+              4 ('recover' only) no unfinished write, but a section looks damaged (erased, or fewer roots
+              than this board's last backup): the message names the backup to restore, if there is one.`;
 
 export const EXIT_INTERRUPTED = 3;
+/** `board recover` on a board with no unfinished write whose sections look damaged: a script must not read it as fine. */
+export const EXIT_SUSPICIOUS = 4;
 
 export interface BoardCommandDeps {
   open(options: OpenBoardOptions): Promise<BoardLink>;
@@ -350,7 +354,7 @@ async function recover(board: CheckedBoard, stores: CliStores, parsed: Parsed, i
       io.stdout(`${recovery.message}\n`);
       if (recovery.backup) io.stdout(`Restore it with: ${recoverCommandLine(parsed, true)}   (backup ${path.join(stores.backups.dir, recovery.backup.id)})\n`);
     }
-    return recovery.state === 'interrupted' ? EXIT_INTERRUPTED : 0;
+    return recovery.state === 'interrupted' ? EXIT_INTERRUPTED : recovery.state === 'suspicious' ? EXIT_SUSPICIOUS : 0;
   }
   const loaded = await stores.backups.load(recovery.backup!.id);
   return restore(board, stores, { ...parsed, file: loaded.meta.path }, loaded, io, deps);
