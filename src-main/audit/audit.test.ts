@@ -156,4 +156,23 @@ describe('exporting', () => {
     expect(rows[2]).toContain(`"'=HYPERLINK(""x"")"`);
     expect(devicePems(devices)).toEqual([{ fileName: `${UID_A}.pem`, pem: `-----BEGIN CERTIFICATE-----\n${CERT_A2}\n-----END CERTIFICATE-----\n` }]);
   });
+
+  it('keeps the certificate a board holds when a later identity failed before it reached the board', () => {
+    let previous: string | undefined;
+    const records = ([
+      { event: 'issued', uid: UID_A, certSerial: 'A1', certificate: CERT_A2 },
+      { event: 'written', uid: UID_A, certSerial: 'A1' },
+      { event: 'proven', uid: UID_A, certSerial: 'A1' },
+      // Re-provisioned later: a new identity issued, then the run failed in pre-flight (nothing written).
+      { event: 'issued', uid: UID_A, certSerial: 'A3', certificate: CERT_A2 },
+      { event: 'void', uid: UID_A, certSerial: 'A3' },
+    ] as AuditFields[]).map((fields, index) => {
+      const formatted = formatRecord(fields, index + 1, previous, new Date(Date.UTC(2026, 0, 2, 3, 4, index)));
+      previous = formatted.line;
+      return formatted.record;
+    });
+    const devices = summariseDevices(records);
+    expect(devices.map((d) => [d.uid, d.certSerial, d.state])).toEqual([[UID_A, 'A1', 'proven']]);
+    expect(devicePems(devices)).toHaveLength(1);
+  });
 });

@@ -35,10 +35,14 @@ const STATE_OF: Partial<Record<AuditEvent, DeviceIdentityState>> = {
   superseded: 'superseded',
 };
 
-/** Latest identity per board, in the order boards first appear. */
+/**
+ * One identity per board, in the order boards first appear: the newest one that is on the board
+ * (written or proven), else the newest one. A later identity that failed before it reached the board
+ * does not hide the certificate the board still holds.
+ */
 export function summariseDevices(records: readonly AuditRecord[]): DeviceSummary[] {
   const bySerial = new Map<string, DeviceSummary>();
-  const latestByUid = new Map<string, string>();
+  const serialsByUid = new Map<string, string[]>();
   for (const record of records) {
     const state = STATE_OF[record.event];
     if (!state || !record.certSerial) continue;
@@ -53,7 +57,7 @@ export function summariseDevices(records: readonly AuditRecord[]): DeviceSummary
         ...pick(record, ['mac', 'certSha256', 'publicKeySha256', 'subject', 'notAfter', 'stationSerial', 'wincFirmware', 'station', 'operator', 'certificate']),
       };
       bySerial.set(record.certSerial, summary);
-      latestByUid.set(record.uid, record.certSerial);
+      serialsByUid.set(record.uid, [...(serialsByUid.get(record.uid) ?? []), record.certSerial]);
       continue;
     }
     if (!summary) continue;
@@ -63,7 +67,10 @@ export function summariseDevices(records: readonly AuditRecord[]): DeviceSummary
     if (record.backupId) summary.backupId = record.backupId;
     if (record.mac && !summary.mac) summary.mac = record.mac;
   }
-  return [...latestByUid.values()].map((serial) => bySerial.get(serial)!);
+  return [...serialsByUid.values()].map((serials) => {
+    const newestFirst = serials.map((serial) => bySerial.get(serial)!).reverse();
+    return newestFirst.find((device) => device.state === 'written' || device.state === 'proven') ?? newestFirst[0]!;
+  });
 }
 
 const COLUMNS: readonly [string, (device: DeviceSummary) => string | number | undefined][] = [

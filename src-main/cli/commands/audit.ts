@@ -9,8 +9,9 @@ const USAGE = `  winc-cert audit verify FILE [--json]
       Check an audit trail: every line whole, sealed, numbered without gaps and chained to the one
       before. Exit 0 when intact; 1 naming the first changed, missing or cut line.
   winc-cert audit export FILE --csv OUT [--certs DIR]
-      Write one CSV row per board (its latest identity and state) and, with --certs, one PEM per
-      board whose latest certificate reached it (DIR/UID.pem), ready for bulk registration.
+      Write one CSV row per board (the newest identity on the board, else its newest one, and its state)
+      and, with --certs, one PEM per board whose certificate reached it (DIR/UID.pem), ready for bulk
+      registration.
       Refuses a trail that does not verify.`;
 
 export const auditCommand: CliCommand = {
