@@ -322,7 +322,7 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       server.off('listening', onListening);
-      if (error.code === 'EADDRINUSE') reject(new HttpsServerError('PORT_IN_USE', `Port ${port} on ${host} is already in use; choose another port for the proof server.`, { cause: error }));
+      if (error.code === 'EADDRINUSE') reject(new HttpsServerError('PORT_IN_USE', `Port ${port} on ${host} is already in use by another program; choose another proof port (the Station identities panel, or --proof-port N on the command line).`, { cause: error }));
       else if (error.code === 'EACCES') reject(new HttpsServerError('PORT_NOT_PERMITTED', `This user may not listen on port ${port}; choose a port above 1023 (default ${DEFAULT_PROOF_PORT}).`, { cause: error }));
       else reject(new HttpsServerError('ADDRESS_NOT_AVAILABLE', `Could not listen on ${host}:${port}: ${error.message}`, { cause: error }));
     };

@@ -301,6 +301,8 @@ export class Provisioner {
       if (downloads || proves) {
         if (!address) throw new RunFailure('preflight', 'The HTTPS server could not start on the chosen address: pick another address or port in the Server panel.');
       }
+      // The proof port opens now, so a port taken by another program stops the run before anything is erased.
+      if (identity && proves) await this.step('preflight', 'opening the proof port', () => identity.proofEndpoint(address!.host));
       if (downloads) {
         const problem = await this.deps.server.selfCheck();
         if (problem) throw new RunFailure('preflight', `The HTTPS server does not answer the way the module will reach it (${problem}): check the chosen address, or restart the server.`);
