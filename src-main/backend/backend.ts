@@ -445,6 +445,8 @@ export class Backend {
 
   /** Why the station itself cannot provision now; null when it can (a board's own problems are its run's). */
   private async stationProblem(): Promise<string | null> {
+    // Changing the identity settings reopens the station CA: the station must not read that moment as "not open".
+    await this.identities.settled();
     const identity = this.runIdentity();
     const empty = this.workspace.isEmpty();
     if (empty && !identity) return 'There is nothing to provision: add certificates first.';

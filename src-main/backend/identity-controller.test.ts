@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IdentityStationView, RunResultView } from '../api/contract.js';
+import type { IdentityStationView, RunResultView, StationStatusView } from '../api/contract.js';
 import { MIN_SCRYPT } from '../app-data/passphrase-sealer.js';
 import { startPtySim } from '../board/sim/sim-host.js';
 import { resolveResources } from '../resources/resource-paths.js';
@@ -88,6 +88,17 @@ describe('station identities in the app', () => {
     await expect(call('unlockStationCa', 'wrong passphrase')).rejects.toMatchObject({ code: 'SEAL_OPEN_FAILED' });
     expect(await call<IdentityStationView>('unlockStationCa', 'line three passphrase')).toMatchObject({ unlocked: true, problem: null });
     await call('disconnectBoard');
+  });
+
+  it('changing the identity settings while the station turns on does not stop it as "CA not open"', async () => {
+    const settings = (await call<IdentityStationView>('getIdentityStation')).settings;
+    // The settings reopen the station CA; station mode's first look happens meanwhile.
+    await Promise.all([call('setIdentitySettings', { ...settings, operator: 'Bo' }), call('setStationMode', true)]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const station = await call<StationStatusView>('getStation');
+    expect(station.pausedReason).toBeNull();
+    expect(station.enabled).toBe(true);
+    await call('setStationMode', false);
   });
 
   it('imports an existing CA from its PEM certificate and key, and asks for a PKCS#12 password', async () => {

@@ -66,6 +66,11 @@ export class IdentityController {
     return { ...DEFAULT_IDENTITY_SETTINGS, operator: userName(), stationName: hostname(), ...saved };
   }
 
+  /** Resolves once a reopen in progress (settings changed, CA unlocked) has finished. */
+  async settled(): Promise<void> {
+    await this.reopening.catch(() => undefined);
+  }
+
   /**
    * What a provisioning run uses: the open station; or, while "one identity per board" is on but no
    * station is open, one that refuses with the reason (never a silent run with the plan's shared key).
