@@ -312,7 +312,8 @@ export class Backend {
         return this.boardView();
       },
       getBoard: async () => this.boardView(),
-      readBoardFlash: () => this.provisioner.readBack(),
+      // After the recovery check of a board just connected: a read at the same moment would leave it unchecked.
+      readBoardFlash: () => this.afterBoardCheck(() => this.provisioner.readBack()),
       getWifiSettings: async () => this.wifiView(),
       saveWifiSettings: async (input) => {
         const previous = this.settings.get().wifi;

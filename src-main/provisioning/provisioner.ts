@@ -48,6 +48,10 @@ export interface BoardAccess {
 }
 
 /** What the provisioner needs from the HTTPS server. */
+/** How long the recovery check of a board just connected waits for another operation on it (60 × 250 ms). */
+const CHECK_BUSY_ATTEMPTS = 60;
+const CHECK_BUSY_WAIT_MS = 250;
+
 export interface ServerAccess {
   address(): { host: string; port: number } | undefined;
   /** Starts the server on the station's chosen address when it is not running; undefined when it cannot. */
@@ -166,13 +170,25 @@ export class Provisioner {
     this.current = null;
     try {
       await this.loadTrustAnchor();
-      await this.deps.board.exclusive('checking the board', async (driver) => {
-        const sections = await this.readSections(driver, undefined);
-        this.current = { ...sections, boardId: key, readAt: this.deps.now() };
-        const recovery = await recoverBoard({ journal: this.deps.journal, backups: this.deps.backups, now: this.deps.now }, key, sections);
-        this.recovery.set(key, recovery);
-        if (recovery.state !== 'ok') this.deps.onLog(recovery.state === 'interrupted' ? 'error' : 'warn', recovery.message);
-      });
+      const check = () =>
+        this.deps.board.exclusive('checking the board', async (driver) => {
+          const sections = await this.readSections(driver, undefined);
+          this.current = { ...sections, boardId: key, readAt: this.deps.now() };
+          const recovery = await recoverBoard({ journal: this.deps.journal, backups: this.deps.backups, now: this.deps.now }, key, sections);
+          this.recovery.set(key, recovery);
+          if (recovery.state !== 'ok') this.deps.onLog(recovery.state === 'interrupted' ? 'error' : 'warn', recovery.message);
+        });
+      // Something else holding the board (a read someone started at once) only delays the check: an
+      // unchecked board would stay "not ready" until it is plugged in again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await check();
+          break;
+        } catch (error) {
+          if (!isBoardError(error) || error.code !== 'BUSY' || attempt >= CHECK_BUSY_ATTEMPTS || this.connectedKey() !== key) throw error;
+          await new Promise((resolve) => setTimeout(resolve, CHECK_BUSY_WAIT_MS));
+        }
+      }
     } catch (error) {
       this.deps.onLog('warn', `Could not read the board just connected: ${error instanceof Error ? error.message : String(error)}`);
     }
