@@ -18,7 +18,10 @@ test.describe('main screen layout', () => {
       await expect(page.getByTestId('flash-tls-planned')).toBeVisible();
       await page.getByText("Program the board's firmware").click();
       await expect(page.getByRole('button', { name: 'Program firmware' })).toBeVisible();
-      // Station mode adds its own controls to the header: they must fit too.
+      // Station mode adds its own controls to the header: they must fit too (with the Wi-Fi set, so it runs).
+      await page.getByLabel('SSID').fill('bench-ap');
+      await page.getByLabel('Passphrase').fill('bench-passphrase');
+      await expect(page.getByTestId('wifi-status')).toHaveText('Saved.');
       await page.getByTestId('station-toggle').check();
       await expect(page.getByTestId('station-program-firmware')).toBeVisible();
 

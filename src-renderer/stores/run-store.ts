@@ -49,11 +49,16 @@ export const useRunStore = create<RunState>((set, get) => {
     // The board panel and flash map are refreshed from events the backend sends after the run.
     await useBoardStore.getState().load();
   }
-  /** Shows a station switch flipped at once; main's answer (or its refusal) settles it. */
+  /** Station updates main has sent since the page started: a newer one outranks an answer computed before it. */
+  let stationUpdates = 0;
+  /** Shows a station switch flipped at once; main's answer (or its refusal) settles it, unless main has said more since. */
   async function changeStation(change: Partial<StationStatusView>, call: () => Promise<StationStatusView>) {
     const before = get().station;
     if (before) set({ station: { ...before, ...change } });
+    const updatesBefore = stationUpdates;
     const station = await attempt(call);
+    // A pause (no Wi-Fi, CA locked) can reach the page before the answer to "turn it on".
+    if (stationUpdates !== updatesBefore && station) return;
     set({ station: station ?? before });
   }
   return {
@@ -71,6 +76,7 @@ export const useRunStore = create<RunState>((set, get) => {
     setStationGang: (options) =>
       changeStation(options, () => getBridge().setStationOptions({ programFirmware: get().station?.programFirmware ?? false, ...options })),
     setStation(station) {
+      stationUpdates++;
       set({ station });
       void get().loadBackups();
     },
