@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile } from 'node:fs/promises';
+import { chmod, link, mkdir, open, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { DATA_KEY_BYTES, openWithKey, sealWithKey } from './aes-envelope.js';
+import { nodeDurableFs } from './durable-fs.js';
 import { SealError, type KeySealer } from './key-sealer.js';
 
 /** Where the station keeps the keys that protect its data at rest: `<data>/keys`, owner-only. */
@@ -43,7 +44,11 @@ export class KeyFileSealer implements KeySealer {
   }
 }
 
-/** Reads a 32-byte key, or makes one with exclusive create so two processes never race two keys. */
+/**
+ * Reads a 32-byte key, or makes one: written and fsynced under a private temporary name, then linked
+ * into place (fails if the key exists), so two openers — processes, or two opens at once in one —
+ * never make two keys and never read a key that is only half written.
+ */
 export async function loadOrCreateKeyFile(keyFile: string): Promise<Uint8Array> {
   await mkdir(path.dirname(keyFile), { recursive: true, mode: 0o700 });
   if (process.platform !== 'win32') await chmod(path.dirname(keyFile), 0o700);
@@ -55,19 +60,24 @@ export async function loadOrCreateKeyFile(keyFile: string): Promise<Uint8Array> 
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
+    const pending = `${keyFile}.${process.pid}-${randomBytes(6).toString('hex')}.new`;
+    const key = new Uint8Array(randomBytes(DATA_KEY_BYTES));
     try {
-      const handle = await open(keyFile, 'wx', 0o600);
-      const key = new Uint8Array(randomBytes(DATA_KEY_BYTES));
+      const handle = await open(pending, 'wx', 0o600);
       try {
         await handle.writeFile(key);
         await handle.sync();
       } finally {
         await handle.close();
       }
+      await link(pending, keyFile);
+      await nodeDurableFs.syncDir(path.dirname(keyFile));
       return key;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      // another process made it first: read theirs
+      // another opener made it first: read theirs
+    } finally {
+      await unlink(pending).catch(() => undefined);
     }
   }
   throw new SealError('SEAL_UNAVAILABLE', `Could not read or create the key file ${keyFile}.`);
