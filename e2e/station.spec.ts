@@ -13,6 +13,13 @@ async function choosePlanAndWifi(page: Page): Promise<void> {
   await expect(page.getByTestId('wifi-status')).toHaveText('Saved.');
 }
 
+/** Station mode on, watching one bench slot (a path that exists only while a board is plugged into it). */
+async function watchSlot(page: Page, slot: string): Promise<void> {
+  await page.getByTestId('station-toggle').check();
+  await page.getByTestId('station-extra-port').fill(slot);
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+}
+
 test.describe('station mode', () => {
   test('provisions the board on the bench by itself and asks for the next one', async ({ page, app }) => {
     test.setTimeout(90_000);
@@ -105,9 +112,7 @@ test.describe('station mode, set up once', () => {
     try {
       await page.goto(app.url);
       await choosePlanAndWifi(page);
-      await page.getByTestId('station-toggle').check();
-      await page.getByTestId('station-extra-port').fill(slot);
-      await page.getByRole('button', { name: 'Add', exact: true }).click();
+      await watchSlot(page, slot);
       await expect(page.getByTestId('station-tile')).toHaveCount(0);
       await shoot(page, 'station-waiting-for-a-board');
 
@@ -170,9 +175,7 @@ test.describe('station mode, a board cut off mid-write', () => {
     try {
       await page.goto(app.url);
       await choosePlanAndWifi(page);
-      await page.getByTestId('station-toggle').check();
-      await page.getByTestId('station-extra-port').fill(slot);
-      await page.getByRole('button', { name: 'Add', exact: true }).click();
+      await watchSlot(page, slot);
 
       // The board vanishes while its module is being written.
       const cut = await startCliSimulator(['--fast', '--baud', '0', '--flash-file', flashFile, '--unplug-after-bytes', '600']);

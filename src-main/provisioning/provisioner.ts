@@ -2,7 +2,7 @@ import type { BackupScope, BackupView, Delivery, BoardRecoveryView, FlashMapView
 import type { BoardIdentity, BoardLink } from '../board/board-link.js';
 import { cancelledError, isBoardError } from '../board/errors.js';
 import { NativeBoardDriver } from '../board/native/native-driver.js';
-import type { BoardEvent } from '../board/protocol/messages.js';
+import type { BoardEvent, JobResult } from '../board/protocol/messages.js';
 import type { PlanEntry } from '../certs/index.js';
 import { applyJobToSections, type JobFile } from '../flash-map/apply-plan.js';
 import { buildFlashMap } from '../flash-map/flash-map.js';
@@ -691,10 +691,12 @@ export class Provisioner {
       return { entry, token, served: servedName(jobId, entry.fileName, index, token) };
     });
     this.deps.server.stageJob(jobId, files.map(({ entry, token, served }) => ({ name: served, bytes: entry.bytes, ...(token ? { oneTimeTokens: [token] } : {}) })));
+    let job: JobResult;
+    let served: JobCounters | undefined | void;
     try {
       context.tracker.note('configure');
       this.progress('configure', `${plan.length} files from https://${address.host}:${address.port}/, Wi-Fi "${wifi.ssid}"`, 0, 0);
-      const job = await driver.runJob(
+      job = await driver.runJob(
         {
           wifi: wifiConfig(wifi),
           server: { host: address.host, port: address.port },
@@ -709,12 +711,12 @@ export class Provisioner {
           },
         },
       );
-      context.tlsHandshakes = job.tlsHandshakes ?? null;
-      this.deps.onLog('info', jobSummaryLine(job, this.deps.server.endJob(jobId) ?? undefined));
     } finally {
-      // Ending twice is harmless; this one wipes the staged key when the job failed.
-      this.deps.server.endJob(jobId);
+      // Also when the job failed: the staged key is wiped.
+      served = this.deps.server.endJob(jobId);
     }
+    context.tlsHandshakes = job.tlsHandshakes ?? null;
+    this.deps.onLog('info', jobSummaryLine(job, served ?? undefined));
   }
 
   private async loadTrustAnchor(): Promise<ParsedCertificate> {
